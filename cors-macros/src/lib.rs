@@ -1,0 +1,54 @@
+//! Procedural macros of the CORS suite: `#[cors(...)]` on a handler and `policy!{...}` for a
+//! named policy. Do not depend on this crate directly: use the re-exports of `cors-actix` or
+//! `cors-rocket`, whose documentation describes the grammar.
+//!
+//! Every policy is validated at compile time by the same `cors_shared::PolicySpec::validate`
+//! that runtime policies go through; each problem becomes a compile error on the offending token.
+
+use proc_macro::TokenStream;
+
+mod actix;
+mod parse;
+mod render;
+mod rocket;
+
+/// The framework whose adapter the generated code refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Framework {
+    Actix,
+    Rocket,
+}
+
+impl Framework {
+    /// The adapter's hidden module, the only path generated code names.
+    pub(crate) fn private(self) -> proc_macro2::TokenStream {
+        match self {
+            Framework::Actix => quote::quote!(::cors_actix::__private),
+            Framework::Rocket => quote::quote!(::cors_rocket::__private),
+        }
+    }
+}
+
+/// `#[cors(...)]` for Actix-web handlers. Re-exported as `cors_actix::cors`.
+#[proc_macro_attribute]
+pub fn actix_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
+    parse::expand_attribute(attr.into(), item.into(), Framework::Actix).into()
+}
+
+/// `policy!{...}` for Actix-web. Re-exported as `cors_actix::policy`.
+#[proc_macro]
+pub fn actix_policy(input: TokenStream) -> TokenStream {
+    parse::expand_policy(input.into(), Framework::Actix).into()
+}
+
+/// `#[cors(...)]` for Rocket handlers. Re-exported as `cors_rocket::cors`.
+#[proc_macro_attribute]
+pub fn rocket_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
+    parse::expand_attribute(attr.into(), item.into(), Framework::Rocket).into()
+}
+
+/// `policy!{...}` for Rocket. Re-exported as `cors_rocket::policy`.
+#[proc_macro]
+pub fn rocket_policy(input: TokenStream) -> TokenStream {
+    parse::expand_policy(input.into(), Framework::Rocket).into()
+}

@@ -1,0 +1,66 @@
+//! Writes a validated [`Policy`] out as a constant expression, so nothing is parsed at run time.
+
+use cors_shared::{Policy, RawPolicy};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn texts(items: &[cors_shared::Text], private: &TokenStream) -> TokenStream {
+    let items = items.iter().map(|t| {
+        let s = t.as_ref();
+        quote!(#private::Cow::Borrowed(#s))
+    });
+    quote!(#private::Cow::Borrowed(&[#(#items),*]))
+}
+
+fn opt_text(item: &Option<cors_shared::Text>, private: &TokenStream) -> TokenStream {
+    match item {
+        Some(t) => {
+            let s = t.as_ref();
+            quote!(::core::option::Option::Some(#private::Cow::Borrowed(#s)))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// An expression of type `Policy` (usable in a `static`) that rebuilds `policy` from literals.
+/// `private` is the adapter's hidden module, e.g. `::cors_actix::__private`.
+pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream {
+    let RawPolicy {
+        any_origin,
+        allow_null,
+        origins,
+        slots,
+        suffix_labels,
+        credentials,
+        any_method,
+        methods,
+        any_header,
+        headers,
+        expose,
+        max_age,
+        private_network,
+    } = policy.__raw();
+    let origins = texts(origins, private);
+    let slots = slots.iter();
+    let methods = texts(methods, private);
+    let headers = texts(headers, private);
+    let expose = opt_text(expose, private);
+    let max_age = opt_text(max_age, private);
+    quote! {
+        #private::Policy::__from_raw(#private::RawPolicy {
+            any_origin: #any_origin,
+            allow_null: #allow_null,
+            origins: #origins,
+            slots: #private::Cow::Borrowed(&[#(#slots),*]),
+            suffix_labels: #suffix_labels,
+            credentials: #credentials,
+            any_method: #any_method,
+            methods: #methods,
+            any_header: #any_header,
+            headers: #headers,
+            expose: #expose,
+            max_age: #max_age,
+            private_network: #private_network,
+        })
+    }
+}

@@ -1,0 +1,80 @@
+//! The framework-free core of the CORS suite.
+//!
+//! A [`PolicySpec`] is what a user writes; [`PolicySpec::validate`] turns it into an immutable
+//! [`Policy`] or reports *every* problem, each with what is wrong, why browsers care and what to
+//! write instead. [`Policy::decide`] then looks at one request through a borrowed
+//! [`RequestView`] and returns a [`Decision`]: not CORS, preflight allowed or refused, actual
+//! request allowed or refused, with the exact headers to write. Deciding never allocates and
+//! never panics, whatever the request holds.
+//!
+//! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
+//! policies read from configuration, and in tests: the rules exist once, here.
+//!
+//! ```
+//! use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
+//!
+//! let policy = PolicySpec::new()
+//!     .origins(["https://app.example.re"])
+//!     .credentials(true)
+//!     .methods(["PUT"])
+//!     .headers(["content-type"])
+//!     .max_age(600)
+//!     .validate()?;
+//!
+//! let mut preflight = RequestView::new(b"OPTIONS");
+//! preflight.origin = HeaderLines::One(b"https://app.example.re");
+//! preflight.request_method = HeaderLines::One(b"PUT");
+//! preflight.request_headers = HeaderLines::One(b"content-type");
+//! let decision = policy.decide(&preflight);
+//! assert_eq!(decision.preflight_status(), Some(204));
+//! let headers: Vec<_> = decision.headers().iter().collect();
+//! assert_eq!(headers, [
+//!     ("access-control-allow-origin", "https://app.example.re"),
+//!     ("access-control-allow-credentials", "true"),
+//!     ("access-control-allow-methods", "PUT"),
+//!     ("access-control-allow-headers", "content-type"),
+//!     ("access-control-max-age", "600"),
+//! ]);
+//!
+//! // A wildcard with credentials is refused, with the reason and the fix.
+//! let err = PolicySpec::new().origin("*").credentials(true).validate().unwrap_err();
+//! assert!(err.to_string().contains("`credentials` cannot be combined with the origin `*`"));
+//! # Ok::<(), cors_shared::PolicyErrors>(())
+//! ```
+
+mod decide;
+mod error;
+mod origin;
+mod policy;
+mod psl;
+mod punycode;
+mod spec;
+mod table;
+mod token;
+mod validate;
+mod vary;
+
+pub use decide::{
+    header, CorsHeaders, Decision, HeaderLines, Refusal, RequestView, Vary, MAX_EMPTY_ELEMENTS,
+    MAX_HEADER_NAME_LEN, MAX_METHOD_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN,
+};
+pub use error::{ErrorKind, Field, Location, PolicyError, PolicyErrors};
+#[doc(hidden)]
+pub use policy::RawPolicy;
+pub use policy::{List, Policy, Text};
+pub use spec::PolicySpec;
+pub use validate::MAX_AGE_LIMIT;
+pub use vary::{merge_vary, VaryUpdate};
+
+/// Whether `origin` is exactly what a browser sends as an `Origin` (or `null`).
+///
+/// ```
+/// assert!(cors_shared::is_serialized_origin("https://app.example.re"));
+/// assert!(cors_shared::is_serialized_origin("http://[::1]:8080"));
+/// assert!(!cors_shared::is_serialized_origin("https://app.example.re/"));
+/// assert!(!cors_shared::is_serialized_origin("https://APP.example.re"));
+/// assert!(!cors_shared::is_serialized_origin("https://app.example.re:443"));
+/// ```
+pub fn is_serialized_origin(origin: &str) -> bool {
+    origin == "null" || origin::parse(origin.as_bytes()).is_some()
+}

@@ -1,0 +1,175 @@
+//! `PolicySpec`: a policy as the user writes it, before validation.
+
+use crate::{validate, Policy, PolicyErrors};
+
+/// A CORS policy as written by a user: through the builder methods, a config file (with the
+/// `serde` feature), or the `#[cors(...)]` attribute. It is only a wish list until
+/// [`PolicySpec::validate`] turns it into a [`Policy`] or reports every problem.
+///
+/// Duplicates are reported as errors rather than removed: a repeated entry is most often a typo
+/// for the entry that was meant.
+///
+/// ```
+/// use cors_shared::PolicySpec;
+///
+/// let policy = PolicySpec::new()
+///     .origins(["https://app.example.re", "https://*.example.re"])
+///     .credentials(true)
+///     .methods(["GET", "PUT"])
+///     .headers(["content-type"])
+///     .expose(["x-total-count"])
+///     .max_age(600)
+///     .validate()
+///     .expect("a valid policy");
+/// assert!(policy.allows_origin("https://admin.example.re"));
+/// assert!(!policy.allows_origin("https://example.re.evil.net"));
+/// ```
+///
+/// With the `serde` feature, a config section deserializes into a spec; unknown keys are errors:
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// let spec: cors_shared::PolicySpec = toml::from_str(r#"
+///     origins = ["https://app.example.re"]
+///     methods = ["GET", "POST"]
+/// "#).unwrap();
+/// assert!(spec.validate().is_ok());
+/// # }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
+pub struct PolicySpec {
+    /// Allowed origins: exact `scheme://host[:port]`, `*`, `https://*.example.re` (any
+    /// subdomain, never the bare domain), `http://localhost:*` (any explicit port), or `null`
+    /// (only with [`allow_null_origin`](Self::allow_null_origin)).
+    pub origins: Vec<String>,
+    /// Whether responses may be read by credentialed requests (cookies, HTTP auth).
+    pub credentials: bool,
+    /// Methods a preflight may ask for besides the safelisted GET, HEAD and POST; `*` for any.
+    pub methods: Vec<String>,
+    /// Request headers a preflight may ask for (case-insensitive); `*` for any but
+    /// `authorization`, which must be listed by name.
+    pub headers: Vec<String>,
+    /// Response headers a page may read besides the safelisted ones; `*` for all.
+    pub expose: Vec<String>,
+    /// How long, in seconds, a browser may cache a preflight answer (at most 86400).
+    pub max_age: Option<u64>,
+    /// Opt-in that lets `null` appear in `origins`.
+    pub allow_null_origin: bool,
+    /// Answer Private Network Access preflights (`Access-Control-Request-Private-Network`).
+    pub private_network: bool,
+    /// Opt-out of the rule that credentialed policies allow only `https://` or loopback origins.
+    pub dangerously_allow_http_with_credentials: bool,
+    /// Opt-out of the rule that credentialed subdomain wildcards may not cover a public suffix.
+    pub dangerously_allow_public_suffix_wildcard: bool,
+}
+
+impl PolicySpec {
+    /// An empty spec: no origins, no credentials, safelisted methods only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one allowed origin.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        self.origins.push(origin.into());
+        self
+    }
+
+    /// Adds allowed origins.
+    pub fn origins<I, S>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.origins.extend(origins.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds the origins of a list separated by commas or whitespace, as read from an
+    /// environment variable (`CORS_ORIGINS="https://a.example, https://b.example"`).
+    /// Empty items are skipped; every other item is validated like any origin.
+    pub fn origins_from_list(self, list: &str) -> Self {
+        self.origins(
+            list.split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|s| !s.is_empty()),
+        )
+    }
+
+    /// Sets whether credentialed requests may read responses.
+    pub fn credentials(mut self, allow: bool) -> Self {
+        self.credentials = allow;
+        self
+    }
+
+    /// Adds allowed methods.
+    pub fn methods<I, S>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.methods.extend(methods.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds allowed request headers.
+    pub fn headers<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.headers.extend(headers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds exposed response headers.
+    pub fn expose<I, S>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.expose.extend(headers.into_iter().map(Into::into));
+        self
+    }
+
+    /// Sets how long a preflight answer may be cached, in seconds.
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Lets `null` appear in the origins (sandboxed iframes, `file:` pages).
+    pub fn allow_null_origin(mut self, allow: bool) -> Self {
+        self.allow_null_origin = allow;
+        self
+    }
+
+    /// Answers Private Network Access preflights.
+    pub fn private_network(mut self, allow: bool) -> Self {
+        self.private_network = allow;
+        self
+    }
+
+    /// Accepts plain `http://` origins in a credentialed policy. Anyone on the network path of
+    /// such a page can read your users' data through it.
+    pub fn dangerously_allow_http_with_credentials(mut self, allow: bool) -> Self {
+        self.dangerously_allow_http_with_credentials = allow;
+        self
+    }
+
+    /// Accepts a credentialed subdomain wildcard over a public suffix (`https://*.github.io`).
+    /// Anyone who can register a site under it can read your users' data.
+    pub fn dangerously_allow_public_suffix_wildcard(mut self, allow: bool) -> Self {
+        self.dangerously_allow_public_suffix_wildcard = allow;
+        self
+    }
+
+    /// Checks every rule and returns the validated policy, or every problem found.
+    pub fn validate(&self) -> Result<Policy, PolicyErrors> {
+        validate::validate(self)
+    }
+}

@@ -1,0 +1,412 @@
+//! The validation rules. They exist here once; the builder, config files and the
+//! `#[cors(...)]` macro all go through [`validate`].
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::error::{ErrorKind, Field, Location, PolicyError, PolicyErrors};
+use crate::origin::{self, HostKind};
+use crate::policy::{Policy, RawPolicy};
+use crate::{psl, punycode, table, token};
+
+/// The longest preflight cache lifetime accepted, in seconds.
+pub const MAX_AGE_LIMIT: u64 = 86_400;
+
+/// An allowed origin that passed the grammar.
+pub(crate) struct AllowedOrigin<'a> {
+    pub(crate) scheme: &'a str,
+    /// The host, or for a subdomain pattern the part after `*.`.
+    pub(crate) host: &'a str,
+    pub(crate) kind: HostKind,
+    pub(crate) subdomains: bool,
+}
+
+/// Checks an allowed-origin entry (not `*`, not `null`), returning the first rule it breaks.
+pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
+    use ErrorKind::*;
+    if s.is_empty() {
+        return Err(OriginEmpty);
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(OriginWhitespace);
+    }
+    let Some(sep) = s.find("://") else {
+        return Err(OriginMissingScheme);
+    };
+    let (scheme, rest) = (&s[..sep], &s[sep + 3..]);
+    if scheme.contains('*') {
+        return Err(OriginMisplacedWildcard);
+    }
+    if !origin::is_scheme(scheme.to_ascii_lowercase().as_bytes()) {
+        return Err(OriginInvalidScheme);
+    }
+    if let Some(at) = rest.find(['/', '?', '#']) {
+        return Err(match rest.as_bytes().get(at) {
+            Some(b'?') => OriginQuery,
+            Some(b'#') => OriginFragment,
+            _ => OriginPath,
+        });
+    }
+    if rest.contains('@') {
+        return Err(OriginUserinfo);
+    }
+    if !s.is_ascii() {
+        return Err(OriginNonAscii);
+    }
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(OriginUpperCase);
+    }
+    let (host, port) = split_host_port(rest)?;
+    if let Some(port) = port.filter(|p| *p != "*") {
+        if port.contains('*') {
+            return Err(OriginMisplacedWildcard);
+        }
+        match origin::port_value(port.as_bytes()) {
+            None => return Err(OriginInvalidPort),
+            Some(p) if origin::default_port(scheme.as_bytes()) == Some(p) => {
+                return Err(OriginDefaultPort)
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(v6) = host.strip_prefix('[') {
+        let inner = v6.strip_suffix(']').ok_or(OriginInvalidHost)?;
+        if !origin::is_canonical_ipv6(inner.as_bytes()) {
+            return Err(if origin::parse_ipv6(inner.as_bytes()).is_some() {
+                OriginNonCanonicalIp
+            } else {
+                OriginInvalidHost
+            });
+        }
+        return Ok(AllowedOrigin {
+            scheme,
+            host,
+            kind: HostKind::Ipv6,
+            subdomains: false,
+        });
+    }
+    let (subdomains, name) = match host.strip_prefix("*.") {
+        Some(name) => (true, name),
+        None => (false, host),
+    };
+    if name.contains('*') {
+        return Err(OriginMisplacedWildcard);
+    }
+    if let Some(stripped) = name.strip_suffix('.') {
+        if !stripped.is_empty() && !stripped.split('.').any(str::is_empty) {
+            return Err(OriginTrailingDot);
+        }
+    }
+    if name.is_empty() || name.split('.').any(str::is_empty) {
+        return Err(OriginEmptyLabel);
+    }
+    match origin::host_kind(name.as_bytes()) {
+        Some(HostKind::Domain) => Ok(AllowedOrigin {
+            scheme,
+            host: name,
+            kind: HostKind::Domain,
+            subdomains,
+        }),
+        Some(kind) if !subdomains => Ok(AllowedOrigin {
+            scheme,
+            host: name,
+            kind,
+            subdomains,
+        }),
+        // `*.` in front of an IP address.
+        Some(_) => Err(OriginMisplacedWildcard),
+        None if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+            Err(OriginNonCanonicalIp)
+        }
+        None => Err(OriginInvalidHost),
+    }
+}
+
+/// Splits `host[:port]`, keeping brackets on an IPv6 host.
+fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), ErrorKind> {
+    if rest.starts_with('[') {
+        let close = rest.find(']').ok_or(ErrorKind::OriginInvalidHost)?;
+        let (host, after) = rest.split_at(close + 1);
+        return match after.strip_prefix(':') {
+            Some(port) => Ok((host, Some(port))),
+            None if after.is_empty() => Ok((host, None)),
+            None => Err(ErrorKind::OriginInvalidHost),
+        };
+    }
+    Ok(match rest.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    })
+}
+
+/// The form a browser would send for what the user probably meant, when one exists.
+pub(crate) fn suggest_origin(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (scheme, rest) = match t.find("://") {
+        Some(i) => (t.get(..i)?.to_ascii_lowercase(), t.get(i + 3..)?),
+        None => ("https".to_owned(), t.trim_start_matches('/')),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = split_host_port(hostport).ok()?;
+    let host = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        let groups = origin::parse_ipv6(inner.to_ascii_lowercase().as_bytes())?;
+        let mut buf = [0u8; 39];
+        let len = origin::write_ipv6(&groups, &mut buf);
+        format!("[{}]", std::str::from_utf8(buf.get(..len)?).ok()?)
+    } else {
+        let host = host.strip_suffix('.').unwrap_or(host);
+        match host.strip_prefix("*.") {
+            Some(name) => format!("*.{}", punycode::host_to_ascii(name)?),
+            None => punycode::host_to_ascii(host)?,
+        }
+    };
+    let port = match port {
+        None | Some("*") => port.map(str::to_owned),
+        Some(p) => {
+            let value: u32 = p.parse().ok()?;
+            let value = u16::try_from(value).ok().filter(|&v| v != 0)?;
+            (origin::default_port(scheme.as_bytes()) != Some(value)).then(|| value.to_string())
+        }
+    };
+    let candidate = match port {
+        Some(p) => format!("{scheme}://{host}:{p}"),
+        None => format!("{scheme}://{host}"),
+    };
+    (candidate != s && check_origin(&candidate).is_ok()).then_some(candidate)
+}
+
+fn first_seen<'a>(
+    seen: &mut HashMap<Cow<'a, str>, usize>,
+    key: Cow<'a, str>,
+    index: usize,
+) -> Option<usize> {
+    match seen.get(&key) {
+        Some(&first) => Some(first),
+        None => {
+            seen.insert(key, index);
+            None
+        }
+    }
+}
+
+/// Runs every rule over `spec`.
+pub(crate) fn validate(spec: &crate::PolicySpec) -> Result<Policy, PolicyErrors> {
+    use ErrorKind::*;
+    let mut errors = Vec::new();
+    let creds = spec.credentials;
+    let creds_at = Location::field(Field::Credentials);
+
+    // Origins.
+    if spec.origins.is_empty() {
+        errors.push(PolicyError::new(NoOrigins, Location::field(Field::Origins)));
+    }
+    let mut any_origin = false;
+    let mut allow_null = false;
+    let mut keys: Vec<&str> = Vec::new();
+    let mut suffix_labels: u128 = 0;
+    let mut seen = HashMap::new();
+    for (i, o) in spec.origins.iter().enumerate() {
+        let at = Location::item(Field::Origins, i);
+        if let Some(first) = first_seen(&mut seen, Cow::Borrowed(o.as_str()), i) {
+            errors.push(
+                PolicyError::new(OriginDuplicate, at)
+                    .value(o.as_str())
+                    .related(Location::item(Field::Origins, first)),
+            );
+            continue;
+        }
+        match o.as_str() {
+            "*" => {
+                any_origin = true;
+                if creds {
+                    errors.push(
+                        PolicyError::new(WildcardOriginWithCredentials, creds_at).related(at),
+                    );
+                }
+                if spec.origins.len() > 1 {
+                    errors.push(PolicyError::new(WildcardOriginMixed, at));
+                }
+            }
+            "null" => {
+                allow_null = true;
+                if !spec.allow_null_origin {
+                    errors.push(PolicyError::new(NullWithoutOptIn, at).value("null"));
+                }
+                if creds {
+                    errors.push(
+                        PolicyError::new(NullWithCredentials, at)
+                            .value("null")
+                            .related(creds_at),
+                    );
+                }
+            }
+            _ if o.eq_ignore_ascii_case("null") => errors.push(
+                PolicyError::new(OriginUpperCase, at)
+                    .value(o.as_str())
+                    .suggest(Some("null".into())),
+            ),
+            _ => match check_origin(o) {
+                Err(kind) => errors.push(
+                    PolicyError::new(kind, at)
+                        .value(o.as_str())
+                        .suggest(suggest_origin(o)),
+                ),
+                Ok(allowed) => {
+                    if creds
+                        && allowed.scheme == "http"
+                        && !origin::is_loopback(allowed.host.as_bytes(), allowed.kind)
+                        && !spec.dangerously_allow_http_with_credentials
+                    {
+                        errors.push(
+                            PolicyError::new(InsecureOriginWithCredentials, at)
+                                .value(o.as_str())
+                                .related(creds_at),
+                        );
+                    }
+                    if allowed.subdomains {
+                        if creds
+                            && psl::is_public_suffix(allowed.host)
+                            && !spec.dangerously_allow_public_suffix_wildcard
+                        {
+                            errors.push(
+                                PolicyError::new(PublicSuffixWildcardWithCredentials, at)
+                                    .value(o.as_str())
+                                    .related(creds_at),
+                            );
+                        }
+                        let labels = allowed.host.split('.').count();
+                        suffix_labels |= 1u128.checked_shl(labels as u32).unwrap_or(0);
+                    }
+                    keys.push(o);
+                }
+            },
+        }
+    }
+
+    // Methods.
+    let mut any_method = false;
+    let mut methods = Vec::new();
+    let mut seen = HashMap::new();
+    for (i, m) in spec.methods.iter().enumerate() {
+        let at = Location::item(Field::Methods, i);
+        if let Some(first) = first_seen(&mut seen, Cow::Borrowed(m.as_str()), i) {
+            errors.push(
+                PolicyError::new(MethodDuplicate, at)
+                    .value(m.as_str())
+                    .related(Location::item(Field::Methods, first)),
+            );
+        } else if m == "*" {
+            any_method = true;
+            if creds {
+                errors.push(PolicyError::new(WildcardMethodWithCredentials, creds_at).related(at));
+            }
+        } else if !token::is_token(m.as_bytes()) {
+            errors.push(PolicyError::new(MethodNotToken, at).value(m.as_str()));
+        } else if token::FORBIDDEN_METHODS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(m))
+        {
+            errors.push(PolicyError::new(MethodForbidden, at).value(m.as_str()));
+        } else if let Some(upper) = token::NORMALIZED_METHODS
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(m) && **n != m)
+        {
+            errors.push(
+                PolicyError::new(MethodCase, at)
+                    .value(m.as_str())
+                    .suggest(Some((*upper).to_owned())),
+            );
+        } else {
+            methods.push(Cow::Owned(m.clone()));
+        }
+    }
+
+    // Request headers.
+    let mut any_header = false;
+    let mut headers = Vec::new();
+    let mut seen = HashMap::new();
+    for (i, h) in spec.headers.iter().enumerate() {
+        let at = Location::item(Field::Headers, i);
+        let lower = h.to_ascii_lowercase();
+        if let Some(first) = first_seen(&mut seen, Cow::Owned(lower.clone()), i) {
+            errors.push(
+                PolicyError::new(HeaderDuplicate, at)
+                    .value(h.as_str())
+                    .related(Location::item(Field::Headers, first)),
+            );
+        } else if h == "*" {
+            any_header = true;
+            if creds {
+                errors.push(PolicyError::new(WildcardHeaderWithCredentials, creds_at).related(at));
+            }
+        } else if !token::is_token(h.as_bytes()) {
+            errors.push(PolicyError::new(HeaderNotToken, at).value(h.as_str()));
+        } else if lower.starts_with("access-control-") {
+            errors.push(PolicyError::new(HeaderIsCorsProtocol, at).value(h.as_str()));
+        } else if token::FORBIDDEN_REQUEST_HEADERS.contains(&lower.as_str())
+            || token::FORBIDDEN_REQUEST_PREFIXES
+                .iter()
+                .any(|p| lower.starts_with(p))
+        {
+            errors.push(PolicyError::new(HeaderForbidden, at).value(h.as_str()));
+        } else {
+            headers.push(Cow::Owned(lower));
+        }
+    }
+
+    // Exposed headers.
+    let mut expose = Vec::new();
+    let mut seen = HashMap::new();
+    for (i, h) in spec.expose.iter().enumerate() {
+        let at = Location::item(Field::Expose, i);
+        let lower = h.to_ascii_lowercase();
+        if let Some(first) = first_seen(&mut seen, Cow::Owned(lower.clone()), i) {
+            errors.push(
+                PolicyError::new(ExposeDuplicate, at)
+                    .value(h.as_str())
+                    .related(Location::item(Field::Expose, first)),
+            );
+        } else if h == "*" {
+            if creds {
+                errors.push(PolicyError::new(WildcardExposeWithCredentials, creds_at).related(at));
+            }
+            expose.push(lower);
+        } else if !token::is_token(h.as_bytes()) {
+            errors.push(PolicyError::new(ExposeNotToken, at).value(h.as_str()));
+        } else if token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str()) {
+            errors.push(PolicyError::new(ExposeForbidden, at).value(h.as_str()));
+        } else {
+            expose.push(lower);
+        }
+    }
+
+    // Max age.
+    if let Some(age) = spec.max_age.filter(|&a| a > MAX_AGE_LIMIT) {
+        errors.push(
+            PolicyError::new(MaxAgeTooLarge, Location::field(Field::MaxAge))
+                .value(age.to_string())
+                .suggest(Some(MAX_AGE_LIMIT.to_string())),
+        );
+    }
+
+    if !errors.is_empty() {
+        return Err(PolicyErrors(errors));
+    }
+    let slots = table::build_slots(&keys);
+    Ok(Policy::__from_raw(RawPolicy {
+        any_origin,
+        allow_null,
+        origins: Cow::Owned(keys.into_iter().map(|k| Cow::Owned(k.to_owned())).collect()),
+        slots: Cow::Owned(slots),
+        suffix_labels,
+        credentials: creds,
+        any_method,
+        methods: Cow::Owned(methods),
+        any_header,
+        headers: Cow::Owned(headers),
+        expose: (!expose.is_empty()).then(|| Cow::Owned(expose.join(", "))),
+        max_age: spec.max_age.map(|a| Cow::Owned(a.to_string())),
+        private_network: spec.private_network,
+    }))
+}
