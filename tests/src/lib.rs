@@ -1,1 +1,11 @@
-//! placeholder
+//! Shared fixtures of the CORS suite's cross-crate tests: the conformance table, a raw HTTP/1.1
+//! client that can send what higher-level clients refuse to (duplicate or non-UTF-8 headers),
+//! the conformance applications for both adapters, and the browser and cache harnesses.
+
+pub mod actix_app;
+pub mod conformance;
+pub mod http;
+pub mod rocket_app;
+pub mod server;
+pub mod tools;
+pub mod webdriver;

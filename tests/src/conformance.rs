@@ -1,0 +1,758 @@
+//! The conformance table: every line of the conformance contract as request/expectation pairs.
+//!
+//! The same cases run against both adapters, in process and over a socket. A case where the
+//! adapters must differ is a bug in one of them; where the contract says "either", the
+//! expectation accepts both.
+
+use std::io;
+
+use crate::http::{Request, Response};
+
+/// The main allowed origin of the contract.
+pub const APP: &str = "https://app.example.re";
+/// The second origin of the private policy.
+pub const DASHBOARD: &str = "https://dashboard.example.re";
+/// An origin no policy lists.
+pub const EVIL: &str = "https://evil.example";
+
+/// One expectation about a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// This exact status.
+    Status(u16),
+    /// One of these statuses.
+    StatusIn(&'static [u16]),
+    /// A refused preflight: 403 or 2xx, and neither ACAO nor ACAC.
+    RefusedPreflight,
+    /// An allowed preflight: 2xx, answered by CORS (the handler did not run: empty body).
+    AllowedPreflight,
+    /// The header is present once with exactly this value.
+    Header(&'static str, &'static str),
+    /// The header's comma-separated list contains this item (case-insensitive).
+    ListHas(&'static str, &'static str),
+    /// The header is absent.
+    Absent(&'static str),
+    /// `Vary` contains these tokens (case-insensitive).
+    VaryHas(&'static [&'static str]),
+    /// The body is exactly this text.
+    Body(&'static str),
+}
+
+/// A request and what its response must satisfy.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Unique name, `route_situation`.
+    pub name: String,
+    /// The request to send.
+    pub request: Request,
+    /// What the response must satisfy, besides the invariants every response must meet.
+    pub expect: Vec<Expect>,
+}
+
+const ACAO: &str = "access-control-allow-origin";
+const ACAC: &str = "access-control-allow-credentials";
+const ACAM: &str = "access-control-allow-methods";
+const ACAH: &str = "access-control-allow-headers";
+const ACEH: &str = "access-control-expose-headers";
+const MAX_AGE: &str = "access-control-max-age";
+const PREFLIGHT_VARY: &[&str] = &[
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+];
+
+impl Case {
+    fn new(name: &str, request: Request, expect: Vec<Expect>) -> Self {
+        Case {
+            name: name.to_owned(),
+            request,
+            expect,
+        }
+    }
+
+    /// Checks the response against this case and the contract's invariants; the error lists
+    /// every failed expectation.
+    pub fn check(&self, r: &Response) -> Result<(), String> {
+        let mut failures = Vec::new();
+        for e in &self.expect {
+            if let Err(msg) = check_one(e, r) {
+                failures.push(msg);
+            }
+        }
+        failures.extend(invariants(r));
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: {} {}\n    {}\n    response: {} {:?} body={:?}",
+                self.name,
+                self.request.method,
+                self.request.path,
+                failures.join("\n    "),
+                r.status,
+                r.headers
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v)))
+                    .collect::<Vec<_>>(),
+                r.text()
+            ))
+        }
+    }
+}
+
+fn list_has(r: &Response, name: &str, item: &str) -> bool {
+    r.get(name)
+        .is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(item)))
+}
+
+fn check_one(e: &Expect, r: &Response) -> Result<(), String> {
+    let ok = match e {
+        Expect::Status(s) => r.status == *s,
+        Expect::StatusIn(list) => list.contains(&r.status),
+        Expect::RefusedPreflight => {
+            (r.status == 403 || (200..300).contains(&r.status))
+                && r.get(ACAO).is_none()
+                && r.get(ACAC).is_none()
+        }
+        Expect::AllowedPreflight => (200..300).contains(&r.status) && r.body.is_empty(),
+        Expect::Header(name, value) => {
+            r.all(name).len() == 1 && r.get(name).as_deref() == Some(*value)
+        }
+        Expect::ListHas(name, item) => list_has(r, name, item),
+        Expect::Absent(name) => r.get(name).is_none(),
+        Expect::VaryHas(tokens) => {
+            let vary = r.vary_tokens();
+            tokens.iter().all(|t| vary.iter().any(|v| v == t))
+        }
+        Expect::Body(text) => r.text() == *text,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("expected {e:?}"))
+    }
+}
+
+/// What every response must satisfy, whatever the request.
+fn invariants(r: &Response) -> Vec<String> {
+    let mut failures = Vec::new();
+    for name in [ACAO, ACAC, ACAM, ACAH, ACEH, MAX_AGE] {
+        if r.all(name).len() > 1 {
+            failures.push(format!("`{name}` appears more than once"));
+        }
+    }
+    if r.get(ACAO).as_deref() == Some("*") && r.get(ACAC).is_some() {
+        failures.push("`Access-Control-Allow-Origin: *` together with credentials".to_owned());
+    }
+    if let Some(v) = r.get(ACAC) {
+        if v != "true" {
+            failures.push(format!("`Access-Control-Allow-Credentials: {v}`"));
+        }
+    }
+    let vary = r.vary_tokens();
+    for (i, t) in vary.iter().enumerate() {
+        if vary[..i].contains(t) {
+            failures.push(format!("Vary token `{t}` appears twice"));
+        }
+    }
+    failures
+}
+
+fn get(path: &str) -> Request {
+    Request::new("GET", path)
+}
+
+fn get_from(path: &str, origin: &str) -> Request {
+    get(path).header("Origin", origin)
+}
+
+fn preflight(path: &str, origin: &str, method: &str) -> Request {
+    Request::new("OPTIONS", path)
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", method)
+}
+
+/// Expectations of an actual response that an allowlist policy allowed for `origin`.
+fn allowed(origin: &'static str, credentials: bool) -> Vec<Expect> {
+    let mut e = vec![Expect::Header(ACAO, origin), Expect::VaryHas(&["origin"])];
+    e.push(if credentials {
+        Expect::Header(ACAC, "true")
+    } else {
+        Expect::Absent(ACAC)
+    });
+    e
+}
+
+/// Expectations of an actual response whose origin an allowlist policy refused.
+fn refused() -> Vec<Expect> {
+    vec![
+        Expect::Absent(ACAO),
+        Expect::Absent(ACAC),
+        Expect::Absent(ACEH),
+        Expect::VaryHas(&["origin"]),
+    ]
+}
+
+fn refused_preflight() -> Vec<Expect> {
+    vec![
+        Expect::RefusedPreflight,
+        Expect::Absent(ACAM),
+        Expect::Absent(ACAH),
+        Expect::VaryHas(&["origin"]),
+    ]
+}
+
+fn with(mut base: Vec<Expect>, more: impl IntoIterator<Item = Expect>) -> Vec<Expect> {
+    base.extend(more);
+    base
+}
+
+/// Every case of the contract.
+pub fn cases() -> Vec<Case> {
+    use Expect::*;
+    let ok = |body: &'static str| [Status(200), Body(body)];
+    let private_ok = |origin: &'static str| {
+        with(
+            allowed(origin, true),
+            [
+                Status(200),
+                Body("private"),
+                Header(ACEH, "x-total-count"),
+                Header("x-total-count", "42"),
+            ],
+        )
+    };
+    let private_preflight = |origin: &'static str, method: &'static str| {
+        vec![
+            AllowedPreflight,
+            Header(ACAO, origin),
+            Header(ACAC, "true"),
+            ListHas(ACAM, method),
+            Header(MAX_AGE, "600"),
+            VaryHas(PREFLIGHT_VARY),
+            Absent("x-total-count"),
+            Absent(ACEH),
+        ]
+    };
+    vec![
+        // /public: `*`, expose x-request-id.
+        Case::new(
+            "public_no_origin",
+            get("/public"),
+            with(
+                ok("public").to_vec(),
+                [Header("x-request-id", "7"), Absent(ACAC)],
+            ),
+        ),
+        Case::new(
+            "public_any_origin",
+            get_from("/public", EVIL),
+            with(
+                ok("public").to_vec(),
+                [
+                    Header(ACAO, "*"),
+                    Header(ACEH, "x-request-id"),
+                    Absent(ACAC),
+                ],
+            ),
+        ),
+        Case::new(
+            "public_null_origin",
+            get_from("/public", "null"),
+            vec![Status(200), Header(ACAO, "*"), Absent(ACAC)],
+        ),
+        Case::new(
+            "public_malformed_origin",
+            get_from("/public", "https://EVIL.example"),
+            with(refused(), ok("public")),
+        ),
+        Case::new(
+            "public_preflight_get",
+            preflight("/public", EVIL, "GET"),
+            vec![
+                AllowedPreflight,
+                Header(ACAO, "*"),
+                Absent(ACAC),
+                VaryHas(PREFLIGHT_VARY),
+                Absent("x-request-id"),
+            ],
+        ),
+        Case::new(
+            "public_preflight_put_refused",
+            preflight("/public", EVIL, "PUT"),
+            refused_preflight(),
+        ),
+        // /private: credentials, GET PUT DELETE, content-type and x-custom, expose, max age.
+        Case::new(
+            "private_get_app",
+            get_from("/private", APP),
+            private_ok(APP),
+        ),
+        Case::new(
+            "private_get_dashboard",
+            get_from("/private", DASHBOARD),
+            private_ok(DASHBOARD),
+        ),
+        Case::new(
+            "private_get_refused_origin",
+            get_from("/private", EVIL),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_get_no_origin",
+            get("/private"),
+            vec![
+                Status(200),
+                Body("private"),
+                Absent(ACAO),
+                Absent(ACAC),
+                VaryHas(&["origin"]),
+            ],
+        ),
+        Case::new(
+            "private_put_app",
+            Request::new("PUT", "/private").header("Origin", APP),
+            with(
+                allowed(APP, true),
+                [Status(200), Body("updated"), Header(ACEH, "x-total-count")],
+            ),
+        ),
+        Case::new(
+            "private_delete_500_app",
+            Request::new("DELETE", "/private").header("Origin", APP),
+            with(
+                allowed(APP, true),
+                [Status(500), Header(ACEH, "x-total-count")],
+            ),
+        ),
+        Case::new(
+            "private_delete_500_refused_origin",
+            Request::new("DELETE", "/private").header("Origin", EVIL),
+            with(refused(), [Status(500)]),
+        ),
+        Case::new(
+            "private_preflight_put",
+            preflight("/private", APP, "PUT")
+                .header("Access-Control-Request-Headers", "content-type,x-custom"),
+            with(
+                private_preflight(APP, "PUT"),
+                [ListHas(ACAH, "content-type"), ListHas(ACAH, "x-custom")],
+            ),
+        ),
+        Case::new(
+            "private_preflight_headers_any_case_and_order",
+            preflight("/private", DASHBOARD, "PUT")
+                .header("Access-Control-Request-Headers", "X-Custom, Content-Type"),
+            with(
+                private_preflight(DASHBOARD, "PUT"),
+                [ListHas(ACAH, "content-type"), ListHas(ACAH, "x-custom")],
+            ),
+        ),
+        Case::new(
+            "private_preflight_delete",
+            preflight("/private", APP, "DELETE"),
+            private_preflight(APP, "DELETE"),
+        ),
+        Case::new(
+            "private_preflight_get",
+            preflight("/private", APP, "GET").header("Access-Control-Request-Headers", "x-custom"),
+            with(private_preflight(APP, "GET"), [ListHas(ACAH, "x-custom")]),
+        ),
+        Case::new(
+            "private_preflight_patch_refused",
+            preflight("/private", APP, "PATCH"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_lowercase_put_refused",
+            preflight("/private", APP, "put"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_unlisted_header_refused",
+            preflight("/private", APP, "PUT")
+                .header("Access-Control-Request-Headers", "content-type,x-other"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_authorization_refused",
+            preflight("/private", APP, "GET")
+                .header("Access-Control-Request-Headers", "authorization"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_duplicate_header_refused",
+            preflight("/private", APP, "PUT")
+                .header("Access-Control-Request-Headers", "x-custom,x-custom"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_refused_origin",
+            preflight("/private", EVIL, "PUT"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_preflight_two_origins_refused",
+            preflight("/private", APP, "PUT").header("Origin", APP),
+            refused_preflight(),
+        ),
+        Case::new(
+            "private_two_origin_lines",
+            get_from("/private", APP).header("Origin", DASHBOARD),
+            with(refused(), [StatusIn(&[200, 400])]),
+        ),
+        Case::new(
+            "private_upper_case_origin",
+            get_from("/private", "https://APP.example.re"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_trailing_slash_origin",
+            get_from("/private", "https://app.example.re/"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_default_port_origin",
+            get_from("/private", "https://app.example.re:443"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_suffix_attack_origin",
+            get_from("/private", "https://app.example.re.evil.net"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_prefix_attack_origin",
+            get_from("/private", "https://evilapp.example.re"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_http_scheme_origin",
+            get_from("/private", "http://app.example.re"),
+            with(refused(), ok("private")),
+        ),
+        Case::new(
+            "private_null_origin",
+            get_from("/private", "null"),
+            with(refused(), ok("private")),
+        ),
+        // /sub: https://*.example.re with credentials.
+        Case::new(
+            "sub_one_label",
+            get_from("/sub", "https://api.example.re"),
+            with(allowed("https://api.example.re", true), ok("sub")),
+        ),
+        Case::new(
+            "sub_deep_labels",
+            get_from("/sub", "https://a.b.example.re"),
+            with(allowed("https://a.b.example.re", true), ok("sub")),
+        ),
+        Case::new(
+            "sub_apex_refused",
+            get_from("/sub", "https://example.re"),
+            with(refused(), ok("sub")),
+        ),
+        Case::new(
+            "sub_http_refused",
+            get_from("/sub", "http://api.example.re"),
+            with(refused(), ok("sub")),
+        ),
+        Case::new(
+            "sub_suffix_attack_refused",
+            get_from("/sub", "https://api.example.re.evil.net"),
+            with(refused(), ok("sub")),
+        ),
+        Case::new(
+            "sub_glued_label_refused",
+            get_from("/sub", "https://evilexample.re"),
+            with(refused(), ok("sub")),
+        ),
+        Case::new(
+            "sub_with_port_refused",
+            get_from("/sub", "https://api.example.re:8443"),
+            with(refused(), ok("sub")),
+        ),
+        Case::new(
+            "sub_preflight_get",
+            preflight("/sub", "https://api.example.re", "GET"),
+            vec![
+                AllowedPreflight,
+                Header(ACAO, "https://api.example.re"),
+                Header(ACAC, "true"),
+                VaryHas(PREFLIGHT_VARY),
+            ],
+        ),
+        // /local: http://localhost:* and http://127.0.0.1:*.
+        Case::new(
+            "local_localhost_port",
+            get_from("/local", "http://localhost:3000"),
+            with(allowed("http://localhost:3000", false), ok("local")),
+        ),
+        Case::new(
+            "local_loopback_port",
+            get_from("/local", "http://127.0.0.1:8080"),
+            with(allowed("http://127.0.0.1:8080", false), ok("local")),
+        ),
+        Case::new(
+            "local_no_port_refused",
+            get_from("/local", "http://localhost"),
+            with(refused(), ok("local")),
+        ),
+        Case::new(
+            "local_https_refused",
+            get_from("/local", "https://localhost:3000"),
+            with(refused(), ok("local")),
+        ),
+        Case::new(
+            "local_other_host_refused",
+            get_from("/local", "http://localhost.evil.net:3000"),
+            with(refused(), ok("local")),
+        ),
+        Case::new(
+            "local_ipv6_refused",
+            get_from("/local", "http://[::1]:3000"),
+            with(refused(), ok("local")),
+        ),
+        Case::new(
+            "local_leading_zero_port_refused",
+            get_from("/local", "http://localhost:03000"),
+            with(refused(), ok("local")),
+        ),
+        // /sandbox: null, opted in, no credentials.
+        Case::new(
+            "sandbox_null",
+            get_from("/sandbox", "null"),
+            with(allowed("null", false), ok("sandbox")),
+        ),
+        Case::new(
+            "sandbox_other_origin_refused",
+            get_from("/sandbox", APP),
+            with(refused(), ok("sandbox")),
+        ),
+        // /plain and /fail: the global policy (app origin, GET POST, no credentials).
+        Case::new(
+            "plain_app",
+            get_from("/plain", APP),
+            with(allowed(APP, false), ok("plain")),
+        ),
+        Case::new(
+            "plain_refused_origin",
+            get_from("/plain", DASHBOARD),
+            with(refused(), ok("plain")),
+        ),
+        Case::new(
+            "plain_no_origin",
+            get("/plain"),
+            vec![
+                Status(200),
+                Body("plain"),
+                Absent(ACAO),
+                VaryHas(&["origin"]),
+            ],
+        ),
+        Case::new(
+            "plain_preflight_post",
+            preflight("/plain", APP, "POST"),
+            vec![
+                AllowedPreflight,
+                Header(ACAO, APP),
+                Absent(ACAC),
+                VaryHas(PREFLIGHT_VARY),
+            ],
+        ),
+        Case::new(
+            "plain_preflight_unlisted_header_refused",
+            preflight("/plain", APP, "POST")
+                .header("Access-Control-Request-Headers", "content-type"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "plain_preflight_get",
+            preflight("/plain", APP, "GET"),
+            vec![
+                AllowedPreflight,
+                Header(ACAO, APP),
+                Absent(ACAC),
+                VaryHas(PREFLIGHT_VARY),
+            ],
+        ),
+        Case::new(
+            "plain_preflight_put_refused",
+            preflight("/plain", APP, "PUT"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "plain_preflight_refused_origin",
+            preflight("/plain", DASHBOARD, "GET"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "plain_wrong_method",
+            Request::new("POST", "/plain").header("Origin", APP),
+            with(allowed(APP, false), [StatusIn(&[404, 405])]),
+        ),
+        Case::new(
+            "fail_500_app",
+            get_from("/fail", APP),
+            with(allowed(APP, false), [Status(500)]),
+        ),
+        Case::new(
+            "fail_500_refused_origin",
+            get_from("/fail", EVIL),
+            with(refused(), [Status(500)]),
+        ),
+        // Anything else: the framework's 404 with the global policy.
+        Case::new(
+            "missing_404_app",
+            get_from("/nowhere", APP),
+            with(allowed(APP, false), [Status(404)]),
+        ),
+        Case::new(
+            "missing_404_refused_origin",
+            get_from("/nowhere", EVIL),
+            with(refused(), [Status(404)]),
+        ),
+        Case::new(
+            "missing_404_no_origin",
+            get("/nowhere"),
+            vec![Status(404), Absent(ACAO), VaryHas(&["origin"])],
+        ),
+        Case::new(
+            "missing_preflight_get",
+            preflight("/nowhere", APP, "GET"),
+            vec![AllowedPreflight, Header(ACAO, APP), VaryHas(PREFLIGHT_VARY)],
+        ),
+        Case::new(
+            "missing_preflight_put_refused",
+            preflight("/nowhere", APP, "PUT"),
+            refused_preflight(),
+        ),
+        // OPTIONS without Access-Control-Request-Method is not a preflight.
+        Case::new(
+            "options_without_request_method",
+            Request::new("OPTIONS", "/plain").header("Origin", APP),
+            vec![StatusIn(&[200, 404, 405]), Absent(ACAM), Absent(MAX_AGE)],
+        ),
+        Case::new(
+            "options_without_origin",
+            Request::new("OPTIONS", "/private").header("Access-Control-Request-Method", "PUT"),
+            vec![StatusIn(&[200, 404, 405]), Absent(ACAO), Absent(ACAM)],
+        ),
+    ]
+}
+
+/// `Origin` values outside the serialized-origin grammar: every route must answer them with no
+/// CORS headers and never with a 5xx (for `/fail` and `DELETE /private`, whose handlers always
+/// fail, a 500 is the handler's own).
+pub fn hostile_origins() -> Vec<Vec<u8>> {
+    let mut list: Vec<Vec<u8>> = [
+        "https://APP.example.re",
+        "HTTPS://app.example.re",
+        "https://app.example.re:443",
+        "https://app.example.re.",
+        "https://app.example.re/",
+        "https://app.example.re/path",
+        "https://app.example.re?q",
+        "https://app.example.re#f",
+        "https://user@app.example.re",
+        "https://app.example.re%60evil.net",
+        "https://app.example.re`evil.net",
+        "https://app.example.re:0",
+        "https://app.example.re:08080",
+        "https://app.example.re:99999",
+        "https://app..example.re",
+        "https://-app.example.re",
+        "https://app_example.re",
+        "https://[::1",
+        "http://[0:0::1]:3000",
+        "http://127.000.0.1:3000",
+        "https://*.example.re",
+        "https://app.example.re, https://evil.example",
+        "app.example.re",
+        "://app.example.re",
+        "https://",
+        "*",
+        "javascript:alert(1)",
+        "NULL",
+        "nul",
+        "null null",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect();
+    list.push(b"https://app.\xffexample.re".to_vec());
+    list.push("https://bücher.example.re".as_bytes().to_vec());
+    list.push(format!("https://{}.example.re", "a".repeat(5000)).into_bytes());
+    list.push(format!("https://{}", "a.".repeat(200) + "example.re").into_bytes());
+    list
+}
+
+/// Runs every case through `send`; `Ok` with the number of cases, or `Err` listing every
+/// failure (and every transport error) at once.
+pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Result<usize, String> {
+    let cases = cases();
+    let mut failures = Vec::new();
+    for case in &cases {
+        match send(&case.request) {
+            Ok(response) => {
+                if let Err(msg) = case.check(&response) {
+                    failures.push(msg);
+                }
+            }
+            Err(e) => failures.push(format!("{}: transport error: {e}", case.name)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(cases.len())
+    } else {
+        Err(format!(
+            "{} of {} conformance cases failed:\n{}",
+            failures.len(),
+            cases.len(),
+            failures.join("\n")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_names_are_unique() {
+        let cases = cases();
+        for (i, c) in cases.iter().enumerate() {
+            assert!(
+                !cases[..i].iter().any(|o| o.name == c.name),
+                "duplicate case {}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn invariants_catch_wildcard_with_credentials_and_duplicates() {
+        let r = Response {
+            status: 200,
+            headers: vec![
+                (ACAO.into(), b"*".to_vec()),
+                (ACAC.into(), b"true".to_vec()),
+                ("vary".into(), b"Origin, origin".to_vec()),
+            ],
+            body: Vec::new(),
+        };
+        let found = invariants(&r);
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn expectations_fail_on_wrong_value() {
+        let case = Case::new("x", get("/x"), vec![Expect::Header(ACAO, APP)]);
+        let r = Response {
+            status: 200,
+            headers: vec![(ACAO.into(), EVIL.as_bytes().to_vec())],
+            body: Vec::new(),
+        };
+        assert!(case.check(&r).is_err());
+    }
+}
