@@ -1,6 +1,8 @@
 //! CORS for Actix-web 4, with policies checked at compile time.
 
+#[doc = include_str!("../doc/cors.md")]
 pub use cors_macros::actix_cors as cors;
+#[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::actix_policy as policy;
 pub use cors_shared::{Policy, PolicyErrors, PolicySpec};
 

@@ -1,6 +1,8 @@
 //! CORS for Rocket 0.5, with policies checked at compile time.
 
+#[doc = include_str!("../doc/cors.md")]
 pub use cors_macros::rocket_cors as cors;
+#[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::rocket_policy as policy;
 pub use cors_shared::{Policy, PolicyErrors, PolicySpec};
 
