@@ -109,7 +109,11 @@ impl fmt::Display for Refusal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::OriginNotAllowed(o) => {
-                write!(f, "origin `{}` is not allowed by the policy", o.escape_ascii())
+                write!(
+                    f,
+                    "origin `{}` is not allowed by the policy",
+                    o.escape_ascii()
+                )
             }
             Refusal::MalformedOrigin(o) => write!(
                 f,
@@ -121,14 +125,18 @@ impl fmt::Display for Refusal<'_> {
                 f.write_str("Access-Control-Request-Method is not a single method name")
             }
             Refusal::MethodNotAllowed(m) => {
-                write!(f, "method `{}` is not allowed by the policy", m.escape_ascii())
+                write!(
+                    f,
+                    "method `{}` is not allowed by the policy",
+                    m.escape_ascii()
+                )
             }
             Refusal::MalformedRequestHeaders => {
                 f.write_str("Access-Control-Request-Headers is not a list of header names")
             }
-            Refusal::TooManyRequestHeaders => {
-                f.write_str("Access-Control-Request-Headers names more headers than the policy allows")
-            }
+            Refusal::TooManyRequestHeaders => f.write_str(
+                "Access-Control-Request-Headers names more headers than the policy allows",
+            ),
             Refusal::DuplicateRequestHeader(h) => write!(
                 f,
                 "Access-Control-Request-Headers names `{}` twice",
@@ -509,7 +517,10 @@ impl Policy {
     fn check_request_headers<'a>(&self, value: &'a [u8]) -> Result<Option<&'a str>, Refusal<'a>> {
         let raw = &self.raw;
         let (max_count, max_len) = if raw.any_header {
-            (MAX_REQUESTED_HEADERS.max(raw.headers.len()), MAX_HEADER_NAME_LEN)
+            (
+                MAX_REQUESTED_HEADERS.max(raw.headers.len()),
+                MAX_HEADER_NAME_LEN,
+            )
         } else {
             let longest = raw.headers.iter().map(|h| h.len()).max().unwrap_or(0);
             (raw.headers.len(), longest)

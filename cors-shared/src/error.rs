@@ -256,7 +256,10 @@ impl PolicyError {
             OriginMissingScheme => format!("origin `{v}` has no scheme"),
             OriginInvalidScheme => format!("origin `{v}` has an invalid scheme"),
             OriginUserinfo => format!("origin `{v}` contains a user name or password"),
-            OriginPath if v.ends_with('/') && self.suggestion.as_deref().map(|s| s.len() + 1) == Some(v.len()) => {
+            OriginPath
+                if v.ends_with('/')
+                    && self.suggestion.as_deref().map(|s| s.len() + 1) == Some(v.len()) =>
+            {
                 format!("origin `{v}` has a trailing slash")
             }
             OriginPath => format!("origin `{v}` has a path"),
@@ -269,8 +272,12 @@ impl PolicyError {
             OriginTrailingDot => format!("origin `{v}` ends its host with a dot"),
             OriginEmptyLabel => format!("origin `{v}` has an empty label in its host"),
             OriginInvalidHost => format!("origin `{v}` has an invalid host"),
-            OriginNonCanonicalIp => format!("origin `{v}` writes its IP address in a non-canonical form"),
-            OriginMisplacedWildcard => format!("origin `{v}` has a wildcard in an unsupported place"),
+            OriginNonCanonicalIp => {
+                format!("origin `{v}` writes its IP address in a non-canonical form")
+            }
+            OriginMisplacedWildcard => {
+                format!("origin `{v}` has a wildcard in an unsupported place")
+            }
             OriginDuplicate => format!("origin `{v}` is listed twice"),
             NullWithoutOptIn => "the `null` origin is listed without `allow_null_origin`".into(),
             NullWithCredentials => "the `null` origin cannot be combined with `credentials`".into(),

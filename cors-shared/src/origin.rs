@@ -257,7 +257,13 @@ pub(crate) fn write_ipv6(groups: &[u16; 8], buf: &mut [u8; 39]) -> usize {
             let nibble = (g >> shift) & 0xf;
             if nibble != 0 || started || shift == 0 {
                 started = true;
-                push(b"0123456789abcdef".get(usize::from(nibble)).copied().unwrap_or(b'0'), &mut len);
+                push(
+                    b"0123456789abcdef"
+                        .get(usize::from(nibble))
+                        .copied()
+                        .unwrap_or(b'0'),
+                    &mut len,
+                );
             }
         }
         i += 1;

@@ -106,8 +106,7 @@ impl Policy {
         if parts.port.is_some() && self.lookup(&[scheme, b"://", parts.host, b":*"]) {
             return OriginMatch::Allowed;
         }
-        if raw.suffix_labels != 0 && parts.kind == HostKind::Domain && self.match_subdomain(parts)
-        {
+        if raw.suffix_labels != 0 && parts.kind == HostKind::Domain && self.match_subdomain(parts) {
             return OriginMatch::Allowed;
         }
         OriginMatch::NotAllowed

@@ -12,7 +12,11 @@ const INITIAL_N: u32 = 128;
 /// Punycode digits: 0-25 are `a`-`z`, 26-35 are `0`-`9`.
 fn digit(d: u32) -> char {
     let d = u8::try_from(d).unwrap_or(0);
-    char::from(if d < 26 { b'a' + d } else { b'0' + (d - 26) % 10 })
+    char::from(if d < 26 {
+        b'a' + d
+    } else {
+        b'0' + (d - 26) % 10
+    })
 }
 
 fn adapt(mut delta: u32, points: u32, first: bool) -> u32 {
@@ -94,8 +98,14 @@ mod tests {
 
     #[test]
     fn rfc_examples() {
-        assert_eq!(host_to_ascii("bücher.example").as_deref(), Some("xn--bcher-kva.example"));
-        assert_eq!(host_to_ascii("München.de").as_deref(), Some("xn--mnchen-3ya.de"));
+        assert_eq!(
+            host_to_ascii("bücher.example").as_deref(),
+            Some("xn--bcher-kva.example")
+        );
+        assert_eq!(
+            host_to_ascii("München.de").as_deref(),
+            Some("xn--mnchen-3ya.de")
+        );
         assert_eq!(host_to_ascii("例え.jp").as_deref(), Some("xn--r8jz45g.jp"));
     }
 }

@@ -5,8 +5,20 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`'
-                | b'|' | b'~'
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
         )
 }
 
@@ -19,7 +31,8 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 pub(crate) const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
 
 /// Methods a browser upper-cases before sending; a policy must list them upper-case.
-pub(crate) const NORMALIZED_METHODS: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+pub(crate) const NORMALIZED_METHODS: [&str; 6] =
+    ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 /// CORS-safelisted methods: allowed by every preflight that names them.
 pub(crate) const SAFELISTED_METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];

@@ -115,9 +115,7 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
         }),
         // `*.` in front of an IP address.
         Some(_) => Err(OriginMisplacedWildcard),
-        None if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
-            Err(OriginNonCanonicalIp)
-        }
+        None if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') => Err(OriginNonCanonicalIp),
         None => Err(OriginInvalidHost),
     }
 }

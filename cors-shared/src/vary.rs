@@ -47,7 +47,12 @@ pub fn merge_vary(existing: &[&[u8]], add: Vary) -> VaryUpdate {
     if existing.iter().all(|line| tokens(line).next().is_none()) {
         return VaryUpdate::Set(Cow::Borrowed(add.value().as_bytes()));
     }
-    let missing: Vec<&str> = add.tokens().iter().copied().filter(|t| !present(t)).collect();
+    let missing: Vec<&str> = add
+        .tokens()
+        .iter()
+        .copied()
+        .filter(|t| !present(t))
+        .collect();
     if missing.is_empty() {
         return VaryUpdate::Keep;
     }
