@@ -8,6 +8,8 @@
 use proc_macro::TokenStream;
 
 mod actix;
+mod diag;
+mod keys;
 mod parse;
 mod render;
 mod rocket;

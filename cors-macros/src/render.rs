@@ -64,3 +64,26 @@ pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream
         })
     }
 }
+
+/// An expression of type `Policy` that allows nothing, declared in place of a policy that failed
+/// validation so that code naming the static compiles and the only errors are the policy's own.
+/// It is never run: the crate does not compile while the errors stand.
+pub(crate) fn placeholder_expr(private: &TokenStream) -> TokenStream {
+    quote! {
+        #private::Policy::__from_raw(#private::RawPolicy {
+            any_origin: false,
+            allow_null: false,
+            origins: #private::Cow::Borrowed(&[]),
+            slots: #private::Cow::Borrowed(&[]),
+            suffix_labels: 0,
+            credentials: false,
+            any_method: false,
+            methods: #private::Cow::Borrowed(&[]),
+            any_header: false,
+            headers: #private::Cow::Borrowed(&[]),
+            expose: ::core::option::Option::None,
+            max_age: ::core::option::Option::None,
+            private_network: false,
+        })
+    }
+}
