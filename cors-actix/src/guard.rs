@@ -1,0 +1,29 @@
+//! The guard that `#[cors(...)]` adds to a route, so that the route also receives the
+//! preflights meant for it.
+
+use actix_web::guard::GuardContext;
+use actix_web::http::{header, Method};
+
+/// Lets a request reach the route unless it is an `OPTIONS` request the route should not see.
+///
+/// A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) passes when it asks
+/// for one of `methods`, the methods of the handler, so that several handlers on one path each
+/// answer the preflights for their own method; a malformed preflight (several
+/// `Access-Control-Request-Method` lines) passes too, to be refused by the route's policy. Any
+/// other `OPTIONS` request passes only when the handler itself handles `OPTIONS`.
+pub fn preflight_guard(ctx: &GuardContext<'_>, methods: &[&str], handles_options: bool) -> bool {
+    let head = ctx.head();
+    if head.method != Method::OPTIONS {
+        return true;
+    }
+    let headers = head.headers();
+    if !headers.contains_key(header::ORIGIN) {
+        return handles_options;
+    }
+    let mut requested = headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD);
+    match (requested.next(), requested.next()) {
+        (None, _) => handles_options,
+        (Some(method), None) => methods.iter().any(|m| m.as_bytes() == method.as_bytes()),
+        (Some(_), Some(_)) => true,
+    }
+}
