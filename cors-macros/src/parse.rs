@@ -12,7 +12,7 @@
 //! the resulting `PolicySpec` goes through the core's `validate()`, whose errors are mapped back
 //! to the tokens they are about.
 
-use cors_shared::{Field, Policy, PolicySpec};
+use cors_shared::{ErrorKind, Field, Policy, PolicySpec};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
 use syn::ext::IdentExt;
@@ -63,9 +63,11 @@ impl Parse for Entry {
             (None, None)
         };
         if !input.is_empty() && !input.peek(Token![,]) {
-            return Err(input.error(format!(
-                "expected `,` or `=` after `{key}`: write `key = value, flag, ...`"
-            )));
+            return Err(input.error(if value.is_some() {
+                format!("expected `,` after the value of `{key}`: entries are separated by commas")
+            } else {
+                format!("expected `=` or `,` after `{key}`: write `key = value` or a bare flag, separated by commas")
+            }));
         }
         Ok(Entry { key, eq, value })
     }
@@ -245,11 +247,13 @@ fn string_lit(expr: &Expr) -> Option<String> {
 }
 
 /// Checks a list value item by item; returns the accepted strings and their tokens.
+/// The flag is false when some item could not be read at all.
 fn list_items(
     key: Key,
     items: &Punctuated<Item, Token![,]>,
     errors: &mut Errors,
-) -> (Vec<String>, Vec<TokenStream>) {
+) -> (Vec<String>, Vec<TokenStream>, bool) {
+    let mut complete = true;
     let name = key.name();
     let mut values = Vec::new();
     let mut tokens = Vec::new();
@@ -262,7 +266,9 @@ fn list_items(
                         "write the wildcard as a string literal: `\"*\"` (in `{name} = [\"*\"]`)"
                     ),
                 );
-                continue;
+                // Validate it as the wildcard it is meant to be, so the core's rules about `*`
+                // are reported in the same run.
+                Some("*".to_owned())
             }
             Item::Expr(expr) => string_lit(expr).or_else(|| match (shape(key), expr) {
                 (Shape::Methods, Expr::Path(p)) if p.attrs.is_empty() && p.qself.is_none() => {
@@ -276,29 +282,36 @@ fn list_items(
                 values.push(text);
                 tokens.push(item.to_token_stream());
             }
-            None if shape(key) == Shape::Methods => errors.at(
-                item,
-                "expected a method name such as `GET` or a string literal such as `\"M-SEARCH\"`",
-            ),
-            None => errors.at(
-                item,
-                format!(
-                    "`{name}` entries are string literals: write `{}`",
-                    example(key)
-                ),
-            ),
+            None if shape(key) == Shape::Methods => {
+                complete = false;
+                errors.at(
+                    item,
+                    "expected a method name such as `GET` or a string literal such as `\"M-SEARCH\"`",
+                );
+            }
+            None => {
+                complete = false;
+                errors.at(
+                    item,
+                    format!(
+                        "`{name}` entries are string literals: write `{}`",
+                        example(key)
+                    ),
+                );
+            }
         }
     }
-    (values, tokens)
+    (values, tokens, complete)
 }
 
 /// Checks each entry against its key and builds the spec, reporting every problem.
-fn interpret(entries: Vec<Entry>, whole: TokenStream, what: &str) -> syn::Result<Written> {
+/// `empty` is the message's opening for a policy with no entries at all.
+fn interpret(entries: Vec<Entry>, whole: TokenStream, empty: &str) -> syn::Result<Written> {
     if entries.is_empty() {
         return Err(syn::Error::new_spanned(
             &whole,
             format!(
-                "{what} needs a policy: list at least `origins`, e.g. `origins = [\"https://app.example.re\"]`, or name a `policy!` with `policy = NAME`"
+                "{empty}: list at least `origins`, e.g. `origins = [\"https://app.example.re\"]`, or name a `policy!` with `policy = NAME`"
             ),
         ));
     }
@@ -313,6 +326,11 @@ fn interpret(entries: Vec<Entry>, whole: TokenStream, what: &str) -> syn::Result
     let mut seen: Vec<(Key, &Ident)> = Vec::new();
     // Keys whose value could not be read; the core's errors about them would only confuse.
     let mut unreadable: Vec<Field> = Vec::new();
+    // An unknown key is often a misspelt `origins`: then "no origin" would be a second,
+    // misleading error about the same token.
+    let mut unknown_key = false;
+    // List keys with an unreadable item: "the list is empty" would be wrong about them.
+    let mut partly_read: Vec<Field> = Vec::new();
 
     for entry in &entries {
         let name = entry.key.unraw().to_string();
@@ -321,6 +339,7 @@ fn interpret(entries: Vec<Entry>, whole: TokenStream, what: &str) -> syn::Result
                 Some(k) => format!("; did you mean `{k}`?"),
                 None => String::new(),
             };
+            unknown_key = true;
             errors.at(
                 &entry.key,
                 format!(
@@ -390,8 +409,11 @@ fn interpret(entries: Vec<Entry>, whole: TokenStream, what: &str) -> syn::Result
                 }
             },
             (Shape::Strings | Shape::Methods, Some(Value::List { items, .. })) => {
-                let (values, item_tokens) = list_items(key, items, &mut errors);
+                let (values, item_tokens, complete) = list_items(key, items, &mut errors);
                 field_spans.items = item_tokens;
+                if !complete {
+                    partly_read.push(field);
+                }
                 match field {
                     Field::Origins => spec.origins = values,
                     Field::Methods => spec.methods = values,
@@ -447,7 +469,12 @@ fn interpret(entries: Vec<Entry>, whole: TokenStream, what: &str) -> syn::Result
             let relevant = problems
                 .errors()
                 .iter()
-                .filter(|e| !unreadable.contains(&e.location().field));
+                .filter(|e| !unreadable.contains(&e.location().field))
+                .filter(|e| !(unknown_key && e.kind() == ErrorKind::NoOrigins))
+                .filter(|e| {
+                    let at = e.location();
+                    !(at.index.is_none() && partly_read.contains(&at.field))
+                });
             if let Some(e) = diag::policy_errors(relevant, &spec, &spans) {
                 errors.push(e);
             }
@@ -497,7 +524,7 @@ pub(crate) fn expand_attribute(attr: TokenStream, item: TokenStream, fw: Framewo
 fn attribute_policy(attr: TokenStream, fw: Framework) -> syn::Result<TokenStream> {
     let private = fw.private();
     let entries = parse_entries.parse2(attr.clone())?;
-    match interpret(entries, attr, "`#[cors]`")? {
+    match interpret(entries, attr, "`#[cors]` needs a policy")? {
         Written::Named(path) => Ok(quote! {
             {
                 let policy: &'static #private::Policy = &#path;
@@ -598,7 +625,7 @@ pub(crate) fn expand_policy(input: TokenStream, fw: Framework) -> TokenStream {
             body,
             brace_span,
         } = def;
-        let what = format!("the policy `{name}`");
+        let empty = format!("the policy `{name}` is empty");
         let value = parse_entries
             .parse2(body.clone())
             .and_then(|entries| {
@@ -607,7 +634,7 @@ pub(crate) fn expand_policy(input: TokenStream, fw: Framework) -> TokenStream {
                 } else {
                     body
                 };
-                interpret(entries, whole, &what)
+                interpret(entries, whole, &empty)
             })
             .and_then(|written| match written {
                 Written::Spec(policy) => Ok(render::policy_expr(&policy, &private)),

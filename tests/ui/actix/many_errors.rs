@@ -1,0 +1,15 @@
+use cors_actix::cors;
+
+#[cors(
+    origins = ["https://app.example.re/", "*", "HTTPS://admin.example.re"],
+    credentials,
+    methods = [get, CONNECT],
+    headers = ["cookie"],
+    max_age = 100000,
+)]
+#[actix_web::get("/x")]
+async fn handler() -> &'static str {
+    "x"
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+use cors_actix::policy;
+
+policy! {}
+
+fn main() {}

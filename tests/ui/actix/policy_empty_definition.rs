@@ -1,0 +1,7 @@
+use cors_actix::policy;
+
+policy! {
+    PRIVATE = {};
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use cors_actix::cors;
+
+#[cors(origins = ["https://app.example.re", "https://dashboard.example.re"], methods = [GET, PUT])]
+#[actix_web::get("/x")]
+async fn handler() -> &'static str {
+    "x"
+}
+
+fn main() {
+    let _ = actix_web::App::new().service(handler);
+}

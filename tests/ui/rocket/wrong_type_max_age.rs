@@ -1,0 +1,9 @@
+use cors_rocket::cors;
+
+#[cors(origins = ["https://app.example.re"], max_age = "600")]
+#[rocket::get("/x")]
+fn handler() -> &'static str {
+    "x"
+}
+
+fn main() {}
