@@ -1,14 +1,145 @@
 //! CORS for Rocket 0.5, with policies checked at compile time.
+//!
+//! Two pieces work together:
+//!
+//! - [`Cors`], a fairing holding the application's **default policy**, built at start-up
+//!   ([`Cors::new`]) or read from `Rocket.toml` / the environment ([`Cors::from_config`]). It
+//!   writes the CORS headers of every response: successes, catcher responses (404, 422, 500)
+//!   and the 404 of paths no route serves. It also answers every preflight, without running any
+//!   handler or request guard.
+//! - [`#[cors(...)]`](cors) above a handler's route attribute gives that route **its own
+//!   policy**, validated by the compiler. The handler and `routes![]` stay exactly as they are.
+//!
+//! ```
+//! use cors_rocket::{cors, policy, Cors, PolicySpec};
+//! use rocket::{get, put, routes};
+//!
+//! // A named policy, shared by several handlers.
+//! policy! {
+//!     pub ACCOUNT = {
+//!         origins = ["https://app.example.re"],
+//!         credentials,
+//!         methods = [GET, PUT],
+//!         headers = ["content-type"],
+//!         max_age = 600,
+//!     };
+//! }
+//!
+//! #[cors(policy = ACCOUNT)]
+//! #[get("/account")]
+//! fn account() -> &'static str { "account" }
+//!
+//! #[cors(policy = ACCOUNT)]
+//! #[put("/account")]
+//! fn update_account() -> &'static str { "updated" }
+//!
+//! #[cors(origins = ["*"], expose = ["x-request-id"])]
+//! #[get("/status")]
+//! fn status() -> &'static str { "ok" }
+//!
+//! // No policy of its own: the default policy applies.
+//! #[get("/plain")]
+//! fn plain() -> &'static str { "plain" }
+//!
+//! # fn main() -> Result<(), cors_rocket::PolicyErrors> {
+//! let default = PolicySpec::new()
+//!     .origin("https://app.example.re")
+//!     .methods(["GET", "POST"])
+//!     .validate()?;
+//! let rocket = rocket::build()
+//!     .mount("/", routes![account, update_account, status, plain])
+//!     // After every fairing that mounts routes.
+//!     .attach(Cors::new(default));
+//! # let client = rocket::local::blocking::Client::tracked(rocket).expect("launch");
+//! # let preflight = client
+//! #     .options("/account")
+//! #     .header(rocket::http::Header::new("Origin", "https://app.example.re"))
+//! #     .header(rocket::http::Header::new("Access-Control-Request-Method", "PUT"))
+//! #     .dispatch();
+//! # assert_eq!(preflight.status().code, 204);
+//! # assert_eq!(preflight.headers().get_one("access-control-allow-methods"), Some("PUT"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # What each response gets
+//!
+//! - A response of a `#[cors]` route gets that route's policy, whatever its status: the 500 of
+//!   a failing handler, or the 422 of a failing data guard, carries the route's headers.
+//! - Every other response gets the default policy, including catcher responses and the 404
+//!   of a path without a route.
+//! - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered with
+//!   204 (allowed) or 403 (refused) by the policy of the route that would serve the announced
+//!   method on that path, found the way Rocket routes (by rank, then mount order, with
+//!   `HEAD` falling back to `GET`), or by the default policy when that route has no `#[cors]`
+//!   or there is none. OPTIONS routes the application declares itself are tried first and keep
+//!   their answer (the fairing adds the CORS headers to it).
+//! - CORS headers are set, replacing any earlier value, and `Vary` is merged with what the
+//!   handler wrote, never overwritten.
+//! - Refusals are logged as `tracing` events at debug level with the method, the path and the
+//!   reason ("CORS refused, no Access-Control-Allow-Origin: origin `...` is not allowed by the
+//!   policy").
+//!
+//! # Configuration
+//!
+//! [`Cors::from_config`] reads the `cors` key through Rocket's figment, so `Rocket.toml` and
+//! `ROCKET_CORS` both work. The keys are those of [`PolicySpec`]; an unknown key fails launch
+//! with its name, and every problem of the policy is listed at once:
+//!
+//! ```toml
+//! [default.cors]
+//! origins = ["https://app.example.re", "https://*.example.re"]
+//! credentials = true
+//! methods = ["GET", "PUT"]
+//! headers = ["content-type"]
+//! max_age = 600
+//! ```
+//!
+//! # Fairing order
+//!
+//! The fairing matches `#[cors]` registrations with the routes mounted when it ignites. Attach
+//! it **after** every fairing that mounts routes (for instance one that mounts routes in its own
+//! `on_ignite`); a `#[cors]` route mounted later is served with the default policy, and a
+//! warning at liftoff names it.
+//!
+//! # How routes are identified
+//!
+//! `#[cors]` records the function's name, the method, URI, rank and format of its route
+//! attribute, and the policy, in a registry that the linker assembles (no code runs before
+//! `main`). Rocket routes carry the same name, method, URI, rank and format, which is how the
+//! fairing finds them, wherever they are mounted. Two `#[cors]` handlers that claim the same
+//! route (same function name in two modules, same method and URI) fail launch with both
+//! places named. A handler *without* `#[cors]` that shares all of that with a `#[cors]` handler
+//! of another module cannot be told apart from it: give one of them another name.
+//!
+//! The registry's link sections need `unsafe` attributes, which the generated code allows
+//! locally; a crate that `forbid`s `unsafe_code` (rather than `deny`ing it) cannot use
+//! `#[cors]`, and gets a compile error saying so.
+//!
+//! # Limits
+//!
+//! Rocket drops request header lines that are not valid UTF-8 before any fairing sees them, so
+//! an `Origin` line with such bytes counts as absent (no CORS headers are written for it).
+
+mod fairing;
+mod headers;
+mod preflight;
+mod registry;
 
 #[doc = include_str!("../doc/cors.md")]
 pub use cors_macros::rocket_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::rocket_policy as policy;
 pub use cors_shared::{Policy, PolicyErrors, PolicySpec};
+pub use fairing::{Cors, DefaultPolicy, LaunchError, CONFIG_KEY};
+
+pub(crate) use fairing::Runtime;
 
 /// Items that code generated by `#[cors]` and `policy!` refers to. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::registry::{RouteEntry, ROUTES};
     pub use cors_shared::{Policy, RawPolicy};
+    pub use linkme;
     pub use std::borrow::Cow;
 }

@@ -1,0 +1,59 @@
+//! Reading the CORS request headers from Rocket and writing a decision's headers back.
+
+use std::borrow::Cow;
+
+use cors_shared::{header, merge_vary, CorsHeaders, HeaderLines, RequestView, VaryUpdate};
+use rocket::http::Header;
+use rocket::{Request, Response};
+
+fn lines<'r>(request: &'r Request<'_>, name: &str) -> HeaderLines<'r> {
+    HeaderLines::from_values(request.headers().get(name).map(str::as_bytes))
+}
+
+/// The parts of a Rocket request that CORS looks at.
+///
+/// Rocket drops header lines that are not valid UTF-8 before any fairing sees the request, so
+/// such an `Origin` line counts as absent here.
+pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
+    RequestView {
+        method: request.method().as_str().as_bytes(),
+        origin: lines(request, header::ORIGIN),
+        request_method: lines(request, header::REQUEST_METHOD),
+        request_headers: lines(request, header::REQUEST_HEADERS),
+        request_private_network: lines(request, header::REQUEST_PRIVATE_NETWORK),
+    }
+}
+
+/// Sets the headers of a decision on a response: each CORS header replaces any earlier value,
+/// and `Vary` is merged with what the response already has. Values borrow from the policy and
+/// the request, so nothing is copied unless an existing `Vary` must be extended.
+pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
+    for (name, value) in cors.iter() {
+        response.set_header(Header::new(name, value));
+    }
+    if cors.vary.is_empty() {
+        return;
+    }
+    let update = {
+        let existing: Vec<&[u8]> = response
+            .headers()
+            .get(header::VARY)
+            .map(str::as_bytes)
+            .collect();
+        merge_vary(&existing, cors.vary)
+    };
+    if let VaryUpdate::Set(value) = update {
+        // The merged value is made of the existing (UTF-8) lines and the core's ASCII tokens.
+        let value: Cow<'static, str> = match value {
+            Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => return,
+            },
+            Cow::Owned(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Cow::Owned(text),
+                Err(_) => return,
+            },
+        };
+        response.set_header(Header::new(header::VARY, value));
+    }
+}

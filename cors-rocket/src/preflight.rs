@@ -1,0 +1,268 @@
+//! Answering preflights without running any handler.
+//!
+//! The fairing mounts one OPTIONS route on `/<_..>` at the highest rank Rocket has, so every
+//! OPTIONS route the application declares is tried first. Its handler answers preflights only
+//! (anything else is forwarded, and ends as it would have without the fairing). To pick the
+//! policy, it asks which route Rocket would run for the *actual* request the preflight announces:
+//! the method of `Access-Control-Request-Method` on the same path, tried in Rocket's order (by
+//! rank, then mount order) with Rocket's path and static-query rules. That route's `#[cors]`
+//! policy answers, or the default policy when it has none or no route would run.
+//!
+//! One route with a table ordered per method follows Rocket's routing exactly; one generated
+//! route per path could not, since Rocket would try those routes in the order of their own
+//! ranks, not in the order of the routes of the announced method.
+
+use cors_shared::{Decision, Policy};
+use rocket::form::ValueField;
+use rocket::http::{Method, Status};
+use rocket::route::{Handler, Outcome};
+use rocket::{Data, Request, Response, Route};
+
+use crate::headers;
+use crate::registry::RouteEntry;
+use crate::Runtime;
+
+/// The rank of the generated route: tried after every route of the application.
+pub(crate) const RANK: isize = isize::MAX;
+/// The name of the generated route, as Rocket lists it.
+pub(crate) const NAME: &str = "cors_rocket::preflight";
+
+/// One segment of a route's path.
+#[derive(Debug, PartialEq, Eq)]
+enum Segment {
+    /// Must equal the request's (decoded) segment.
+    Static(String),
+    /// `<name>`: any one segment.
+    Dynamic,
+    /// `<name..>`: the rest, possibly nothing.
+    Trailing,
+}
+
+/// A mounted route as the preflight router sees it.
+#[derive(Debug)]
+struct Target {
+    segments: Vec<Segment>,
+    /// `name=value` fields that the route's query requires.
+    static_query: Vec<(String, String)>,
+    /// Its `#[cors]` policy; `None` for the default policy.
+    policy: Option<&'static Policy>,
+}
+
+impl Target {
+    fn new(route: &Route, policy: Option<&'static Policy>) -> Self {
+        let segments = route
+            .uri
+            .origin
+            .path()
+            .raw_segments()
+            .map(|s| {
+                let s = s.as_str();
+                match s.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+                    Some(name) if name.ends_with("..") => Segment::Trailing,
+                    Some(_) => Segment::Dynamic,
+                    None => Segment::Static(s.to_owned()),
+                }
+            })
+            .collect();
+        let static_query = route
+            .uri
+            .origin
+            .query()
+            .map(|q| {
+                q.raw_segments()
+                    .map(|s| s.as_str())
+                    .filter(|s| !(s.starts_with('<') && s.ends_with('>')))
+                    .map(|s| {
+                        let field = ValueField::parse(s);
+                        (field.name.source().to_string(), field.value.to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Target {
+            segments,
+            static_query,
+            policy,
+        }
+    }
+
+    /// Rocket's path and query rules; formats are not looked at, since a preflight does not
+    /// carry the announced request's `Content-Type`.
+    fn matches(&self, request: &Request<'_>) -> bool {
+        let path = request.uri().path().segments();
+        let trailing = matches!(self.segments.last(), Some(Segment::Trailing));
+        let length_ok = if trailing {
+            path.len() + 1 >= self.segments.len()
+        } else {
+            path.len() == self.segments.len()
+        };
+        if !length_ok {
+            return false;
+        }
+        for (segment, actual) in self.segments.iter().zip(path) {
+            match segment {
+                Segment::Trailing => return true,
+                Segment::Dynamic => {}
+                Segment::Static(expected) => {
+                    if expected != actual {
+                        return false;
+                    }
+                }
+            }
+        }
+        self.static_query.iter().all(|(name, value)| {
+            request.uri().query().is_some_and(|q| {
+                q.segments()
+                    .any(|(n, v)| n == name.as_str() && v == value.as_str())
+            })
+        })
+    }
+}
+
+/// For each method, the application's routes in the order Rocket tries them.
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    by_method: Vec<(Method, Vec<Target>)>,
+}
+
+impl Table {
+    /// Builds the table from every mounted route and its registration.
+    pub(crate) fn new(routes: &[(&Route, Option<&'static RouteEntry>)]) -> Self {
+        let mut sorted: Vec<_> = routes.iter().collect();
+        // Rocket's router sorts by rank and keeps mount order among equals.
+        sorted.sort_by_key(|(route, _)| route.rank);
+        let mut table = Table::default();
+        for (route, entry) in sorted {
+            let target = Target::new(route, entry.map(|e| e.policy));
+            match table.by_method.iter_mut().find(|(m, _)| *m == route.method) {
+                Some((_, targets)) => targets.push(target),
+                None => table.by_method.push((route.method, vec![target])),
+            }
+        }
+        table
+    }
+
+    /// The first route Rocket would try for `method` on this request's path.
+    fn first(&self, method: &str, request: &Request<'_>) -> Option<&Target> {
+        self.by_method
+            .iter()
+            .find(|(m, _)| m.as_str() == method)
+            .and_then(|(_, targets)| targets.iter().find(|t| t.matches(request)))
+    }
+
+    /// The `#[cors]` policy of the route that would serve `method` on this path; `None` when
+    /// the default policy applies. `HEAD` falls back to `GET`, as Rocket does.
+    pub(crate) fn policy_for(&self, method: &str, request: &Request<'_>) -> Option<&'static Policy> {
+        let target = self.first(method, request).or_else(|| {
+            (method == Method::Head.as_str())
+                .then(|| self.first(Method::Get.as_str(), request))
+                .flatten()
+        });
+        target.and_then(|t| t.policy)
+    }
+}
+
+/// Which policy answered a preflight, left in the request's local cache for the response fairing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Answered {
+    /// No preflight was answered by the generated route.
+    No,
+    /// Answered with a route's `#[cors]` policy.
+    Route(&'static Policy),
+    /// Answered with the default policy.
+    Default,
+}
+
+/// The handler of the generated route.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Preflight;
+
+#[rocket::async_trait]
+impl Handler for Preflight {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
+        let Some(runtime) = request.rocket().state::<Runtime>() else {
+            return Outcome::Forward((data, Status::NotFound));
+        };
+        let view = headers::view(request);
+        if !view.is_preflight() {
+            return Outcome::Forward((data, Status::NotFound));
+        }
+        let route_policy = match view.request_method {
+            cors_shared::HeaderLines::One(method) => std::str::from_utf8(method)
+                .ok()
+                .and_then(|m| runtime.preflight.policy_for(m, request)),
+            _ => None,
+        };
+        let (answered, policy) = match route_policy {
+            Some(p) => (Answered::Route(p), p),
+            None => (Answered::Default, runtime.default.get()),
+        };
+        request.local_cache(|| answered);
+        let status = match policy.decide(&view) {
+            Decision::PreflightAllowed(_) => Status::NoContent,
+            _ => Status::Forbidden,
+        };
+        // The headers are written by the response fairing, like on every other response.
+        Outcome::Success(Response::build().status(status).finalize())
+    }
+}
+
+/// The generated route.
+pub(crate) fn route() -> Route {
+    let mut route = Route::ranked(RANK, Method::Options, "/<_..>", Preflight);
+    route.name = Some(NAME.into());
+    route
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use rocket::local::blocking::Client;
+    use rocket::route::dummy_handler;
+
+    fn target(uri: &str) -> Target {
+        Target::new(&Route::new(Method::Get, uri, dummy_handler), None)
+    }
+
+    fn matches(uri: &str, path: &str) -> bool {
+        let client = Client::debug_with(vec![]).unwrap();
+        let request = client.options(path.to_owned());
+        target(uri).matches(request.inner())
+    }
+
+    #[test]
+    fn segments_follow_rocket() {
+        let t = target("/a/<id>/<rest..>?<q>&flag=on");
+        assert_eq!(
+            t.segments,
+            [
+                Segment::Static("a".into()),
+                Segment::Dynamic,
+                Segment::Trailing
+            ]
+        );
+        assert_eq!(t.static_query, [("flag".to_owned(), "on".to_owned())]);
+    }
+
+    #[test]
+    fn paths_match_like_rocket() {
+        assert!(matches("/private", "/private"));
+        assert!(matches("/private", "/private?x=1"));
+        assert!(!matches("/private", "/private/x"));
+        assert!(!matches("/private", "/privat"));
+        assert!(matches("/items/<id>", "/items/42"));
+        assert!(!matches("/items/<id>", "/items"));
+        assert!(matches("/files/<p..>", "/files"));
+        assert!(matches("/files/<p..>", "/files/a/b/c"));
+        assert!(matches("/<_..>", "/"));
+    }
+
+    #[test]
+    fn static_query_fields_are_required() {
+        assert!(matches("/s?mode=full", "/s?mode=full&x=1"));
+        assert!(!matches("/s?mode=full", "/s?mode=lite"));
+        assert!(!matches("/s?mode=full", "/s"));
+        assert!(matches("/s?<q>", "/s"));
+    }
+}
