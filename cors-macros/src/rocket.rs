@@ -86,11 +86,7 @@ fn rank_value(expr: &Expr) -> Option<isize> {
 
 /// Parses the arguments of a route attribute. `None` when they do not follow Rocket's grammar:
 /// Rocket reports that itself, and a second error from here would only add noise.
-fn parse_route_args(
-    name: &str,
-    implied: Option<&str>,
-    attr: &Attribute,
-) -> Option<RouteAttr> {
+fn parse_route_args(name: &str, implied: Option<&str>, attr: &Attribute) -> Option<RouteAttr> {
     let parser = |input: ParseStream<'_>| -> syn::Result<RouteAttr> {
         let (method, mut uri) = match implied {
             Some(method) => (method.to_owned(), Some(input.parse::<LitStr>()?)),
@@ -135,7 +131,9 @@ fn parse_route_args(
             format,
         })
     };
-    parser.parse2(attr.meta.require_list().ok()?.tokens.clone()).ok()
+    parser
+        .parse2(attr.meta.require_list().ok()?.tokens.clone())
+        .ok()
 }
 
 /// A compile error at the `#[cors]` attribute, emitted beside the unchanged item.
@@ -235,7 +233,12 @@ fn registration(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
 
@@ -252,7 +255,10 @@ mod tests {
     #[test]
     fn method_attributes_give_method_uri_rank_and_format() {
         let r = parse(quote!(#[get("/x/<id>?<q>")])).expect("parsed");
-        assert_eq!((r.method.as_str(), r.uri.value()), ("GET", "/x/<id>?<q>".into()));
+        assert_eq!(
+            (r.method.as_str(), r.uri.value()),
+            ("GET", "/x/<id>?<q>".into())
+        );
         assert_eq!((r.rank, r.format), (None, None));
 
         let r = parse(quote!(#[rocket::put("/x", format = "json", data = "<d>", rank = 3)]))
@@ -268,7 +274,10 @@ mod tests {
     #[test]
     fn generic_route_attribute_names_its_method() {
         let r = parse(quote!(#[route(PATCH, uri = "/p", rank = 1)])).expect("parsed");
-        assert_eq!((r.method.as_str(), r.uri.value(), r.rank), ("PATCH", "/p".into(), Some(1)));
+        assert_eq!(
+            (r.method.as_str(), r.uri.value(), r.rank),
+            ("PATCH", "/p".into(), Some(1))
+        );
         let r = parse(quote!(#[rocket::route(get, uri = "/g")])).expect("parsed");
         assert_eq!(r.method, "GET");
     }
@@ -297,7 +306,10 @@ mod tests {
             #[get("/private", rank = 2)]
             fn r#private() -> &'static str { "private" }
         });
-        assert!(out.starts_with("# [get (\"/private\" , rank = 2)] fn r#private ()"), "{out}");
+        assert!(
+            out.starts_with("# [get (\"/private\" , rank = 2)] fn r#private ()"),
+            "{out}"
+        );
         for part in [
             "distributed_slice (:: cors_rocket :: __private :: ROUTES)",
             "fn_name : \"r#private\"",
@@ -313,7 +325,9 @@ mod tests {
 
     #[test]
     fn misplaced_attribute_says_where_it_goes() {
-        let out = expand_text(quote!(fn handler() {}));
+        let out = expand_text(quote!(
+            fn handler() {}
+        ));
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("must be placed above the Rocket route attribute of `handler`"));
         assert!(out.contains("fn handler () { }"), "the item is kept: {out}");
@@ -333,7 +347,9 @@ mod tests {
 
     #[test]
     fn non_function_items_are_refused() {
-        let out = expand_text(quote!(struct NotAHandler;));
+        let out = expand_text(quote!(
+            struct NotAHandler;
+        ));
         assert!(out.contains("goes on a Rocket handler function"), "{out}");
     }
 }

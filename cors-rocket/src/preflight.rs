@@ -152,7 +152,11 @@ impl Table {
 
     /// The `#[cors]` policy of the route that would serve `method` on this path; `None` when
     /// the default policy applies. `HEAD` falls back to `GET`, as Rocket does.
-    pub(crate) fn policy_for(&self, method: &str, request: &Request<'_>) -> Option<&'static Policy> {
+    pub(crate) fn policy_for(
+        &self,
+        method: &str,
+        request: &Request<'_>,
+    ) -> Option<&'static Policy> {
         let target = self.first(method, request).or_else(|| {
             (method == Method::Head.as_str())
                 .then(|| self.first(Method::Get.as_str(), request))
@@ -215,7 +219,12 @@ pub(crate) fn route() -> Route {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use rocket::local::blocking::Client;

@@ -112,7 +112,12 @@ pub(crate) fn annotate<'r>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use rocket::http::Method;
@@ -189,9 +194,18 @@ mod tests {
         let problems = annotate(entries, &routes).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         let text = &problems[0];
-        assert!(text.contains("the route GET / (function `index`) is claimed by 2"), "{text}");
-        assert!(text.contains("`app::index` (#[get(\"/\")] at src/app.rs:1)"), "{text}");
-        assert!(text.contains("`app::v2::index` (#[get(\"/\")] at src/v2.rs:7)"), "{text}");
+        assert!(
+            text.contains("the route GET / (function `index`) is claimed by 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`app::index` (#[get(\"/\")] at src/app.rs:1)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`app::v2::index` (#[get(\"/\")] at src/v2.rs:7)"),
+            "{text}"
+        );
     }
 
     #[test]
