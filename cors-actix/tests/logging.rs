@@ -1,0 +1,158 @@
+//! Every refusal is logged through `tracing` at debug level, with the reason, method and path,
+//! so that "why is there no Access-Control-Allow-Origin?" is answered by the server log.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
+use actix_web::dev::Service;
+use actix_web::test as actix_test;
+use actix_web::{put, App};
+use cors_actix::{cors, Cors, PolicySpec};
+
+#[cors(origins = ["https://app.example.re"], methods = [PUT], headers = ["content-type"])]
+#[put("/doc")]
+async fn doc() -> &'static str {
+    "doc"
+}
+
+/// Collects every event as one line: `LEVEL message field=value ...`.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<String>>>);
+
+struct Line(String);
+
+impl tracing::field::Visit for Line {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.0, " {value:?}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = Line(event.metadata().level().to_string());
+        event.record(&mut line);
+        self.0.lock().unwrap().push(line.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// A request: method, path, header lines.
+type Req<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+/// Sends each request and returns the log lines of each.
+fn logs(requests: &[Req<'_>]) -> Vec<Vec<String>> {
+    let capture = Capture::default();
+    let lines = capture.0.clone();
+    tracing::subscriber::with_default(capture, || {
+        let system = actix_web::rt::System::new();
+        let default = PolicySpec::new()
+            .origin("https://app.example.re")
+            .validate()
+            .unwrap();
+        let app = system.block_on(actix_test::init_service(
+            App::new().wrap(Cors::new(default)).service(doc),
+        ));
+        requests
+            .iter()
+            .map(|(method, path, headers)| {
+                let mut req = actix_test::TestRequest::default()
+                    .method(method.parse().unwrap())
+                    .uri(path);
+                for h in *headers {
+                    req = req.append_header(*h);
+                }
+                let _ = system.block_on(app.call(req.to_request())).unwrap();
+                std::mem::take(&mut *lines.lock().unwrap())
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn refusals_are_logged_with_reason_method_and_path() {
+    let logs = logs(&[
+        ("PUT", "/doc", &[("origin", "https://evil.example")]),
+        (
+            "OPTIONS",
+            "/doc",
+            &[
+                ("origin", "https://app.example.re"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-secret"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            "/elsewhere",
+            &[
+                ("origin", "https://app.example.re"),
+                ("access-control-request-method", "DELETE"),
+            ],
+        ),
+        ("GET", "/elsewhere", &[("origin", "https://APP.example.re")]),
+    ]);
+    assert_eq!(
+        logs[0],
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://evil.example` \
+          is not allowed by the policy method=PUT path=/doc policy=\"route\""
+        ]
+    );
+    assert_eq!(
+        logs[1],
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: request header `x-secret` is \
+          not allowed by the policy method=OPTIONS path=/doc policy=\"route\""
+        ]
+    );
+    assert_eq!(
+        logs[2],
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: method `DELETE` is not \
+          allowed by the policy method=OPTIONS path=/elsewhere policy=\"default\""
+        ]
+    );
+    assert_eq!(logs[3].len(), 1, "{:?}", logs[3]);
+    assert!(
+        logs[3][0].contains("`Origin: https://APP.example.re` is not a serialized origin"),
+        "{:?}",
+        logs[3]
+    );
+}
+
+#[test]
+fn allowed_requests_log_nothing() {
+    let logs = logs(&[
+        ("PUT", "/doc", &[("origin", "https://app.example.re")]),
+        ("PUT", "/doc", &[]),
+        (
+            "OPTIONS",
+            "/doc",
+            &[
+                ("origin", "https://app.example.re"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        ("GET", "/elsewhere", &[("origin", "https://app.example.re")]),
+    ]);
+    assert!(logs.iter().all(Vec::is_empty), "{logs:?}");
+}

@@ -1,0 +1,51 @@
+//! The Actix-web conformance server: the routes and policies of `shared/conformance.md` on
+//! `127.0.0.1:$PORT` (default 8080).
+//!
+//! Prints `listening on http://127.0.0.1:PORT` on stdout once the socket accepts connections,
+//! then serves until killed. CORS refusals are logged on stderr when `CONFORMANCE_LOG=debug`.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use cors_tests::actix_app;
+
+fn main() -> ExitCode {
+    let port = match std::env::var("PORT") {
+        Err(_) => 8080,
+        Ok(text) => match text.trim().parse::<u16>() {
+            Ok(port) => port,
+            Err(_) => {
+                eprintln!("conformance-actix: PORT must be a port number, got {text:?}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
+        cors_tests::actix_app::log_to_stderr();
+    }
+    let listener = match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!(
+                "conformance-actix: cannot listen on 127.0.0.1:{port}: {e}; \
+                 is another server using it? Set PORT to a free port."
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = actix_web::rt::System::new().block_on(async move {
+        let server = actix_app::server(listener)?;
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "listening on http://127.0.0.1:{port}")?;
+        stdout.flush()?;
+        server.await
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("conformance-actix: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! The conformance table against the Actix adapter: in process through `actix_web::test`, and
+//! against the `conformance-actix` binary over a real socket; then hostile `Origin` values over
+//! the socket.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
+use actix_web::rt::System;
+use actix_web::test::{init_service, TestRequest};
+use cors_actix::Cors;
+use cors_tests::conformance::{cases, hostile_origins, run_cases};
+use cors_tests::http::{self, Request, Response};
+use cors_tests::server::Server;
+use cors_tests::{actix_app, conformance};
+
+fn invalid(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, e.to_string())
+}
+
+/// Builds the in-process request. Every case of the table is representable: header values are
+/// passed as raw bytes, and a repeated name becomes repeated lines.
+fn to_test_request(r: &Request) -> io::Result<TestRequest> {
+    let method = Method::from_bytes(r.method.as_bytes()).map_err(invalid)?;
+    let mut req = TestRequest::default().method(method).uri(&r.path);
+    for (name, value) in &r.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(invalid)?;
+        let value = HeaderValue::from_bytes(value).map_err(invalid)?;
+        req = req.append_header((name, value));
+    }
+    if !r.body.is_empty() {
+        req = req.set_payload(r.body.clone());
+    }
+    Ok(req)
+}
+
+/// What the server would write for this result: an `Err` becomes the error's response, as
+/// Actix's dispatcher does.
+async fn to_response<B: MessageBody + 'static>(
+    result: Result<ServiceResponse<B>, actix_web::Error>,
+) -> io::Result<Response> {
+    let res: actix_web::HttpResponse<BoxBody> = match result {
+        Ok(res) => res.into_parts().1.map_into_boxed_body(),
+        Err(e) => e.error_response(),
+    };
+    let status = res.status().as_u16();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_ascii_lowercase(), v.as_bytes().to_vec()))
+        .collect();
+    let body = actix_web::body::to_bytes(res.into_body())
+        .await
+        .map_err(|e| invalid(format!("{e:?}")))?;
+    Ok(Response {
+        status,
+        headers,
+        body: body.to_vec(),
+    })
+}
+
+fn default_cors() -> Cors {
+    Cors::new(actix_app::default_policy().expect("the global policy is valid"))
+}
+
+#[test]
+fn conformance_in_process() {
+    let system = System::new();
+    let service = system.block_on(init_service(actix_app::app(default_cors())));
+    let ran = run_cases(|r| {
+        let req = to_test_request(r)?.to_request();
+        system.block_on(async { to_response(service.call(req).await).await })
+    });
+    match ran {
+        Ok(n) => assert_eq!(n, cases().len()),
+        Err(failures) => panic!("{failures}"),
+    }
+}
+
+#[test]
+fn conformance_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    match run_cases(|r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, cases().len()),
+        Err(failures) => panic!("{failures}"),
+    }
+}
+
+/// The requests sent with each hostile origin: an actual request and a preflight to every
+/// route, plus the paths no route serves.
+fn hostile_requests(origin: &[u8]) -> Vec<Request> {
+    let mut out = Vec::new();
+    for path in [
+        "/public", "/private", "/sub", "/local", "/sandbox", "/plain", "/fail", "/nowhere",
+    ] {
+        out.push(Request::new("GET", path).header("Origin", origin));
+        out.push(
+            Request::new("OPTIONS", path)
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "GET"),
+        );
+    }
+    out.push(Request::new("DELETE", "/private").header("Origin", origin));
+    out.push(
+        Request::new("OPTIONS", "/private")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "PUT")
+            .header("Access-Control-Request-Headers", "content-type"),
+    );
+    out
+}
+
+/// No CORS header, and no 5xx but the handler's own (`/fail` and `DELETE /private` always fail).
+fn check_hostile(origin: &[u8], req: &Request, res: &Response) -> Result<(), String> {
+    let handler_fails = req.method != "OPTIONS"
+        && (req.path == "/fail" || (req.method == "DELETE" && req.path == "/private"));
+    let mut problems = Vec::new();
+    if res.status >= 500 && !handler_fails {
+        problems.push(format!("status {}", res.status));
+    }
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+    ] {
+        if let Some(v) = res.get(name) {
+            problems.push(format!("{name}: {v}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Origin {:?}: {} {} -> {}",
+            String::from_utf8_lossy(origin),
+            req.method,
+            req.path,
+            problems.join(", ")
+        ))
+    }
+}
+
+fn run_hostile(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Result<usize, String> {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for origin in hostile_origins() {
+        for req in hostile_requests(&origin) {
+            count += 1;
+            match send(&req) {
+                Ok(res) => {
+                    if let Err(msg) = check_hostile(&origin, &req, &res) {
+                        failures.push(msg);
+                    }
+                }
+                Err(e) => failures.push(format!(
+                    "Origin {:?}: {} {}: transport error {e}",
+                    String::from_utf8_lossy(&origin),
+                    req.method,
+                    req.path
+                )),
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(count)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+#[test]
+fn hostile_origins_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    let count = run_hostile(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count, hostile_origins().len() * 18);
+    // The server is still up and answering normally.
+    let res = http::send(
+        server.addr,
+        &Request::new("GET", "/private").header("Origin", conformance::APP),
+    )
+    .unwrap();
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(conformance::APP)
+    );
+}
+
+#[test]
+fn hostile_origins_in_process() {
+    let system = System::new();
+    let service = system.block_on(init_service(actix_app::app(default_cors())));
+    run_hostile(|r| {
+        let req = to_test_request(r)?.to_request();
+        system.block_on(async { to_response(service.call(req).await).await })
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn the_in_process_harness_sees_failures() {
+    // A harness that reports every response as fine would make the tests above meaningless:
+    // check that a wrong response fails the table.
+    let wrong = Response {
+        status: 200,
+        headers: vec![("access-control-allow-origin".into(), b"*".to_vec())],
+        body: Vec::new(),
+    };
+    let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
+    assert!(err.contains("private_get_app"), "{err}");
+}
