@@ -1,0 +1,334 @@
+//! The conformance table against the Rocket adapter: in process through `rocket::local`, and
+//! against the `conformance-rocket` binary over a real socket; then hostile `Origin` values, and
+//! a side-by-side run against the Actix server, which must answer every request the same way.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io;
+
+use cors_tests::conformance::{self, cases, hostile_origins, run_cases};
+use cors_tests::http::{self, Request, Response};
+use cors_tests::rocket_app;
+use cors_tests::server::Server;
+use rocket::http::{Header, Method};
+use rocket::local::blocking::Client;
+
+fn invalid(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, e.to_string())
+}
+
+/// Sends `r` through Rocket's in-process client, which runs routing, guards, catchers and
+/// fairings exactly as the server does. Its `Header::new` takes text, so a request with a header
+/// value that is not UTF-8 cannot be built here (`InvalidInput`); those run over the socket only,
+/// where Rocket drops such lines before any fairing sees them.
+fn send_local(client: &Client, r: &Request) -> io::Result<Response> {
+    let method: Method = r
+        .method
+        .parse()
+        .map_err(|()| invalid(format!("unknown method {}", r.method)))?;
+    let mut req = client.req(method, r.path.clone());
+    for (name, value) in &r.headers {
+        let value = String::from_utf8(value.clone()).map_err(invalid)?;
+        req = req.header(Header::new(name.clone(), value));
+    }
+    if !r.body.is_empty() {
+        req = req.body(r.body.clone());
+    }
+    let res = req.dispatch();
+    let status = res.status().code;
+    let headers = res
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.name().as_str().to_ascii_lowercase(),
+                h.value().as_bytes().to_vec(),
+            )
+        })
+        .collect();
+    let body = res.into_bytes().unwrap_or_default();
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn client() -> Client {
+    Client::tracked(rocket_app::rocket()).expect("the conformance application launches")
+}
+
+#[test]
+fn conformance_in_process() {
+    let client = client();
+    match run_cases(|r| send_local(&client, r)) {
+        Ok(n) => assert_eq!(n, cases().len()),
+        Err(failures) => panic!("{failures}"),
+    }
+}
+
+#[test]
+fn conformance_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
+    match run_cases(|r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, cases().len()),
+        Err(failures) => panic!("{failures}"),
+    }
+}
+
+const PATHS: [&str; 8] = [
+    "/public", "/private", "/sub", "/local", "/sandbox", "/plain", "/fail", "/nowhere",
+];
+
+/// The requests sent with each hostile origin: an actual request and a preflight to every
+/// route, plus the paths no route serves.
+fn hostile_requests(origin: &[u8]) -> Vec<Request> {
+    let mut out = Vec::new();
+    for path in PATHS {
+        out.push(Request::new("GET", path).header("Origin", origin));
+        out.push(
+            Request::new("OPTIONS", path)
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "GET"),
+        );
+    }
+    out.push(Request::new("DELETE", "/private").header("Origin", origin));
+    out.push(
+        Request::new("OPTIONS", "/private")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "PUT")
+            .header("Access-Control-Request-Headers", "content-type"),
+    );
+    out
+}
+
+/// No CORS header, and no 5xx but the handler's own (`/fail` and `DELETE /private` always fail).
+fn check_hostile(origin: &[u8], req: &Request, res: &Response) -> Result<(), String> {
+    let handler_fails = req.method != "OPTIONS"
+        && (req.path == "/fail" || (req.method == "DELETE" && req.path == "/private"));
+    let mut problems = Vec::new();
+    if res.status >= 500 && !handler_fails {
+        problems.push(format!("status {}", res.status));
+    }
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+        "access-control-max-age",
+    ] {
+        if let Some(v) = res.get(name) {
+            problems.push(format!("{name}: {v}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Origin {:?}: {} {} -> {}",
+            String::from_utf8_lossy(origin),
+            req.method,
+            req.path,
+            problems.join(", ")
+        ))
+    }
+}
+
+/// Sends every hostile request; `skip` says which origins the transport cannot carry.
+fn run_hostile(
+    skip: impl Fn(&[u8]) -> bool,
+    mut send: impl FnMut(&Request) -> io::Result<Response>,
+) -> Result<usize, String> {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for origin in hostile_origins().iter().filter(|o| !skip(o)) {
+        for req in hostile_requests(origin) {
+            count += 1;
+            match send(&req) {
+                Ok(res) => {
+                    if let Err(msg) = check_hostile(origin, &req, &res) {
+                        failures.push(msg);
+                    }
+                }
+                Err(e) => failures.push(format!(
+                    "Origin {:?}: {} {}: transport error {e}",
+                    String::from_utf8_lossy(origin),
+                    req.method,
+                    req.path
+                )),
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(count)
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// Whether an origin cannot be carried by Rocket at all: Rocket drops every request header line
+/// that is not UTF-8 before the application (and so the fairing) sees the request.
+fn not_text(origin: &[u8]) -> bool {
+    std::str::from_utf8(origin).is_err()
+}
+
+/// The same request without its `Origin` line.
+fn without_origin(req: &Request) -> Request {
+    let mut stripped = req.clone();
+    stripped
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("origin"));
+    stripped
+}
+
+#[test]
+fn hostile_origins_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
+    let count =
+        run_hostile(not_text, |r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
+    let dropped: Vec<Vec<u8>> = hostile_origins()
+        .into_iter()
+        .filter(|o| not_text(o))
+        .collect();
+    assert_eq!(count, (hostile_origins().len() - dropped.len()) * 18);
+    // An `Origin` line Rocket cannot read is as if it had not been sent: the answer is exactly
+    // the answer without it (for the `*` route that includes `Access-Control-Allow-Origin: *`,
+    // which is what any request without `Origin` gets), and never a 5xx of our making.
+    assert_eq!(dropped.len(), 1, "the table's non-UTF-8 origins changed");
+    for origin in &dropped {
+        for req in hostile_requests(origin) {
+            let with = http::send(server.addr, &req).unwrap();
+            let without = http::send(server.addr, &without_origin(&req)).unwrap();
+            assert_eq!(
+                cors_view(&with),
+                cors_view(&without),
+                "{} {}",
+                req.method,
+                req.path
+            );
+            assert_eq!(with.get("access-control-allow-credentials"), None);
+            let handler_fails = req.method != "OPTIONS"
+                && (req.path == "/fail" || (req.method == "DELETE" && req.path == "/private"));
+            assert!(
+                with.status < 500 || handler_fails,
+                "{} {}",
+                req.method,
+                req.path
+            );
+        }
+    }
+    // The server is still up and answering normally.
+    let res = http::send(
+        server.addr,
+        &Request::new("GET", "/private").header("Origin", conformance::APP),
+    )
+    .unwrap();
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(conformance::APP)
+    );
+}
+
+#[test]
+fn hostile_origins_in_process() {
+    let client = client();
+    // Non-UTF-8 origins cannot be written with `Header::new`; the socket test covers them.
+    let count = run_hostile(not_text, |r| send_local(&client, r)).unwrap_or_else(|e| panic!("{e}"));
+    let text_origins = hostile_origins().iter().filter(|o| !not_text(o)).count();
+    assert!(text_origins + 1 >= hostile_origins().len());
+    assert_eq!(count, text_origins * 18);
+}
+
+#[test]
+fn the_in_process_harness_sees_failures() {
+    // A harness that reports every response as fine would make the tests above meaningless:
+    // check that a wrong response fails the table, and that the client really reaches the app.
+    let wrong = Response {
+        status: 200,
+        headers: vec![("access-control-allow-origin".into(), b"*".to_vec())],
+        body: Vec::new(),
+    };
+    let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
+    assert!(err.contains("private_get_app"), "{err}");
+    let client = client();
+    let res = send_local(
+        &client,
+        &Request::new("GET", "/private").header("Origin", conformance::EVIL),
+    )
+    .unwrap();
+    assert_eq!((res.status, res.text().as_str()), (200, "private"));
+    assert_eq!(res.get("access-control-allow-origin"), None);
+}
+
+/// What a response says about CORS: its status, every CORS header, and the `Vary` tokens.
+fn cors_view(res: &Response) -> String {
+    let mut parts = vec![format!("status {}", res.status)];
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-allow-private-network",
+        "access-control-expose-headers",
+        "access-control-max-age",
+    ] {
+        if let Some(v) = res.get(name) {
+            parts.push(format!("{name}: {v}"));
+        }
+    }
+    let mut vary = res.vary_tokens();
+    vary.sort();
+    parts.push(format!("vary: {}", vary.join(", ")));
+    parts.join("; ")
+}
+
+/// Every request of the table and of the hostile list, sent to both conformance servers: the
+/// status, the CORS headers and the `Vary` tokens must be the same. The only difference allowed
+/// is the one the contract allows: a wrong method may get 404 (Rocket) or 405.
+///
+/// Origins that are not UTF-8 are left out: Rocket drops such header lines before any
+/// application code runs, so the Rocket server answers as if no `Origin` had been sent, while
+/// Actix sees and refuses the line (`hostile_origins_over_a_socket` checks Rocket's side).
+#[test]
+fn same_answers_as_the_actix_server() {
+    let rocket = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
+    let actix = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    let mut requests: Vec<Request> = cases().into_iter().map(|c| c.request).collect();
+    for origin in hostile_origins().iter().filter(|o| !not_text(o)) {
+        requests.extend(hostile_requests(origin));
+    }
+    let mut differences = Vec::new();
+    for req in &requests {
+        let a = http::send(rocket.addr, req).unwrap();
+        let b = http::send(actix.addr, req).unwrap();
+        let (mut va, mut vb) = (cors_view(&a), cors_view(&b));
+        if matches!((a.status, b.status), (404, 405) | (405, 404)) {
+            va = va.replacen(&format!("status {}", a.status), "status 404|405", 1);
+            vb = vb.replacen(&format!("status {}", b.status), "status 404|405", 1);
+        }
+        if va != vb {
+            differences.push(format!(
+                "{} {} {:?}\n    rocket: {va}\n    actix:  {vb}",
+                req.method,
+                req.path,
+                req.headers
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v)))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} requests answered differently:\n{}",
+        differences.len(),
+        requests.len(),
+        differences.join("\n")
+    );
+}
