@@ -1,9 +1,19 @@
 //! Procedural macros of the CORS suite: `#[cors(...)]` on a handler and `policy!{...}` for a
 //! named policy. Do not depend on this crate directly: use the re-exports of `cors-actix` or
-//! `cors-rocket`, whose documentation describes the grammar.
+//! `cors-rocket` (`cors_actix::cors`, `cors_actix::policy`, ...), whose documentation describes
+//! the grammar with an example per key. Generated code names only the adapter's hidden
+//! `__private` module, so applications depend on the adapter alone.
 //!
 //! Every policy is validated at compile time by the same `cors_shared::PolicySpec::validate`
-//! that runtime policies go through; each problem becomes a compile error on the offending token.
+//! that runtime policies go through; each problem becomes a compile error on the offending token
+//! (the origin literal, the `credentials` flag, the method name, ...), all of them in one run,
+//! and a second error marks the other token a problem involves (the `"*"` that `credentials`
+//! conflicts with, the first of two duplicates). On any error the annotated item is emitted
+//! unchanged beside the errors, so the compiler reports nothing else about it; an invalid
+//! `policy!` definition still declares its `static`, so the handlers naming it stay quiet too.
+//!
+//! A valid policy becomes a `static` built from literals, with every header value precomputed:
+//! nothing is parsed at run time.
 
 use proc_macro::TokenStream;
 
