@@ -1,0 +1,584 @@
+//! A real browser is the judge: headless Chromium, driven over WebDriver, loads a page from one
+//! origin and `fetch()`es a conformance server on another. `fetch()` resolving means the
+//! browser let the page read the response; rejecting means it blocked it. Each scenario's
+//! expected verdict comes from the route's policy (the conformance contract); the browser's
+//! verdict is the assertion.
+//!
+//! How the origins are real without a network: the test pages (`tests/assets/web`) are served
+//! by nginx over TLS with a throw-away certificate, and Chromium's `--host-resolver-rules` maps
+//! port 443 of `app.example.re`, `x.example.re`, `a.b.example.re`, `example.re` and
+//! `evil.example` to that nginx on a high loopback port, so the page's origin is exactly
+//! `https://app.example.re` (no port). The `http://localhost:PORT` origin is the same nginx
+//! over plain HTTP, and the `null` origin a sandboxed iframe. The API is the conformance server
+//! at `http://127.0.0.1:PORT`: loopback is potentially trustworthy, so an https page may fetch
+//! it (no mixed-content block), and since the pages resolve to loopback too, Chromium's local
+//! network access rules do not apply.
+//!
+//! Needs `chromium`, `chromium-driver`, `nginx` and `openssl`; a missing one fails the tests
+//! with the `apt-get install` line.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use cors_tests::http::{send, Request};
+use cors_tests::server::{free_port, Server};
+use cors_tests::tools::{render, self_signed_certificate, Nginx, TempDir};
+use cors_tests::webdriver::{Browser, BrowserOptions};
+
+const PAGES_CONF: &str = include_str!("../assets/nginx/pages.conf");
+const WEB_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/web");
+
+/// The origin a scenario's page is loaded from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Page {
+    /// `https://app.example.re`: listed by `/private` and the global policy.
+    App,
+    /// `https://x.example.re`: matches `https://*.example.re`.
+    Sub,
+    /// `https://a.b.example.re`: a deeper subdomain.
+    Deep,
+    /// `https://example.re`: the bare domain, which the pattern never matches.
+    Apex,
+    /// `https://evil.example`: listed nowhere.
+    Evil,
+    /// `http://localhost:PORT`: matches `http://localhost:*`.
+    Localhost,
+}
+
+/// What the policy says the browser must do.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// The page reads the response: this status, this body (when given), and each header
+    /// as the page sees it (`None`: hidden from the page).
+    Read {
+        status: u16,
+        body: Option<&'static str>,
+        headers: &'static [(&'static str, Option<&'static str>)],
+    },
+    /// The browser refuses the page the response (or refuses to send it after the preflight).
+    Blocked,
+}
+
+struct Scenario {
+    name: &'static str,
+    page: Page,
+    /// Run inside `<iframe sandbox="allow-scripts">`: `Origin: null`.
+    sandboxed: bool,
+    method: &'static str,
+    path: &'static str,
+    headers: &'static [(&'static str, &'static str)],
+    body: Option<&'static str>,
+    credentials: bool,
+    /// Why the policy gives this verdict.
+    policy: &'static str,
+    expect: Expect,
+}
+
+const fn get(name: &'static str, page: Page, path: &'static str) -> Scenario {
+    Scenario {
+        name,
+        page,
+        sandboxed: false,
+        method: "GET",
+        path,
+        headers: &[],
+        body: None,
+        credentials: false,
+        policy: "",
+        expect: Expect::Blocked,
+    }
+}
+
+const fn read(status: u16, body: &'static str) -> Expect {
+    Expect::Read {
+        status,
+        body: Some(body),
+        headers: &[],
+    }
+}
+
+/// The scenarios, grouped by page so each page is opened once.
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            policy: "the global policy lists https://app.example.re",
+            expect: read(200, "plain"),
+            ..get("simple_get_allowed", Page::App, "/plain")
+        },
+        Scenario {
+            credentials: true,
+            policy: "/private lists https://app.example.re and allows credentials",
+            expect: read(200, "private"),
+            ..get(
+                "credentialed_get_from_a_listed_origin",
+                Page::App,
+                "/private",
+            )
+        },
+        Scenario {
+            credentials: true,
+            policy: "/public allows `*`, which a browser never accepts with credentials",
+            ..get(
+                "credentialed_get_against_wildcard_blocked",
+                Page::App,
+                "/public",
+            )
+        },
+        Scenario {
+            method: "PUT",
+            headers: &[("content-type", "application/json"), ("x-custom", "1")],
+            body: Some("{\"n\":1}"),
+            credentials: true,
+            policy: "/private allows PUT and the request headers content-type and x-custom",
+            expect: read(200, "updated"),
+            ..get(
+                "preflighted_put_with_json_and_custom_header",
+                Page::App,
+                "/private",
+            )
+        },
+        Scenario {
+            method: "DELETE",
+            credentials: true,
+            policy: "/private allows DELETE; its CORS headers are on error responses too",
+            expect: Expect::Read {
+                status: 500,
+                body: None,
+                headers: &[],
+            },
+            ..get("delete_500_is_readable", Page::App, "/private")
+        },
+        Scenario {
+            method: "PATCH",
+            policy: "/private allows GET, PUT, DELETE: the PATCH preflight is refused",
+            ..get("patch_blocked", Page::App, "/private")
+        },
+        Scenario {
+            headers: &[("x-other", "1")],
+            policy: "/private allows the request headers content-type and x-custom, not x-other",
+            ..get("unlisted_request_header_blocked", Page::App, "/private")
+        },
+        Scenario {
+            policy: "/private exposes x-total-count",
+            expect: Expect::Read {
+                status: 200,
+                body: Some("private"),
+                headers: &[("x-total-count", Some("42"))],
+            },
+            ..get("exposed_header_readable", Page::App, "/private")
+        },
+        Scenario {
+            policy: "/private exposes only x-total-count; the server's Vary stays hidden",
+            expect: Expect::Read {
+                status: 200,
+                body: Some("private"),
+                headers: &[("vary", None)],
+            },
+            ..get("non_exposed_header_hidden", Page::App, "/private")
+        },
+        Scenario {
+            policy: "/public exposes x-request-id",
+            expect: Expect::Read {
+                status: 200,
+                body: Some("public"),
+                headers: &[("x-request-id", Some("7"))],
+            },
+            ..get("wildcard_exposed_header_readable", Page::App, "/public")
+        },
+        Scenario {
+            sandboxed: true,
+            policy: "/sandbox opts in to the null origin",
+            expect: read(200, "sandbox"),
+            ..get(
+                "null_origin_from_sandboxed_iframe_allowed",
+                Page::App,
+                "/sandbox",
+            )
+        },
+        Scenario {
+            sandboxed: true,
+            policy: "/private does not list null",
+            ..get(
+                "null_origin_from_sandboxed_iframe_refused",
+                Page::App,
+                "/private",
+            )
+        },
+        Scenario {
+            policy: "the global policy lists only https://app.example.re",
+            ..get("simple_get_refused", Page::Evil, "/plain")
+        },
+        Scenario {
+            policy: "/public allows `*` without credentials",
+            expect: read(200, "public"),
+            ..get("wildcard_get_from_any_origin", Page::Evil, "/public")
+        },
+        Scenario {
+            policy: "/private lists two origins, not this one",
+            ..get("unlisted_origin_refused", Page::Evil, "/private")
+        },
+        Scenario {
+            policy: "/local allows http://localhost:* and http://127.0.0.1:* only",
+            ..get("port_pattern_refuses_other_hosts", Page::Evil, "/local")
+        },
+        Scenario {
+            credentials: true,
+            policy: "/sub allows https://*.example.re with credentials",
+            expect: read(200, "sub"),
+            ..get("subdomain_pattern_allowed", Page::Sub, "/sub")
+        },
+        Scenario {
+            policy: "/private lists exact origins; a subdomain is not one of them",
+            ..get("subdomain_not_in_exact_list", Page::Sub, "/private")
+        },
+        Scenario {
+            credentials: true,
+            policy: "https://*.example.re matches subdomains at any depth",
+            expect: read(200, "sub"),
+            ..get("subdomain_pattern_any_depth", Page::Deep, "/sub")
+        },
+        Scenario {
+            credentials: true,
+            policy: "https://*.example.re never matches the bare domain",
+            ..get("subdomain_pattern_excludes_bare_domain", Page::Apex, "/sub")
+        },
+        Scenario {
+            policy: "/local allows http://localhost:* (any explicit port)",
+            expect: read(200, "local"),
+            ..get("port_pattern_allowed", Page::Localhost, "/local")
+        },
+        Scenario {
+            policy: "/private does not list http://localhost:PORT",
+            ..get("localhost_not_in_exact_list", Page::Localhost, "/private")
+        },
+    ]
+}
+
+/// The page server, the browser and one conformance server.
+struct Harness {
+    // Field order is drop order: the browser goes first, then the pages, then the API.
+    browser: Browser,
+    pages: Nginx,
+    http_port: u16,
+    server: Server,
+}
+
+impl Harness {
+    fn start(binary: &str) -> Harness {
+        let server = Server::start(binary);
+        let dir = TempDir::new("pages").unwrap_or_else(|e| panic!("{e}"));
+        let cert = self_signed_certificate(
+            dir.path(),
+            &[
+                "example.re",
+                "*.example.re",
+                "*.b.example.re",
+                "evil.example",
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let tls_port = free_port();
+        let http_port = free_port();
+        let config = render(
+            PAGES_CONF,
+            &[
+                ("dir", &dir.path().to_string_lossy()),
+                ("tls_port", &tls_port.to_string()),
+                ("http_port", &http_port.to_string()),
+                ("cert", &cert.cert.to_string_lossy()),
+                ("key", &cert.key.to_string_lossy()),
+                ("root", WEB_ROOT),
+            ],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let listens = [
+            SocketAddr::from(([127, 0, 0, 1], tls_port)),
+            SocketAddr::from(([127, 0, 0, 1], http_port)),
+        ];
+        let pages = Nginx::start(&config, dir, &listens).unwrap_or_else(|e| panic!("{e}"));
+        // A rule's pattern may name a port and its replacement may change it: port 443 of the
+        // test names goes to nginx's TLS port, so the origins carry no port. Everything else
+        // but loopback fails to resolve: nothing leaves the machine.
+        let to = format!("127.0.0.1:{tls_port}");
+        let host_rules = format!(
+            "MAP *.example.re:443 {to}, MAP example.re:443 {to}, MAP evil.example:443 {to}, \
+             MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+        );
+        let browser = Browser::start(&BrowserOptions {
+            host_rules: Some(host_rules),
+            ignore_certificate_errors: true,
+            ..BrowserOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        Harness {
+            browser,
+            pages,
+            http_port,
+            server,
+        }
+    }
+
+    fn page_origin(&self, page: Page) -> String {
+        match page {
+            Page::App => "https://app.example.re".to_owned(),
+            Page::Sub => "https://x.example.re".to_owned(),
+            Page::Deep => "https://a.b.example.re".to_owned(),
+            Page::Apex => "https://example.re".to_owned(),
+            Page::Evil => "https://evil.example".to_owned(),
+            Page::Localhost => format!("http://localhost:{}", self.http_port),
+        }
+    }
+}
+
+/// Runs `corsProbe(request)` in the current page.
+const PROBE: &str = "const [request, done] = arguments;\
+    corsProbe(request).then(done, (e) => done({ verdict: 'error', error: String(e) }));";
+
+fn describe(result: &Value) -> String {
+    match result["verdict"].as_str() {
+        Some("read") => {
+            let mut text = format!("read (status {}", result["status"]);
+            if let Some(headers) = result["headers"].as_object() {
+                for (name, value) in headers {
+                    let _ = write!(text, ", {name}: {value}");
+                }
+            }
+            text.push(')');
+            text
+        }
+        Some("blocked") => format!("blocked ({})", result["error"].as_str().unwrap_or("")),
+        _ => format!("no verdict: {result}"),
+    }
+}
+
+/// Compares the browser's result with the expectation; `None` when they agree.
+fn judge(expect: &Expect, result: &Value) -> Option<String> {
+    let verdict = result["verdict"].as_str();
+    match expect {
+        Expect::Blocked if verdict == Some("blocked") => None,
+        Expect::Blocked => Some("expected the browser to block the read".to_owned()),
+        Expect::Read {
+            status,
+            body,
+            headers,
+        } => {
+            if verdict != Some("read") {
+                return Some(format!("expected the page to read status {status}"));
+            }
+            let mut wrong = Vec::new();
+            if result["status"].as_u64() != Some(u64::from(*status)) {
+                wrong.push(format!("status {} instead of {status}", result["status"]));
+            }
+            if let Some(body) = body {
+                if result["body"].as_str() != Some(*body) {
+                    wrong.push(format!("body {} instead of {body:?}", result["body"]));
+                }
+            }
+            for (name, value) in *headers {
+                let seen = result["headers"][*name].as_str();
+                if seen != *value {
+                    wrong.push(format!(
+                        "the page sees {name} as {seen:?} instead of {value:?}"
+                    ));
+                }
+            }
+            (!wrong.is_empty()).then(|| wrong.join("; "))
+        }
+    }
+}
+
+/// For a header the page must not see, first make sure the server really sends it, so that
+/// `null` in the page means "hidden by the browser", not "never there".
+fn check_hidden_headers_are_sent(harness: &Harness, scenario: &Scenario) -> Option<String> {
+    let Expect::Read { headers, .. } = scenario.expect else {
+        return None;
+    };
+    let hidden: Vec<&str> = headers
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let mut request = Request::new(scenario.method, scenario.path)
+        .header("origin", harness.page_origin(scenario.page));
+    for (name, value) in scenario.headers {
+        request = request.header(name, value);
+    }
+    let response = match send(harness.server.addr, &request) {
+        Ok(r) => r,
+        Err(e) => return Some(format!("raw request failed: {e}")),
+    };
+    let missing: Vec<&str> = hidden
+        .into_iter()
+        .filter(|name| response.get(name).is_none())
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the server does not send {} at all, so the page seeing null proves nothing",
+            missing.join(", ")
+        )
+    })
+}
+
+/// A fetch also rejects when the server is unreachable or the request is refused for reasons
+/// other than CORS (mixed content, local network access). Right after a "blocked", the same
+/// context must read `GET /public` (allowed for every origin): then the block was CORS's.
+fn check_block_is_cors(harness: &Harness, api: &str, scenario: &Scenario) -> Option<String> {
+    let control = json!({
+        "url": format!("{api}/public"),
+        "method": "GET",
+        "sandboxed": scenario.sandboxed,
+    });
+    match harness.browser.execute_async(PROBE, &[control]) {
+        Ok(result) if result["verdict"] == "read" && result["body"] == "public" => None,
+        Ok(result) => Some(format!(
+            "the control request GET /public from the same page was not read either ({}), so \
+             the block says nothing about CORS",
+            describe(&result)
+        )),
+        Err(e) => Some(format!("the control request GET /public failed: {e}")),
+    }
+}
+
+fn assert_browser_agrees_with_policy(adapter: &str, binary: &str) {
+    let started = Instant::now();
+    let harness = Harness::start(binary);
+    let setup = started.elapsed();
+    let api = harness.server.url();
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    let mut current_page = None;
+    for scenario in scenarios() {
+        let origin = harness.page_origin(scenario.page);
+        if current_page != Some(scenario.page) {
+            let url = format!("{origin}/probe.html");
+            if let Err(e) = harness.browser.goto(&url) {
+                panic!(
+                    "{adapter}: {e}\nnginx logs:\n{}\nchromedriver log: {}",
+                    harness.pages.logs(),
+                    harness.browser.driver_log().display()
+                );
+            }
+            current_page = Some(scenario.page);
+        }
+        let request = json!({
+            "url": format!("{api}{}", scenario.path),
+            "method": scenario.method,
+            "headers": scenario.headers.iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "body": scenario.body,
+            "credentials": scenario.credentials,
+            "sandboxed": scenario.sandboxed,
+            "readHeaders": match scenario.expect {
+                Expect::Read { headers, .. } => headers.iter().map(|(n, _)| *n).collect(),
+                Expect::Blocked => Vec::new(),
+            },
+        });
+        let result = harness
+            .browser
+            .execute_async(PROBE, &[request])
+            .unwrap_or_else(|e| json!({ "verdict": "error", "error": e.to_string() }));
+        let expected_origin = if scenario.sandboxed {
+            "null".to_owned()
+        } else {
+            origin.clone()
+        };
+        let mut problem = if result["origin"].as_str() != Some(expected_origin.as_str()) {
+            Some(format!(
+                "the request was made from origin {} instead of {expected_origin}: the test \
+                 set-up is wrong, not the adapter",
+                result["origin"]
+            ))
+        } else {
+            judge(&scenario.expect, &result)
+        };
+        if problem.is_none() {
+            problem = check_hidden_headers_are_sent(&harness, &scenario);
+        }
+        if problem.is_none() && matches!(scenario.expect, Expect::Blocked) {
+            problem = check_block_is_cors(&harness, &api, &scenario);
+        }
+        let expected = match scenario.expect {
+            Expect::Read { status, .. } => format!("read ({status})"),
+            Expect::Blocked => "blocked".to_owned(),
+        };
+        let _ = writeln!(
+            report,
+            "  {} {:<48} from {:<28} {:<6} {:<9} expected {:<11} browser: {}",
+            if problem.is_none() { "ok  " } else { "FAIL" },
+            scenario.name,
+            if scenario.sandboxed {
+                "null (sandboxed iframe)"
+            } else {
+                &origin
+            },
+            scenario.method,
+            scenario.path,
+            expected,
+            describe(&result)
+        );
+        if let Some(problem) = problem {
+            failures.push(format!(
+                "{adapter}::{}: {} {} from {}: {problem}; browser: {}; policy: {}",
+                scenario.name,
+                scenario.method,
+                scenario.path,
+                expected_origin,
+                describe(&result),
+                scenario.policy
+            ));
+        }
+    }
+    eprintln!(
+        "{adapter}: {} scenarios in {:.1?} (set-up {:.1?})\n{report}",
+        scenarios().len(),
+        started.elapsed(),
+        setup
+    );
+    assert!(
+        failures.is_empty(),
+        "{adapter}: Chromium disagrees with the policy in {} scenario(s):\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}
+
+#[test]
+fn actix_chromium_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy("actix", env!("CARGO_BIN_EXE_conformance-actix"));
+}
+
+#[test]
+fn rocket_chromium_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy("rocket", env!("CARGO_BIN_EXE_conformance-rocket"));
+}
+
+/// The demo page (`cargo run -p cors-tests --bin demo`) run by headless Chromium from
+/// `http://localhost:PORT`: every row must show both adapters doing what the policy says.
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
+        .arg("--check")
+        .output()
+        .expect("cannot run the demo binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "demo --check failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    let rows = stdout.lines().filter(|l| l.starts_with("ok   ")).count();
+    assert_eq!(rows, 13, "expected 13 agreeing rows:\n{stdout}");
+}
