@@ -1,0 +1,301 @@
+//! The demo: both adapters side by side, judged by a browser.
+//!
+//! ```text
+//! cargo run -p cors-tests --bin demo                     # open the printed URL in a browser
+//! cargo run -p cors-tests --bin demo -- --check          # let headless Chromium run the page
+//! cargo run -p cors-tests --bin demo -- --screenshot docs/demo.png
+//! ```
+//!
+//! Starts the Actix-web and the Rocket conformance applications on two free loopback ports
+//! and a page server on a third, `http://localhost:PORT`: a different origin from both APIs,
+//! and one that a person's own browser has without any host mapping. The page
+//! (`tests/assets/web/demo.html`) runs each scenario against both APIs and shows what the
+//! browser did next to what the policy says. Serves until Ctrl-C.
+//!
+//! `--check` opens the page in headless Chromium instead, prints every row and exits with
+//! status 1 when a verdict differs from the policy; `--screenshot PATH` also saves a PNG of the
+//! page. Both need `chromium` and `chromium-driver`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use cors_tests::server::free_port;
+use cors_tests::tools::wait_for_port;
+use cors_tests::webdriver::{Browser, BrowserOptions};
+use cors_tests::{actix_app, rocket_app};
+
+const DEMO_HTML: &str = include_str!("../../assets/web/demo.html");
+const DEMO_JS: &str = include_str!("../../assets/web/demo.js");
+const DEMO_CSS: &str = include_str!("../../assets/web/demo.css");
+const PROBE_JS: &str = include_str!("../../assets/web/probe.js");
+const FRAME_HTML: &str = include_str!("../../assets/web/frame.html");
+
+const USAGE: &str = "usage: demo [--port PORT] [--check] [--screenshot PATH]
+
+  (no option)        serve the demo page until Ctrl-C; open the printed URL in a browser
+  --port PORT        serve the page on this port instead of a free one
+  --check            run the page in headless Chromium, print the table, exit 1 on a mismatch
+  --screenshot PATH  like --check, and save a PNG screenshot of the page to PATH";
+
+enum Mode {
+    Serve,
+    Check { screenshot: Option<PathBuf> },
+}
+
+struct Args {
+    mode: Mode,
+    port: Option<u16>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        mode: Mode::Serve,
+        port: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--check" => {
+                if matches!(args.mode, Mode::Serve) {
+                    args.mode = Mode::Check { screenshot: None };
+                }
+            }
+            "--screenshot" => {
+                let path = it.next().ok_or("--screenshot needs a file path")?;
+                args.mode = Mode::Check {
+                    screenshot: Some(PathBuf::from(path)),
+                };
+            }
+            "--port" => {
+                let text = it.next().ok_or("--port needs a port number")?;
+                let port = text
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p != 0)
+                    .ok_or_else(|| format!("--port needs a port number (1-65535), got {text:?}"))?;
+                args.port = Some(port);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("demo: {message}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let actix_port = free_port();
+    let rocket_port = free_port();
+    let apps = [
+        ("Actix-web", actix_port, actix_app::start(actix_port)),
+        ("Rocket", rocket_port, rocket_app::start(rocket_port)),
+    ];
+    for (name, port, handle) in &apps {
+        if !wait_until_listening(*port, handle) {
+            eprintln!("demo: the {name} application did not start on 127.0.0.1:{port}");
+            return ExitCode::FAILURE;
+        }
+    }
+
+    let page_port = args.port.unwrap_or_else(free_port);
+    let listener = match TcpListener::bind(("127.0.0.1", page_port)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("demo: cannot serve the page on 127.0.0.1:{page_port}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let config = format!(
+        "{{\"actix\":\"http://127.0.0.1:{actix_port}\",\"rocket\":\"http://127.0.0.1:{rocket_port}\"}}"
+    );
+    // Browsers may try `localhost` on IPv6 first; serve there too when the machine has it.
+    if let Ok(v6) = TcpListener::bind(("::1", page_port)) {
+        let config = config.clone();
+        std::thread::spawn(move || serve_pages(v6, &config));
+    }
+    std::thread::spawn(move || serve_pages(listener, &config));
+    let page_url = format!("http://localhost:{page_port}/");
+
+    println!("Actix-web API  http://127.0.0.1:{actix_port}");
+    println!("Rocket API     http://127.0.0.1:{rocket_port}");
+    println!("demo page      {page_url}");
+
+    match args.mode {
+        Mode::Serve => {
+            println!("\nOpen {page_url} in your browser. Ctrl-C stops the demo.");
+            let _ = std::io::stdout().flush();
+            // Rocket turns Ctrl-C into a graceful shutdown of its server; when either
+            // application stops, the demo is over.
+            while apps.iter().all(|(_, _, handle)| !handle.is_finished()) {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            ExitCode::SUCCESS
+        }
+        Mode::Check { screenshot } => match check(&page_url, screenshot) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::FAILURE,
+            Err(message) => {
+                eprintln!("demo: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn wait_until_listening(port: u16, handle: &JoinHandle<()>) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    for _ in 0..300 {
+        if handle.is_finished() {
+            return false;
+        }
+        if wait_for_port(addr, Duration::from_millis(100)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Serves the page's files and `config.json` (where the two APIs are).
+fn serve_pages(listener: TcpListener, config: &str) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let config = config.to_owned();
+        std::thread::spawn(move || {
+            let _ = answer(stream, &config);
+        });
+    }
+}
+
+fn answer(mut stream: TcpStream, config: &str) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    // The request's headers are not needed; read them so the client sees a clean close.
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("");
+    let path = target.split('?').next().unwrap_or("");
+    let found = match path {
+        "/" | "/index.html" | "/demo.html" => Some(("text/html; charset=utf-8", DEMO_HTML)),
+        "/demo.js" => Some(("text/javascript; charset=utf-8", DEMO_JS)),
+        "/demo.css" => Some(("text/css; charset=utf-8", DEMO_CSS)),
+        "/probe.js" => Some(("text/javascript; charset=utf-8", PROBE_JS)),
+        "/frame.html" => Some(("text/html; charset=utf-8", FRAME_HTML)),
+        "/config.json" => Some(("application/json", config)),
+        _ => None,
+    };
+    let (status, content_type, body) = match (method, found) {
+        ("GET" | "HEAD", Some((content_type, body))) => ("200 OK", content_type, body),
+        ("GET" | "HEAD", None) => ("404 Not Found", "text/plain; charset=utf-8", "not found\n"),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            "the demo page server only answers GET\n",
+        ),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
+         cache-control: no-store\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    if method != "HEAD" {
+        stream.write_all(body.as_bytes())?;
+    }
+    stream.flush()
+}
+
+/// Opens the page in headless Chromium, waits for every scenario, prints the rows and
+/// optionally saves a screenshot. `Ok(true)` when every row agrees with the policy.
+fn check(page_url: &str, screenshot: Option<PathBuf>) -> Result<bool, String> {
+    let browser = Browser::start(&BrowserOptions {
+        window: (1280, 900),
+        script_timeout: Duration::from_secs(60),
+        ..BrowserOptions::default()
+    })
+    .map_err(|e| e.to_string())?;
+    browser.goto(page_url).map_err(|e| e.to_string())?;
+    let results = browser
+        .execute_async(
+            "const done = arguments[0]; window.demoDone.then(done, (e) => done(String(e)));",
+            &[],
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = results
+        .as_array()
+        .ok_or_else(|| format!("the page did not report its results: {results}"))?;
+    let mut all_agree = !rows.is_empty();
+    println!();
+    for row in rows {
+        let agree = row.get("agree").and_then(Value::as_bool) == Some(true);
+        all_agree &= agree;
+        println!(
+            "{} {:<42} expected {:<8} actix {:<8} rocket {:<8}",
+            if agree { "ok  " } else { "FAIL" },
+            text(row.get("name")),
+            text(row.pointer("/expected/verdict")),
+            text(row.pointer("/actix/verdict")),
+            text(row.pointer("/rocket/verdict")),
+        );
+        if let Some(error) = row.get("error").and_then(Value::as_str) {
+            println!("     {error}");
+        }
+    }
+    if let Some(path) = screenshot {
+        let height = browser
+            .execute(
+                "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
+                &[],
+            )
+            .ok()
+            .and_then(|h| h.as_u64())
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or(900)
+            .clamp(400, 4000);
+        browser
+            .set_window_size(1280, height)
+            .map_err(|e| e.to_string())?;
+        let png = browser.screenshot().map_err(|e| e.to_string())?;
+        std::fs::write(&path, png)
+            .map_err(|e| format!("cannot write the screenshot to {}: {e}", path.display()))?;
+        println!("\nscreenshot saved to {}", path.display());
+    }
+    println!(
+        "\n{}",
+        if all_agree {
+            "Both adapters behave as the policy says in every scenario."
+        } else {
+            "Some verdicts differ from the policy (FAIL rows above)."
+        }
+    );
+    Ok(all_agree)
+}
+
+fn text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "-".to_owned(),
+        Some(other) => other.to_string(),
+    }
+}
