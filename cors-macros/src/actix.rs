@@ -26,7 +26,7 @@
 //! answers the preflights for that method.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{format_ident, quote};
 use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ExprLit, Ident, ItemFn, Lit, LitStr, MetaNameValue, Path, Token};
@@ -158,23 +158,51 @@ const PLACEMENT: &str = "`#[cors(...)]` must be placed directly above the route 
 /// with `policy` (an expression of type `&'static Policy`) and writes CORS headers on every
 /// response.
 pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
-    match rewrite(policy, item.clone()) {
-        Ok(tokens) => tokens,
+    let mut func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
         Err(e) => {
+            let errors = syn::Error::new(
+                e.span(),
+                "`#[cors(...)]` goes on an Actix handler function, above its route attribute: \
+                 `#[cors(...)] #[get(\"/path\")] async fn handler() -> impl Responder { ... }`",
+            )
+            .to_compile_error();
+            return quote!(#errors #item);
+        }
+    };
+    match rewrite(policy, &mut func) {
+        Ok(helpers) => quote!(#helpers #func),
+        Err(e) => {
+            // Drop the route attributes, so that Actix adds no errors of its own to ours, and
+            // keep the function so that code calling it reports nothing more.
+            let under_routes = func
+                .attrs
+                .iter()
+                .any(|a| route_kind(a.path()) == Some(RouteKind::Routes));
+            let mut kept = Vec::new();
+            func.attrs.retain(|a| match route_kind(a.path()) {
+                None => true,
+                Some(kind) => {
+                    // Under `#[routes]` the method attributes are never resolved as macros.
+                    if !under_routes || kind == RouteKind::Routes {
+                        kept.push(keep_import_used(a.path()));
+                    }
+                    false
+                }
+            });
             let errors = e.to_compile_error();
-            quote!(#errors #item)
+            quote! {
+                #errors
+                #(#kept)*
+                #[allow(dead_code)]
+                #func
+            }
         }
     }
 }
 
-fn rewrite(policy: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut func: ItemFn = syn::parse2(item).map_err(|e| {
-        syn::Error::new(
-            e.span(),
-            "`#[cors(...)]` goes on an Actix handler function, above its route attribute: \
-             `#[cors(...)] #[get(\"/path\")] async fn handler() -> impl Responder { ... }`",
-        )
-    })?;
+/// Rewrites the route attributes of `func` in place; returns the helper items to emit beside it.
+fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
     let routes: Vec<(usize, RouteKind)> = func
         .attrs
         .iter()
@@ -193,16 +221,15 @@ fn rewrite(policy: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let wrap_name = &helpers.wrap;
     let mut out = quote! {
         #[doc(hidden)]
-        #[allow(non_snake_case)]
+        #[allow(non_snake_case, dead_code)]
         fn #wrap_name() -> #private::Cors {
             #private::route_cors(#policy)
         }
     };
-    let first = routes.first().copied();
-    match first {
+    match routes.first().copied() {
         None => return Err(placement_error(PLACEMENT)),
         Some((_, RouteKind::Routes)) => {
-            out.extend(rewrite_routes(&mut func, &helpers)?);
+            out.extend(rewrite_routes(func, &helpers)?);
         }
         Some((index, kind)) => {
             if let Some((extra, _)) = routes.get(1) {
@@ -213,10 +240,9 @@ fn rewrite(policy: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
                      and `#[cors(...)]` above `#[routes]`",
                 ));
             }
-            out.extend(rewrite_single(&mut func, index, kind, &helpers)?);
+            out.extend(rewrite_single(func, index, kind, &helpers)?);
         }
     }
-    out.extend(func.into_token_stream());
     Ok(out)
 }
 
@@ -286,14 +312,22 @@ fn rewrite_single(
     };
     *attr = new_attr;
     let guard_fn = guard_fn(&helpers.guard(None), &methods);
+    let keep = keep_import_used(&user_path);
     Ok(quote! {
         #guard_fn
-        // The route attribute was replaced: keep the user's import of it in use.
+        #keep
+    })
+}
+
+/// The route attribute `path` is replaced and never resolved: keep the user's `use` of it in
+/// use, so that `#![deny(unused_imports)]` crates still compile.
+fn keep_import_used(path: &Path) -> TokenStream {
+    quote! {
         const _: () = {
             #[allow(unused_imports)]
-            use #user_path as _;
+            use #path as _;
         };
-    })
+    }
 }
 
 /// Under `#[routes]`: adds the CORS `wrap` to every method attribute, and before each one a
