@@ -103,27 +103,38 @@ impl Tool {
                 Ok(path)
             } else {
                 Err(Error::new(format!(
-                    "{}={} is not an executable file; unset it or point it at the `{}` binary",
+                    "{}={} is not an executable file; unset it to use the `{}` of the Debian \
+                     package `{}` ({INSTALL_HINT}), or point it at the `{}` binary",
                     self.env_var(),
                     path.display(),
+                    self.command(),
+                    self.package(),
                     self.command()
                 )))
             };
         }
-        let path_dirs = std::env::var_os("PATH")
+        let mut dirs = std::env::var_os("PATH")
             .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
             .unwrap_or_default();
-        let system_dirs = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin"];
-        path_dirs
-            .into_iter()
-            .chain(system_dirs.iter().map(PathBuf::from))
+        dirs.extend(
+            ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin"]
+                .iter()
+                .map(PathBuf::from),
+        );
+        self.find_in(&dirs)
+    }
+
+    /// Finds the executable in `dirs` only (no environment variable); the error names the
+    /// package and the `apt-get` line that installs it.
+    pub fn find_in(self, dirs: &[PathBuf]) -> Result<PathBuf, Error> {
+        dirs.iter()
             .map(|dir| dir.join(self.command()))
             .find(|candidate| is_executable(candidate))
             .ok_or_else(|| {
                 Error::new(format!(
-                    "`{}` is not installed (looked in PATH and /usr/sbin, /usr/bin); the browser \
-                     and cache tests need it. Install the Debian package `{}`, or everything at \
-                     once with:\n    {INSTALL_HINT}\nor set {}=/path/to/{}",
+                    "`{}` is not installed (not found in PATH, /usr/sbin or /usr/bin); the \
+                     browser and cache tests need it. Install the Debian package `{}`, or \
+                     everything these tests use at once:\n    {INSTALL_HINT}\nor set {}=/path/to/{}",
                     self.command(),
                     self.package(),
                     self.env_var(),
@@ -341,5 +352,65 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_names_its_package_and_the_install_line() {
+        let empty = TempDir::new("no-tools").unwrap_or_else(|e| panic!("{e}"));
+        let dirs = [empty.path().to_path_buf()];
+        for (tool, package) in [
+            (Tool::Chromium, "`chromium`"),
+            (Tool::Chromedriver, "`chromium-driver`"),
+            (Tool::Nginx, "`nginx`"),
+            (Tool::Openssl, "`openssl`"),
+        ] {
+            let message = match tool.find_in(&dirs) {
+                Ok(path) => panic!("found {} in an empty directory", path.display()),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                message.contains(&format!("Debian package {package}")),
+                "{message}"
+            );
+            assert!(message.contains(INSTALL_HINT), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_tool_is_found_where_it_is() {
+        let dir = TempDir::new("tools").unwrap_or_else(|e| panic!("{e}"));
+        let fake = dir.path().join("nginx");
+        fs::write(&fake, "#!/bin/sh\n").unwrap_or_else(|e| panic!("{e}"));
+        // Not executable yet: not a match.
+        assert!(Tool::Nginx.find_in(&[dir.path().to_path_buf()]).is_err());
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&fake, fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            Tool::Nginx.find_in(&[dir.path().to_path_buf()]),
+            Ok(fake.clone())
+        );
+    }
+
+    #[test]
+    fn render_fills_placeholders_and_refuses_leftovers() {
+        assert_eq!(
+            render(
+                "listen {{port}}; root {{root}};",
+                &[("port", "80"), ("root", "/w")]
+            ),
+            Ok("listen 80; root /w;".to_owned())
+        );
+        let err = render("listen {{port}}; root {{root}};", &[("port", "80")]);
+        assert_eq!(
+            err,
+            Err(Error::new("template placeholder {{root}} has no value"))
+        );
     }
 }
