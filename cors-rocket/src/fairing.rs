@@ -112,6 +112,68 @@ pub struct Cors {
     source: Source,
 }
 
+/// The keys of a policy in the configuration.
+fn keys() -> impl Iterator<Item = &'static str> {
+    cors_shared::Field::ALL.iter().map(|f| f.key())
+}
+
+/// One problem of reading the configuration, as a list item. An unknown key is named with the
+/// key it most probably stands for.
+fn config_problem(key: &str, error: &rocket::figment::Error) -> String {
+    let from = error
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(source) => format!(" (in {source})"),
+            None => format!(" (from {})", m.name),
+        })
+        .unwrap_or_default();
+    match &error.kind {
+        rocket::figment::error::Kind::UnknownField(found, _) => {
+            let hint = closest_key(found)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            format!("  - unknown key `{key}.{found}`{from}{hint}")
+        }
+        _ => format!("  - {error}"),
+    }
+}
+
+/// The key `found` is most probably a misspelling of: at most two edits away, or differing
+/// only in case, `-` for `_` or a plural `s`.
+fn closest_key(found: &str) -> Option<&'static str> {
+    let normal = found.to_ascii_lowercase().replace('-', "_");
+    keys()
+        .map(|k| (k, edit_distance(&normal, k)))
+        .filter(|(_, d)| *d <= 2)
+        .min_by_key(|(_, d)| *d)
+        .map(|(k, _)| k)
+}
+
+/// Levenshtein distance over bytes; keys are short ASCII words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = i;
+        let mut left = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let cost = diagonal + usize::from(ca != *cb);
+            let next = cost.min(up.saturating_add(1)).min(left + 1);
+            diagonal = up;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = next;
+            }
+            left = next;
+        }
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
 /// What the fairing computed at ignite, kept in Rocket's managed state so that requests borrow
 /// from it for as long as they live.
 #[derive(Debug)]
@@ -207,13 +269,12 @@ impl Cors {
             ));
         }
         let spec: PolicySpec = figment.extract_inner(key).map_err(|error| {
-            let lines: Vec<String> = error.into_iter().map(|e| format!("  - {e}")).collect();
+            let lines: Vec<String> = error.into_iter().map(|e| config_problem(key, &e)).collect();
             format!(
                 "- the `{key}` configuration is not a CORS policy:\n{}\n  The keys are: {}.",
                 lines.join("\n"),
-                cors_shared::Field::ALL
-                    .iter()
-                    .map(|f| format!("`{}`", f.key()))
+                keys()
+                    .map(|k| format!("`{k}`"))
                     .collect::<Vec<_>>()
                     .join(", "),
             )
@@ -334,5 +395,33 @@ impl Fairing for Cors {
             );
         }
         headers::write(decision.headers(), response);
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("origins", "origins"), 0);
+    }
+
+    #[test]
+    fn misspelt_keys_find_theirs() {
+        assert_eq!(closest_key("orgins"), Some("origins"));
+        assert_eq!(closest_key("origin"), Some("origins"));
+        assert_eq!(closest_key("Max-Age"), Some("max_age"));
+        assert_eq!(closest_key("method"), Some("methods"));
+        assert_eq!(closest_key("timeout"), None);
     }
 }

@@ -1,0 +1,668 @@
+//! The Rocket adapter beyond the conformance table: configuration through Rocket's figment,
+//! launch failures, how preflights find their route, user OPTIONS routes, guards that must not
+//! run, catchers, `Vary` merging and refusal events.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use cors_rocket::{cors, policy, Cors, Policy, PolicySpec};
+use rocket::config::LogLevel;
+use rocket::fairing::AdHoc;
+use rocket::figment::providers::{Env, Format, Toml};
+use rocket::figment::Figment;
+use rocket::form::Form;
+use rocket::http::{Header, Status};
+use rocket::local::blocking::{Client, LocalResponse};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{catch, catchers, get, options, post, put, routes, Build, Request, Rocket};
+
+const APP: &str = "https://app.example.re";
+const ITEMS: &str = "https://items.example.re";
+
+policy! {
+    /// The default policy of most tests.
+    DEFAULT = {
+        origins = ["https://app.example.re"],
+        methods = [GET, POST],
+    };
+}
+
+policy! {
+    /// The policy of the item routes.
+    ITEMS_POLICY = {
+        origins = ["https://items.example.re"],
+        credentials,
+        methods = [GET, PUT],
+        headers = ["content-type"],
+    };
+}
+
+/// Rocket's configuration without `Rocket.toml`, the environment or log output.
+fn base() -> Figment {
+    Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off))
+}
+
+fn launch(rocket: Rocket<Build>) -> Client {
+    Client::tracked(rocket).expect("launches")
+}
+
+fn with_default(routes: Vec<rocket::Route>) -> Client {
+    launch(
+        rocket::custom(base())
+            .mount("/", routes)
+            .attach(Cors::new(&DEFAULT)),
+    )
+}
+
+fn header<'a>(res: &'a LocalResponse<'_>, name: &str) -> Option<&'a str> {
+    res.headers().get_one(name)
+}
+
+fn preflight<'c>(client: &'c Client, path: &str, origin: &str, method: &str) -> LocalResponse<'c> {
+    client
+        .options(path.to_owned())
+        .header(Header::new("Origin", origin.to_owned()))
+        .header(Header::new(
+            "Access-Control-Request-Method",
+            method.to_owned(),
+        ))
+        .dispatch()
+}
+
+fn get_from<'c>(client: &'c Client, path: &str, origin: &str) -> LocalResponse<'c> {
+    client
+        .get(path.to_owned())
+        .header(Header::new("Origin", origin.to_owned()))
+        .dispatch()
+}
+
+#[get("/plain")]
+fn plain() -> &'static str {
+    "plain"
+}
+
+/// Ignites `rocket` and checks that the CORS fairing, and only it, made launch fail.
+fn assert_launch_fails(rocket: Rocket<Build>) {
+    let Err(failure) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    // `kind()` also tells Rocket the error was handled, so dropping it does not panic.
+    match failure.kind() {
+        rocket::error::ErrorKind::FailedFairings(failed) => {
+            let names: Vec<&str> = failed.iter().map(|f| f.name).collect();
+            assert_eq!(names, ["CORS"]);
+        }
+        other => panic!("launch failed for another reason: {other}"),
+    }
+}
+
+// --- Configuration -------------------------------------------------------------------------
+
+fn from_toml(toml: &str) -> Rocket<Build> {
+    rocket::custom(base().merge(Toml::string(toml).nested()))
+        .mount("/", routes![plain])
+        .attach(Cors::from_config())
+}
+
+#[test]
+fn policy_from_rocket_toml() {
+    let client = launch(from_toml(
+        r#"
+        [default.cors]
+        origins = ["https://app.example.re"]
+        methods = ["GET", "PUT"]
+        headers = ["content-type"]
+        max_age = 600
+        "#,
+    ));
+    let res = client
+        .options("/plain")
+        .header(Header::new("Origin", APP))
+        .header(Header::new("Access-Control-Request-Method", "PUT"))
+        .header(Header::new(
+            "Access-Control-Request-Headers",
+            "content-type",
+        ))
+        .dispatch();
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
+    assert_eq!(header(&res, "access-control-allow-methods"), Some("PUT"));
+    assert_eq!(
+        header(&res, "access-control-allow-headers"),
+        Some("content-type")
+    );
+    assert_eq!(header(&res, "access-control-max-age"), Some("600"));
+    let res = get_from(&client, "/plain", "https://other.example.re");
+    assert_eq!(res.status(), Status::Ok);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    assert_eq!(header(&res, "vary"), Some("Origin"));
+}
+
+#[test]
+fn policy_from_the_environment() {
+    // A key no other test reads, so that setting it cannot disturb them.
+    std::env::set_var(
+        "ROCKET_ENVCORS",
+        r#"{origins=["https://env.example.re"],credentials=true}"#,
+    );
+    let figment = base().merge(Env::prefixed("ROCKET_").global());
+    let client = launch(
+        rocket::custom(figment)
+            .mount("/", routes![plain])
+            .attach(Cors::from_config_key("envcors")),
+    );
+    let res = get_from(&client, "/plain", "https://env.example.re");
+    assert_eq!(
+        header(&res, "access-control-allow-origin"),
+        Some("https://env.example.re")
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-credentials"),
+        Some("true")
+    );
+}
+
+#[test]
+fn invalid_policy_in_config_lists_every_problem_and_fails_launch() {
+    let rocket = from_toml(
+        r#"
+        [default.cors]
+        origins = ["https://app.example.re/", "http://Admin.example.re", "*"]
+        credentials = true
+        max_age = 100000
+        "#,
+    );
+    let error = Cors::from_config().check(&rocket).unwrap_err();
+    let text = error.to_string();
+    for part in [
+        "CORS cannot launch (1 problem):",
+        "the CORS policy of the `cors` configuration: invalid CORS policy (",
+        "origins[0]",
+        "https://app.example.re/",
+        "origins[1]",
+        "`credentials` cannot be combined with the origin `*`",
+        "max_age 100000 is above 86400 seconds",
+        "= help:",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    assert_launch_fails(rocket);
+}
+
+#[test]
+fn misspelt_key_is_named() {
+    let rocket = from_toml(
+        r#"
+        [default.cors]
+        orgins = ["https://app.example.re"]
+        "#,
+    );
+    let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
+    assert!(
+        text.contains("the `cors` configuration is not a CORS policy"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "unknown key `cors.orgins` (from TOML source string); did you mean `origins`?"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("The keys are: `origins`, `credentials`"),
+        "{text}"
+    );
+    assert_launch_fails(rocket);
+}
+
+#[test]
+fn missing_config_says_how_to_write_it() {
+    let rocket = rocket::custom(base()).attach(Cors::from_config());
+    let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
+    assert!(
+        text.contains("read from the `cors` configuration key, which is not set"),
+        "{text}"
+    );
+    assert!(text.contains("[default.cors]"), "{text}");
+    assert!(text.contains("ROCKET_CORS"), "{text}");
+    assert_launch_fails(rocket);
+}
+
+// --- Registration ---------------------------------------------------------------------------
+
+// Two handlers that differ only by module: `#[cors]` cannot tell their routes apart.
+mod v1 {
+    use super::*;
+
+    #[cors(origins = ["https://one.example.re"])]
+    #[get("/twin")]
+    pub(crate) fn twin() -> &'static str {
+        "one"
+    }
+}
+
+mod v2 {
+    use super::*;
+
+    #[cors(origins = ["https://two.example.re"])]
+    #[get("/twin")]
+    pub(crate) fn twin() -> &'static str {
+        "two"
+    }
+}
+
+#[test]
+fn registrations_that_cannot_be_told_apart_fail_launch() {
+    // Two API versions with a handler of the same name: a realistic way to get there.
+    let rocket = rocket::custom(base())
+        .mount("/", routes![v1::twin])
+        .mount("/v2", routes![v2::twin])
+        .attach(Cors::new(&DEFAULT));
+    let text = Cors::new(&DEFAULT).check(&rocket).unwrap_err().to_string();
+    assert!(
+        text.starts_with("CORS cannot launch (2 problems):"),
+        "{text}"
+    );
+    for route in ["GET /twin", "GET /v2/twin"] {
+        let claim =
+            format!("the route {route} (function `twin`) is claimed by 2 #[cors] registrations");
+        assert!(text.contains(&claim), "missing {claim:?} in:\n{text}");
+    }
+    assert!(
+        text.contains("`fairing::v1::twin` (#[get(\"/twin\")] at cors-rocket/tests/fairing.rs:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`fairing::v2::twin` (#[get(\"/twin\")] at cors-rocket/tests/fairing.rs:"),
+        "{text}"
+    );
+    assert!(text.contains("Rename one of the functions"), "{text}");
+    assert_launch_fails(rocket);
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/items/<id>")]
+fn item_get(id: u32) -> String {
+    format!("item {id}")
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[put("/items/<id>")]
+fn item_put(id: u32) -> String {
+    format!("updated {id}")
+}
+
+#[get("/items/special")]
+fn item_special() -> &'static str {
+    "special"
+}
+
+#[test]
+fn a_route_mounted_twice_has_its_policy_at_both_places_and_for_head() {
+    let client = launch(
+        rocket::custom(base())
+            .mount("/", routes![item_get])
+            .mount("/v2", routes![item_get])
+            .attach(Cors::new(&DEFAULT)),
+    );
+    for path in ["/items/1", "/v2/items/1"] {
+        let res = get_from(&client, path, ITEMS);
+        assert_eq!(res.status(), Status::Ok);
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some(ITEMS),
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-credentials"),
+            Some("true")
+        );
+    }
+    // Rocket answers HEAD with the GET route; the policy follows.
+    let res = client
+        .head("/items/1")
+        .header(Header::new("Origin", ITEMS))
+        .dispatch();
+    assert_eq!(res.status(), Status::Ok);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+}
+
+#[test]
+fn preflights_find_the_route_rocket_would_run() {
+    let client = with_default(routes![item_get, item_put, item_special]);
+    // GET /items/special is served by the route without a policy: the default refuses ITEMS.
+    let res = preflight(&client, "/items/special", ITEMS, "GET");
+    assert_eq!(res.status(), Status::Forbidden);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    // ... while PUT /items/special would reach `item_put`, whose policy allows it.
+    let res = preflight(&client, "/items/special", ITEMS, "PUT");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    assert_eq!(header(&res, "access-control-allow-methods"), Some("PUT"));
+    // HEAD is served by the GET route.
+    let res = preflight(&client, "/items/7", ITEMS, "HEAD");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    // No route for the method: the default policy answers.
+    let res = preflight(&client, "/items/7", APP, "POST");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
+    let res = preflight(&client, "/items/7", ITEMS, "POST");
+    assert_eq!(res.status(), Status::Forbidden);
+    // Nothing like it at all: the default policy too.
+    let res = preflight(&client, "/elsewhere/deep", APP, "GET");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(
+        header(&res, "vary"),
+        Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+    );
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/ranked/<name>")]
+fn ranked_any(name: &str) -> String {
+    name.to_owned()
+}
+
+#[get("/ranked/low", rank = 5)]
+fn ranked_low() -> &'static str {
+    "low"
+}
+
+#[test]
+fn preflights_follow_explicit_ranks() {
+    // `ranked_low` has a static path but rank 5, so Rocket tries `ranked_any` (rank -5) first.
+    let client = with_default(routes![ranked_any, ranked_low]);
+    let res = get_from(&client, "/ranked/low", ITEMS);
+    assert_eq!(res.into_string().as_deref(), Some("low"));
+    let res = get_from(&client, "/ranked/low", ITEMS);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    let res = preflight(&client, "/ranked/low", ITEMS, "GET");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+}
+
+// --- Preflights and the application's own code ---------------------------------------------
+
+static GUARD_CALLS: AtomicUsize = AtomicUsize::new(0);
+static HANDLER_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// A request guard that counts how often it runs.
+struct Counted;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Counted {
+    type Error = ();
+    async fn from_request(_: &'r Request<'_>) -> Outcome<Self, ()> {
+        GUARD_CALLS.fetch_add(1, Ordering::SeqCst);
+        Outcome::Success(Counted)
+    }
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[put("/guarded")]
+fn guarded(_counted: Counted) -> &'static str {
+    HANDLER_CALLS.fetch_add(1, Ordering::SeqCst);
+    "guarded"
+}
+
+#[test]
+fn preflights_run_neither_the_handler_nor_its_guards() {
+    let client = with_default(routes![guarded]);
+    for origin in [ITEMS, APP, "https://evil.example"] {
+        let res = preflight(&client, "/guarded", origin, "PUT");
+        assert!(res.into_bytes().unwrap_or_default().is_empty());
+    }
+    assert_eq!(GUARD_CALLS.load(Ordering::SeqCst), 0);
+    assert_eq!(HANDLER_CALLS.load(Ordering::SeqCst), 0);
+    let res = client
+        .put("/guarded")
+        .header(Header::new("Origin", ITEMS))
+        .dispatch();
+    assert_eq!(res.into_string().as_deref(), Some("guarded"));
+    assert_eq!(GUARD_CALLS.load(Ordering::SeqCst), 1);
+    assert_eq!(HANDLER_CALLS.load(Ordering::SeqCst), 1);
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/own-options")]
+fn own_options_get() -> &'static str {
+    "get"
+}
+
+#[options("/own-options")]
+fn own_options() -> &'static str {
+    "the application's own answer"
+}
+
+#[test]
+fn the_applications_options_routes_win() {
+    let client = with_default(routes![own_options_get, own_options]);
+    let res = preflight(&client, "/own-options", APP, "GET");
+    assert_eq!(res.status(), Status::Ok);
+    // The fairing still writes the CORS headers of the policy that covers the OPTIONS route.
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
+    assert_eq!(
+        res.into_string().as_deref(),
+        Some("the application's own answer")
+    );
+    // Without `Access-Control-Request-Method` the generated route forwards, too.
+    let client = with_default(routes![own_options_get]);
+    let res = client
+        .options("/own-options")
+        .header(Header::new("Origin", ITEMS))
+        .dispatch();
+    assert_eq!(res.status(), Status::NotFound);
+    assert_eq!(header(&res, "access-control-allow-methods"), None);
+}
+
+// --- Errors, catchers and Vary -------------------------------------------------------------
+
+#[derive(rocket::FromForm)]
+struct Item {
+    count: u8,
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[post("/form", data = "<item>")]
+fn form(item: Form<Item>) -> String {
+    item.count.to_string()
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/broken")]
+fn broken() -> Status {
+    Status::InternalServerError
+}
+
+#[catch(404)]
+fn not_found() -> &'static str {
+    "the application's 404"
+}
+
+#[test]
+fn error_responses_carry_the_headers_of_their_route() {
+    let client = launch(
+        rocket::custom(base())
+            .mount("/", routes![form, broken, plain])
+            .register("/", catchers![not_found])
+            .attach(Cors::new(&DEFAULT)),
+    );
+    // 422 from a failing data guard of a `#[cors]` route: the route's policy.
+    let res = client
+        .post("/form")
+        .header(Header::new("Origin", ITEMS))
+        .header(rocket::http::ContentType::Form)
+        .body("count=many")
+        .dispatch();
+    assert_eq!(res.status(), Status::UnprocessableEntity);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    assert_eq!(
+        header(&res, "access-control-allow-credentials"),
+        Some("true")
+    );
+    // 500 of a `#[cors]` route: the route's policy.
+    let res = get_from(&client, "/broken", ITEMS);
+    assert_eq!(res.status(), Status::InternalServerError);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    // The application's own 404 catcher, for a path without a route: the default policy.
+    let res = get_from(&client, "/nowhere", APP);
+    assert_eq!(res.status(), Status::NotFound);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
+    assert_eq!(header(&res, "access-control-allow-credentials"), None);
+    assert_eq!(res.into_string().as_deref(), Some("the application's 404"));
+    let res = get_from(&client, "/nowhere", ITEMS);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    assert_eq!(header(&res, "vary"), Some("Origin"));
+}
+
+#[derive(rocket::Responder)]
+struct Compressed {
+    body: &'static str,
+    vary: Header<'static>,
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/compressed")]
+fn compressed() -> Compressed {
+    Compressed {
+        body: "compressed",
+        vary: Header::new("Vary", "Accept-Encoding"),
+    }
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/already")]
+fn already() -> Compressed {
+    Compressed {
+        body: "already",
+        vary: Header::new("Vary", "origin"),
+    }
+}
+
+#[test]
+fn the_handlers_vary_is_merged_not_replaced() {
+    let client = with_default(routes![compressed, already]);
+    for origin in [ITEMS, "https://evil.example"] {
+        let res = get_from(&client, "/compressed", origin);
+        let vary: Vec<&str> = res.headers().get("vary").collect();
+        assert_eq!(vary, ["Accept-Encoding, Origin"], "{origin}");
+    }
+    let res = client.get("/compressed").dispatch();
+    let vary: Vec<&str> = res.headers().get("vary").collect();
+    assert_eq!(vary, ["Accept-Encoding, Origin"]);
+    // Already there, in another case: kept as written, not repeated.
+    let res = get_from(&client, "/already", ITEMS);
+    let vary: Vec<&str> = res.headers().get("vary").collect();
+    assert_eq!(vary, ["origin"]);
+}
+
+#[test]
+fn an_owned_policy_and_a_second_fairing_are_accepted() {
+    let owned: Policy = PolicySpec::new()
+        .origin("https://owned.example.re")
+        .validate()
+        .unwrap();
+    // The fairing is a singleton: the last one attached is used, and only one preflight route
+    // is mounted.
+    let client = launch(
+        rocket::custom(base())
+            .mount("/", routes![plain])
+            .attach(Cors::new(&DEFAULT))
+            .attach(Cors::new(owned)),
+    );
+    let res = get_from(&client, "/plain", "https://owned.example.re");
+    assert_eq!(
+        header(&res, "access-control-allow-origin"),
+        Some("https://owned.example.re")
+    );
+    let res = get_from(&client, "/plain", APP);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    let preflight_routes = client
+        .rocket()
+        .routes()
+        .filter(|r| r.method == rocket::http::Method::Options)
+        .count();
+    assert_eq!(preflight_routes, 1);
+}
+
+#[test]
+fn a_route_mounted_after_the_fairing_ran_gets_the_default_policy() {
+    // The documented consequence of attaching `Cors` before a fairing that mounts routes.
+    let client = launch(rocket::custom(base()).attach(Cors::new(&DEFAULT)).attach(
+        AdHoc::on_ignite("late", |rocket| async {
+            rocket.mount("/", routes![item_get])
+        }),
+    ));
+    let res = get_from(&client, "/items/1", ITEMS);
+    assert_eq!(res.status(), Status::Ok);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    let res = get_from(&client, "/items/1", APP);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
+}
+
+// --- Refusal events ------------------------------------------------------------------------
+
+/// Collects the text of every event, fields included.
+#[derive(Clone, Default)]
+struct Events(Arc<Mutex<Vec<String>>>);
+
+struct Text(String);
+
+impl tracing::field::Visit for Text {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0.push_str(&format!("{value:?}"));
+        } else {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+}
+
+impl tracing::Subscriber for Events {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target().starts_with("cors_rocket") {
+            let mut text = Text(format!("{} ", event.metadata().level()));
+            event.record(&mut text);
+            self.0.lock().unwrap().push(text.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn refusals_are_logged_with_method_path_and_reason() {
+    let events = Events::default();
+    let client = with_default(routes![item_get, plain]);
+    tracing::subscriber::with_default(events.clone(), || {
+        get_from(&client, "/items/3", "https://evil.example");
+        preflight(&client, "/plain", APP, "DELETE");
+        get_from(&client, "/items/3", ITEMS);
+        client.get("/plain").dispatch();
+    });
+    let events = events.0.lock().unwrap().clone();
+    assert_eq!(
+        events,
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://evil.example` \
+             is not allowed by the policy method=GET path=\"/items/3\" policy=\"route\"",
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: method `DELETE` is not allowed \
+             by the policy method=OPTIONS path=\"/plain\" policy=\"default\"",
+        ]
+    );
+}
