@@ -219,3 +219,25 @@ fn the_in_process_harness_sees_failures() {
     let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
     assert!(err.contains("private_get_app"), "{err}");
 }
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conformance-actix"))
+        .env("PORT", port.to_string())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        out.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && stderr.contains("Set PORT to a free port"),
+        "{stderr}"
+    );
+}
