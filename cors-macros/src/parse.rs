@@ -656,3 +656,183 @@ pub(crate) fn expand_policy(input: TokenStream, fw: Framework) -> TokenStream {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use super::*;
+
+    fn handler() -> TokenStream {
+        quote! {
+            #[get("/x")]
+            async fn handler() -> &'static str { "x" }
+        }
+    }
+
+    fn compile_errors(tokens: &TokenStream) -> Vec<String> {
+        // `compile_error! { "message" }`, as syn writes it.
+        let text = tokens.to_string();
+        text.split("compile_error !")
+            .skip(1)
+            .map(|rest| {
+                let start = rest.find('"').unwrap() + 1;
+                let end = rest[start..].find("\" }").unwrap() + start;
+                rest[start..end].to_owned()
+            })
+            .collect()
+    }
+
+    fn attribute_errors(attr: TokenStream) -> Vec<String> {
+        match attribute_policy(attr, Framework::Actix) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn valid_attribute_becomes_a_static_policy() {
+        let policy = attribute_policy(
+            quote!(
+                origins = ["https://app.example.re"],
+                methods = [PUT],
+                max_age = 600
+            ),
+            Framework::Actix,
+        )
+        .unwrap()
+        .to_string();
+        assert!(policy.contains("static POLICY : :: cors_actix :: __private :: Policy"));
+        assert!(policy.contains("\"https://app.example.re\""));
+        assert!(policy.contains("\"PUT\""));
+        assert!(policy.contains("\"600\""));
+    }
+
+    #[test]
+    fn invalid_attribute_keeps_the_item_and_reports_every_error() {
+        let item = handler();
+        let out = expand_attribute(
+            quote!(origins = ["https://app.example.re/", "*"], credentials),
+            item.clone(),
+            Framework::Actix,
+        );
+        assert!(out.to_string().ends_with(&item.to_string()));
+        let errors = compile_errors(&out);
+        assert_eq!(errors.len(), 4, "{errors:#?}");
+        assert!(errors[0].starts_with("origin `https://app.example.re/` has a trailing slash"));
+        assert!(errors[1].starts_with("`credentials` cannot be combined with the origin `*`"));
+        assert_eq!(
+            errors[2],
+            "the origin `*` that `credentials` cannot be combined with is here"
+        );
+        assert!(errors[3].starts_with("`*` cannot be listed beside explicit origins"));
+    }
+
+    #[test]
+    fn named_policy_refers_to_the_path() {
+        let policy = attribute_policy(quote!(policy = crate::PRIVATE), Framework::Rocket)
+            .unwrap()
+            .to_string();
+        assert!(
+            policy.contains("& 'static :: cors_rocket :: __private :: Policy = & crate :: PRIVATE")
+        );
+    }
+
+    #[test]
+    fn misuse_is_reported_per_entry() {
+        let errors = attribute_errors(quote!(
+            orgins = ["https://app.example.re"],
+            credentials = 1,
+            max_age = "600",
+            methods = [GET],
+            methods = [PUT]
+        ));
+        assert_eq!(errors.len(), 5, "{errors:#?}");
+        assert!(errors[0].starts_with("unknown key `orgins`; did you mean `origins`?"));
+        assert!(errors[1].starts_with("`credentials` is a flag"));
+        assert!(errors[2].starts_with("`max_age` takes a whole number of seconds"));
+        assert!(errors[3].starts_with("duplicate key `methods`"));
+        assert_eq!(errors[4], "`methods` is first set here");
+    }
+
+    #[test]
+    fn flags_take_booleans() {
+        assert!(attribute_errors(quote!(
+            origins = ["https://app.example.re"],
+            credentials = false,
+            private_network = true,
+            allow_null_origin
+        ))
+        .is_empty());
+        // `credentials = false` really turns credentials off: `*` is then fine.
+        assert!(attribute_errors(quote!(origins = ["*"], credentials = false)).is_empty());
+        assert_eq!(
+            attribute_errors(quote!(origins = ["*"], credentials = true)).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn methods_accept_identifiers_and_strings() {
+        assert!(attribute_errors(quote!(
+            origins = ["https://app.example.re"],
+            methods = [GET, "M-SEARCH", PATCH]
+        ))
+        .is_empty());
+        let errors = attribute_errors(quote!(
+            origins = ["https://app.example.re"],
+            methods = [a::B]
+        ));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("expected a method name"));
+    }
+
+    #[test]
+    fn policy_key_stands_alone() {
+        let errors = attribute_errors(quote!(policy = PRIVATE, credentials));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("`credentials` cannot be combined with `policy = ...`"));
+    }
+
+    #[test]
+    fn empty_attribute_asks_for_origins() {
+        let errors = attribute_errors(TokenStream::new());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("`#[cors]` needs a policy: list at least `origins`"));
+    }
+
+    #[test]
+    fn policy_macro_declares_every_static_even_an_invalid_one() {
+        let out = expand_policy(
+            quote! {
+                /// Documented.
+                pub GOOD = { origins = ["https://app.example.re"] };
+                BAD = { origins = ["https://app.example.re/"] }
+            },
+            Framework::Actix,
+        );
+        let text = out.to_string();
+        let doc = text.find("Documented.").unwrap();
+        let good = text
+            .find("pub static GOOD : :: cors_actix :: __private :: Policy")
+            .unwrap();
+        assert!(doc < good, "the doc comment stays on its static: {text}");
+        assert!(text.contains("static BAD : :: cors_actix :: __private :: Policy"));
+        let errors = compile_errors(&out);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("origin `https://app.example.re/` has a trailing slash"));
+    }
+
+    #[test]
+    fn policy_macro_syntax_errors_are_reported() {
+        let out = expand_policy(quote!(PRIVATE origins), Framework::Rocket);
+        let errors = compile_errors(&out);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("expected `=` after `PRIVATE`"));
+    }
+}
