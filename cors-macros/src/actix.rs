@@ -181,7 +181,8 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
                 .any(|a| route_kind(a.path()) == Some(RouteKind::Routes));
             let mut kept = Vec::new();
             func.attrs.retain(|a| match route_kind(a.path()) {
-                None => true,
+                // A second `#[cors]` would only repeat the error.
+                None => !a.path().segments.last().is_some_and(|s| s.ident == "cors"),
                 Some(kind) => {
                     // Under `#[routes]` the method attributes are never resolved as macros.
                     if !under_routes || kind == RouteKind::Routes {
@@ -203,6 +204,18 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Rewrites the route attributes of `func` in place; returns the helper items to emit beside it.
 fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
+    if let Some(twice) = func
+        .attrs
+        .iter()
+        .find(|a| a.path().segments.last().is_some_and(|s| s.ident == "cors"))
+    {
+        return Err(syn::Error::new_spanned(
+            twice,
+            "this handler has two `#[cors(...)]` attributes; a route has one policy: merge them \
+             into one, or declare a named policy with `policy!` and write \
+             `#[cors(policy = NAME)]`",
+        ));
+    }
     let routes: Vec<(usize, RouteKind)> = func
         .attrs
         .iter()
