@@ -70,6 +70,14 @@ fn route_kind(path: &Path) -> Option<RouteKind> {
         .map(|(_, method)| RouteKind::Method(method))
 }
 
+/// Whether `attr` is (another) `#[cors(...)]`.
+fn is_cors_attribute(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "cors")
+}
+
 /// The arguments of a route attribute: the path, then `key = value` options.
 struct RouteArgs {
     path: LitStr,
@@ -182,7 +190,7 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
             let mut kept = Vec::new();
             func.attrs.retain(|a| match route_kind(a.path()) {
                 // A second `#[cors]` would only repeat the error.
-                None => !a.path().segments.last().is_some_and(|s| s.ident == "cors"),
+                None => !is_cors_attribute(a),
                 Some(kind) => {
                     // Under `#[routes]` the method attributes are never resolved as macros.
                     if !under_routes || kind == RouteKind::Routes {
@@ -204,11 +212,7 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Rewrites the route attributes of `func` in place; returns the helper items to emit beside it.
 fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
-    if let Some(twice) = func
-        .attrs
-        .iter()
-        .find(|a| a.path().segments.last().is_some_and(|s| s.ident == "cors"))
-    {
+    if let Some(twice) = func.attrs.iter().find(|a| is_cors_attribute(a)) {
         return Err(syn::Error::new_spanned(
             twice,
             "this handler has two `#[cors(...)]` attributes; a route has one policy: merge them \
