@@ -324,7 +324,8 @@ impl PolicyError {
             OriginWhitespace => "browsers never send whitespace in an Origin, so this entry never matches",
             OriginMissingScheme => "an origin is scheme://host[:port]; without the scheme this entry never matches",
             OriginUserinfo => "browsers never put credentials in an Origin, so this entry never matches",
-            OriginPath | OriginQuery | OriginFragment => "an origin is only scheme://host[:port]; browsers send it without any path, so this entry never matches",
+            OriginPath => "an origin is only scheme://host[:port]; browsers send it without any path, so this entry never matches",
+            OriginQuery | OriginFragment => "an origin is only scheme://host[:port]; browsers never send a query or fragment in it, so this entry never matches",
             OriginNonAscii => "browsers send internationalized hosts in their punycode (xn--) form, so this entry never matches",
             OriginUpperCase => "browsers send origins in lower case and they are compared byte for byte, so this entry never matches",
             OriginDefaultPort => "browsers omit the default port from an Origin, so this entry never matches",
@@ -353,7 +354,7 @@ impl PolicyError {
     /// What to write instead.
     pub fn fix(&self) -> String {
         use ErrorKind::*;
-        if let Some(s) = &self.suggestion {
+        if let (Some(s), false) = (&self.suggestion, self.kind == MaxAgeTooLarge) {
             return format!("write `{s}`");
         }
         match self.kind {

@@ -115,7 +115,11 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
         }),
         // `*.` in front of an IP address.
         Some(_) => Err(OriginMisplacedWildcard),
-        None if name.bytes().all(|b| b.is_ascii_digit() || b == b'.') => Err(OriginNonCanonicalIp),
+        None if url_ipv4(name).is_some()
+            || name.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+        {
+            Err(OriginNonCanonicalIp)
+        }
         None => Err(OriginInvalidHost),
     }
 }
@@ -154,11 +158,52 @@ pub(crate) fn suggest_origin(s: &str) -> Option<String> {
         format!("[{}]", std::str::from_utf8(buf.get(..len)?).ok()?)
     } else {
         let host = host.strip_suffix('.').unwrap_or(host);
+        if let Some(ip) = url_ipv4(host) {
+            return finish_suggestion(s, &scheme, &ip, port);
+        }
         match host.strip_prefix("*.") {
             Some(name) => format!("*.{}", punycode::host_to_ascii(name)?),
             None => punycode::host_to_ascii(host)?,
         }
     };
+    finish_suggestion(s, &scheme, &host, port)
+}
+
+/// The IPv4 address the URL Standard reads in `host` (parts in decimal, octal with a leading
+/// `0`, or hex with `0x`; the last part fills the remaining bytes), when the host is one.
+fn url_ipv4(host: &str) -> Option<String> {
+    let parts: Vec<&str> = host.split('.').collect();
+    let last = parts.last()?;
+    if parts.len() > 4 || !last.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut numbers = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (digits, radix) = match part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            Some(hex) => (hex, 16),
+            None if part.len() > 1 && part.starts_with('0') => (&part[1..], 8),
+            None => (*part, 10),
+        };
+        numbers.push(if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        });
+    }
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|&n| n > 255) || *last >= 256u64.pow(5 - u32::try_from(numbers.len()).ok()?)
+    {
+        return None;
+    }
+    let mut value = *last;
+    for (i, n) in init.iter().enumerate() {
+        value += n << (8 * (3 - i));
+    }
+    let b = u32::try_from(value).ok()?.to_be_bytes();
+    Some(format!("{}.{}.{}.{}", b[0], b[1], b[2], b[3]))
+}
+
+fn finish_suggestion(s: &str, scheme: &str, host: &str, port: Option<&str>) -> Option<String> {
     let port = match port {
         None | Some("*") => port.map(str::to_owned),
         Some(p) => {

@@ -91,7 +91,12 @@ fn origin_path_rejected() {
 
 #[test]
 fn origin_query_and_fragment_rejected() {
-    rejects_origin("https://app.example.re?x=1", ErrorKind::OriginQuery);
+    let e = rejects_origin("https://app.example.re?x=1", ErrorKind::OriginQuery);
+    assert!(
+        e.why().contains("never send a query or fragment"),
+        "{}",
+        e.why()
+    );
     rejects_origin("https://app.example.re#top", ErrorKind::OriginFragment);
 }
 
@@ -216,8 +221,19 @@ fn origin_invalid_host_rejected() {
 
 #[test]
 fn origin_non_canonical_ip_rejected() {
-    rejects_origin("http://127.000.0.1:8080", ErrorKind::OriginNonCanonicalIp);
-    rejects_origin("http://127.1:8080", ErrorKind::OriginNonCanonicalIp);
+    // Suggestions read the address as browsers do: a leading zero means octal.
+    for (written, meant) in [
+        ("http://127.000.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://127.1:8080", "http://127.0.0.1:8080"),
+        ("http://0x7f.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://010.0.0.1:8080", "http://8.0.0.1:8080"),
+        ("http://2130706433:8080", "http://127.0.0.1:8080"),
+    ] {
+        let e = rejects_origin(written, ErrorKind::OriginNonCanonicalIp);
+        assert_eq!(e.suggestion(), Some(meant), "{written}");
+    }
+    let e = rejects_origin("http://256.0.0.1", ErrorKind::OriginNonCanonicalIp);
+    assert_eq!(e.suggestion(), None);
     let e = rejects_origin(
         "http://[0:0:0:0:0:0:0:1]:8080",
         ErrorKind::OriginNonCanonicalIp,
@@ -484,6 +500,7 @@ fn max_age_above_one_day_rejected() {
         Location::field(Field::MaxAge),
     );
     assert_eq!(e.suggestion(), Some("86400"));
+    assert_eq!(e.fix(), "use at most 86400; 600 is a good default");
     accepts(spec(&["*"]).max_age(86_400));
 }
 
