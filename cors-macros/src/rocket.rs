@@ -172,9 +172,9 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
         return error_with_item(
             &format!(
                 "`#[cors(...)]` must be placed above the Rocket route attribute of `{fn_name}`: \
-                 put `#[cors(...)]` above `#[get(...)]` (or `#[post]`, `#[route]`, ...). Rocket's \
-                 route attribute consumes itself, so when it comes first (or is missing) \
-                 `#[cors]` cannot see which route to attach the policy to"
+                 put `#[cors(...)]` above `#[get(\"/path\")]` (or `#[post]`, `#[put]`, \
+                 `#[route]`, ...). Attributes expand from the top down, so a `#[cors]` below \
+                 the route attribute, or on a function without one, never sees the route"
             ),
             item,
         );
@@ -211,8 +211,6 @@ fn registration(
     quote! {
         #item
 
-        // The registry's link sections are written by `linkme` with `unsafe` attributes.
-        #[allow(unsafe_code)]
         const _: () = {
             #[#private::linkme::distributed_slice(#private::ROUTES)]
             #[linkme(crate = #private::linkme)]

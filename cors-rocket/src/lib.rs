@@ -112,10 +112,6 @@
 //! places named. A handler *without* `#[cors]` that shares all of that with a `#[cors]` handler
 //! of another module cannot be told apart from it: give one of them another name.
 //!
-//! The registry's link sections need `unsafe` attributes, which the generated code allows
-//! locally; a crate that `forbid`s `unsafe_code` (rather than `deny`ing it) cannot use
-//! `#[cors]`, and gets a compile error saying so.
-//!
 //! # Limits
 //!
 //! Rocket drops request header lines that are not valid UTF-8 before any fairing sees them, so

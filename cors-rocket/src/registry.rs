@@ -10,17 +10,8 @@ use rocket::Route;
 
 /// The route registry: one element per `#[cors]` handler in the whole program, gathered by the
 /// linker. Nothing runs before `main`.
-// `linkme` places the slice's bounds in link sections, which needs `unsafe` attributes.
-#[allow(unsafe_code)]
-mod slice {
-    use super::RouteEntry;
-
-    /// Every `#[cors]` registration of the program.
-    #[linkme::distributed_slice]
-    pub static ROUTES: [RouteEntry];
-}
-
-pub use slice::ROUTES;
+#[linkme::distributed_slice]
+pub static ROUTES: [RouteEntry];
 
 /// One `#[cors]` handler: what its route attribute says, where it was written, and its policy.
 ///

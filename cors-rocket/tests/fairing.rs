@@ -1,6 +1,9 @@
 //! The Rocket adapter beyond the conformance table: configuration through Rocket's figment,
 //! launch failures, how preflights find their route, user OPTIONS routes, guards that must not
 //! run, catchers, `Vary` merging and refusal events.
+//!
+//! The crate forbids `unsafe_code`: `#[cors]` must work in crates that do.
+#![forbid(unsafe_code)]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -362,6 +365,26 @@ fn preflights_find_the_route_rocket_would_run() {
         header(&res, "vary"),
         Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
     );
+}
+
+#[cors(origins = ["https://items.example.re"], methods = [PATCH])]
+#[rocket::route(PATCH, uri = "/generic/<id>", rank = 3)]
+fn generic(id: u32) -> String {
+    format!("patched {id}")
+}
+
+#[test]
+fn the_generic_route_attribute_registers_too() {
+    let client = with_default(routes![generic]);
+    let res = preflight(&client, "/generic/4", ITEMS, "PATCH");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-methods"), Some("PATCH"));
+    let res = client
+        .patch("/generic/4")
+        .header(Header::new("Origin", ITEMS))
+        .dispatch();
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    assert_eq!(res.into_string().as_deref(), Some("patched 4"));
 }
 
 #[cors(policy = ITEMS_POLICY)]
