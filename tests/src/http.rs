@@ -3,7 +3,7 @@
 //! It writes exactly the header lines it is given, so tests can send what browsers and
 //! high-level clients never would: two `Origin` lines, non-UTF-8 bytes, a 5,000-byte label.
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -81,7 +81,6 @@ impl Response {
             .iter()
             .flat_map(|v| {
                 String::from_utf8_lossy(v)
-                    .into_owned()
                     .split(',')
                     .map(|t| t.trim().to_ascii_lowercase())
                     .collect::<Vec<_>>()
@@ -153,8 +152,9 @@ pub fn read_response(r: &mut impl BufRead, head_only: bool) -> io::Result<Respon
             .iter()
             .position(|&b| b == b':')
             .ok_or_else(|| bad("header without colon"))?;
-        let name = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
-        let value = line[colon + 1..].trim_ascii().to_vec();
+        let (name, value) = line.split_at(colon);
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        let value = value.get(1..).unwrap_or_default().trim_ascii().to_vec();
         headers.push((name, value));
     }
     let mut resp = Response {

@@ -1,5 +1,8 @@
 //! Starting a conformance server (or any binary that follows its start-up contract) on a free
 //! loopback port, and stopping it when the test ends.
+//!
+//! This is test fixture code: a server that cannot start fails the test at once, loudly.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
