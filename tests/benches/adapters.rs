@@ -1,0 +1,456 @@
+//! What CORS costs per request in each adapter, in process (no sockets), as ratios inside one
+//! run: the same application with no CORS at all (the floor), with the crate users would
+//! otherwise reach for (actix-cors, rocket_cors), with our default policy, and with a route
+//! policy (`#[cors]`) under the default one, as an application would have it.
+//!
+//! Every application serves `GET /x` and `PUT /x` with a short body. Every CORS configuration
+//! allows `https://app.example.re`, the methods GET, POST and PUT, and the request header
+//! `content-type`, so both the actual request and the preflight (`OPTIONS /x` asking for PUT
+//! with `content-type`) take the allowed path. Before anything is measured, each configuration
+//! is checked once: status and `Access-Control-Allow-Origin` exactly as expected, and for the
+//! route configurations, an origin that only the route policy allows, proving that the route
+//! policy and not the default one answers.
+//!
+//! ```text
+//! cargo bench -p cors-tests --bench adapters -- --warm-up-time 1 --measurement-time 3
+//! ```
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion};
+
+/// The origin every CORS configuration allows; the measured requests come from it.
+const ORIGIN: &str = "https://app.example.re";
+/// An origin that only the route policies allow: sent once during set-up, never measured.
+const ROUTE_ONLY_ORIGIN: &str = "https://route.example.re";
+
+/// The default policy of our adapters, built at start-up as an application reading its
+/// allowlist from configuration would.
+fn default_policy() -> cors_shared::Policy {
+    cors_shared::PolicySpec::new()
+        .origin(ORIGIN)
+        .methods(["GET", "POST", "PUT"])
+        .headers(["content-type"])
+        .validate()
+        .expect("the benchmark's default policy is valid")
+}
+
+/// What a configuration must answer, checked once before it is measured.
+#[derive(Clone, Copy, Debug)]
+struct Expect {
+    status: u16,
+    allow_origin: Option<&'static str>,
+}
+
+/// An allowed actual request (and actix-cors's allowed preflight): 200, the origin echoed.
+const ALLOWED: Expect = Expect {
+    status: 200,
+    allow_origin: Some(ORIGIN),
+};
+
+/// The answer of an application without CORS to an actual request.
+const NO_HEADERS: Expect = Expect {
+    status: 200,
+    allow_origin: None,
+};
+
+fn check(config: &str, got_status: u16, got_allow_origin: Option<&str>, expect: Expect) {
+    assert_eq!(
+        (got_status, got_allow_origin),
+        (expect.status, expect.allow_origin),
+        "{config}: (status, access-control-allow-origin) is not what the benchmark expects, \
+         so its figures would mean nothing"
+    );
+}
+
+mod actix {
+    use super::*;
+
+    use actix_web::body::MessageBody;
+    use actix_web::dev::{Service, ServiceResponse};
+    use actix_web::http::{header, Method};
+    use actix_web::rt::{System, SystemRunner};
+    use actix_web::test::{self, TestRequest};
+    use actix_web::{get, put, App, HttpResponse};
+    use cors_actix::{cors, policy};
+
+    policy! {
+        /// The default policy, plus one origin that only the route answers for.
+        ROUTE = {
+            origins = ["https://app.example.re", "https://route.example.re"],
+            methods = [GET, POST, PUT],
+            headers = ["content-type"],
+        };
+    }
+
+    #[get("/x")]
+    async fn plain_get() -> HttpResponse {
+        HttpResponse::Ok().body("hello")
+    }
+
+    #[put("/x")]
+    async fn plain_put() -> HttpResponse {
+        HttpResponse::Ok().body("stored")
+    }
+
+    #[cors(policy = ROUTE)]
+    #[get("/x")]
+    async fn route_get() -> HttpResponse {
+        HttpResponse::Ok().body("hello")
+    }
+
+    #[cors(policy = ROUTE)]
+    #[put("/x")]
+    async fn route_put() -> HttpResponse {
+        HttpResponse::Ok().body("stored")
+    }
+
+    fn actual(origin: &str) -> TestRequest {
+        TestRequest::get()
+            .uri("/x")
+            .insert_header((header::ORIGIN, origin))
+    }
+
+    fn preflight(origin: &str) -> TestRequest {
+        TestRequest::default()
+            .method(Method::OPTIONS)
+            .uri("/x")
+            .insert_header((header::ORIGIN, origin))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_METHOD, "PUT"))
+            .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
+    }
+
+    fn actix_cors() -> actix_cors::Cors {
+        actix_cors::Cors::default()
+            .allowed_origin(ORIGIN)
+            .allowed_methods([Method::GET, Method::POST, Method::PUT])
+            .allowed_header(header::CONTENT_TYPE)
+    }
+
+    /// One request through the service: its status and `Access-Control-Allow-Origin`.
+    fn answer<S, B, R>(sys: &SystemRunner, srv: &S, req: R) -> (u16, Option<String>)
+    where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        let res = sys.block_on(test::call_service(srv, req));
+        let acao = res
+            .headers()
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (res.status().as_u16(), acao)
+    }
+
+    /// Checks the configuration once, then measures one request per iteration (the request is
+    /// built outside the timed part).
+    fn measure<S, B, R>(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        sys: &SystemRunner,
+        name: &str,
+        srv: &S,
+        make: impl Fn(&str) -> R,
+        expect: Expect,
+    ) where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        let (status, acao) = answer(sys, srv, make(ORIGIN));
+        check(&format!("actix {name}"), status, acao.as_deref(), expect);
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || make(ORIGIN),
+                |req| black_box(sys.block_on(test::call_service(srv, req))),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+
+    /// The route configurations answer `ROUTE_ONLY_ORIGIN` (their route policy covers `/x`);
+    /// the default-only one does not.
+    fn check_route_policy<S, B, R>(
+        sys: &SystemRunner,
+        name: &str,
+        srv: &S,
+        make: impl Fn(&str) -> R,
+        answered: bool,
+    ) where
+        S: Service<R, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        let (_, acao) = answer(sys, srv, make(ROUTE_ONLY_ORIGIN));
+        assert_eq!(
+            acao.as_deref(),
+            answered.then_some(ROUTE_ONLY_ORIGIN),
+            "actix {name}: the route policy should {}answer for {ROUTE_ONLY_ORIGIN}",
+            if answered { "" } else { "not " }
+        );
+    }
+
+    fn group(
+        c: &mut Criterion,
+        name: &str,
+        request: fn(&str) -> TestRequest,
+        no_cors: Expect,
+        actix_cors_expect: Expect,
+        ours: Expect,
+    ) {
+        let make = |origin: &str| request(origin).to_request();
+        let sys = System::new();
+        let mut g = c.benchmark_group(name);
+
+        let srv = sys.block_on(test::init_service(
+            App::new().service(plain_get).service(plain_put),
+        ));
+        measure(&mut g, &sys, "no_cors", &srv, make, no_cors);
+
+        let srv = sys.block_on(test::init_service(
+            App::new()
+                .wrap(actix_cors())
+                .service(plain_get)
+                .service(plain_put),
+        ));
+        measure(&mut g, &sys, "actix_cors", &srv, make, actix_cors_expect);
+
+        let srv = sys.block_on(test::init_service(
+            App::new()
+                .wrap(cors_actix::Cors::new(default_policy()))
+                .service(plain_get)
+                .service(plain_put),
+        ));
+        check_route_policy(&sys, "cors_actix_default", &srv, make, false);
+        measure(&mut g, &sys, "cors_actix_default", &srv, make, ours);
+
+        let srv = sys.block_on(test::init_service(
+            App::new()
+                .wrap(cors_actix::Cors::new(default_policy()))
+                .service(route_get)
+                .service(route_put),
+        ));
+        check_route_policy(&sys, "cors_actix_route", &srv, make, true);
+        measure(&mut g, &sys, "cors_actix_route", &srv, make, ours);
+
+        g.finish();
+    }
+
+    pub(super) fn bench(c: &mut Criterion) {
+        group(
+            c,
+            "actix/actual_allowed",
+            actual,
+            NO_HEADERS,
+            ALLOWED,
+            ALLOWED,
+        );
+        group(
+            c,
+            "actix/preflight",
+            preflight,
+            // No route serves OPTIONS /x: Actix's own 404, the floor of the group.
+            Expect {
+                status: 404,
+                allow_origin: None,
+            },
+            // actix-cors answers an allowed preflight with 200.
+            ALLOWED,
+            Expect {
+                status: 204,
+                allow_origin: Some(ORIGIN),
+            },
+        );
+    }
+}
+
+mod rocket_apps {
+    use super::*;
+
+    use cors_rocket::{cors, policy};
+    use rocket::config::LogLevel;
+    use rocket::http::{Header, Method};
+    use rocket::local::blocking::{Client, LocalRequest};
+    use rocket::{get, put, routes, Build, Config, Rocket};
+    use rocket_cors::{AllowedHeaders, AllowedOrigins, CorsOptions};
+
+    policy! {
+        /// The default policy, plus one origin that only the route answers for.
+        ROUTE = {
+            origins = ["https://app.example.re", "https://route.example.re"],
+            methods = [GET, POST, PUT],
+            headers = ["content-type"],
+        };
+    }
+
+    #[get("/x")]
+    fn plain_get() -> &'static str {
+        "hello"
+    }
+
+    #[put("/x")]
+    fn plain_put() -> &'static str {
+        "stored"
+    }
+
+    #[cors(policy = ROUTE)]
+    #[get("/x")]
+    fn route_get() -> &'static str {
+        "hello"
+    }
+
+    #[cors(policy = ROUTE)]
+    #[put("/x")]
+    fn route_put() -> &'static str {
+        "stored"
+    }
+
+    fn rocket() -> Rocket<Build> {
+        rocket::custom(Config {
+            log_level: LogLevel::Off,
+            ..Config::debug_default()
+        })
+    }
+
+    fn actual<'c>(client: &'c Client, origin: &str) -> LocalRequest<'c> {
+        client
+            .get("/x")
+            .header(Header::new("Origin", origin.to_owned()))
+    }
+
+    fn preflight<'c>(client: &'c Client, origin: &str) -> LocalRequest<'c> {
+        client
+            .req(Method::Options, "/x")
+            .header(Header::new("Origin", origin.to_owned()))
+            .header(Header::new("Access-Control-Request-Method", "PUT"))
+            .header(Header::new(
+                "Access-Control-Request-Headers",
+                "content-type",
+            ))
+    }
+
+    type Make = for<'c> fn(&'c Client, &str) -> LocalRequest<'c>;
+
+    fn rocket_cors() -> rocket_cors::Cors {
+        CorsOptions {
+            allowed_origins: AllowedOrigins::some_exact(&[ORIGIN]),
+            allowed_methods: [Method::Get, Method::Post, Method::Put]
+                .into_iter()
+                .map(From::from)
+                .collect(),
+            allowed_headers: AllowedHeaders::some(&["content-type"]),
+            ..Default::default()
+        }
+        .to_cors()
+        .expect("the rocket_cors baseline is valid")
+    }
+
+    /// One dispatch: its status and `Access-Control-Allow-Origin`.
+    fn answer(req: LocalRequest<'_>) -> (u16, Option<String>) {
+        let res = req.dispatch();
+        let acao = res
+            .headers()
+            .get_one("access-control-allow-origin")
+            .map(str::to_owned);
+        (res.status().code, acao)
+    }
+
+    /// Checks the configuration once, then measures one dispatch per iteration (the request is
+    /// built outside the timed part).
+    fn measure(
+        g: &mut BenchmarkGroup<'_, WallTime>,
+        name: &str,
+        rocket: Rocket<Build>,
+        make: Make,
+        expect: Expect,
+        route_policy: Option<bool>,
+    ) {
+        let client = Client::tracked(rocket).expect("the benchmark application launches");
+        let (status, acao) = answer(make(&client, ORIGIN));
+        check(&format!("rocket {name}"), status, acao.as_deref(), expect);
+        if let Some(answered) = route_policy {
+            let (_, acao) = answer(make(&client, ROUTE_ONLY_ORIGIN));
+            assert_eq!(
+                acao.as_deref(),
+                answered.then_some(ROUTE_ONLY_ORIGIN),
+                "rocket {name}: the route policy should {}answer for {ROUTE_ONLY_ORIGIN}",
+                if answered { "" } else { "not " }
+            );
+        }
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || make(&client, ORIGIN),
+                |req| black_box(req.dispatch()),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+
+    fn group(
+        c: &mut Criterion,
+        name: &str,
+        make: Make,
+        no_cors: Expect,
+        rocket_cors_expect: Expect,
+        ours: Expect,
+    ) {
+        let mut g = c.benchmark_group(name);
+        let plain = || rocket().mount("/", routes![plain_get, plain_put]);
+        measure(&mut g, "no_cors", plain(), make, no_cors, None);
+        measure(
+            &mut g,
+            "rocket_cors",
+            plain().attach(rocket_cors()),
+            make,
+            rocket_cors_expect,
+            None,
+        );
+        measure(
+            &mut g,
+            "cors_rocket_default",
+            plain().attach(cors_rocket::Cors::new(default_policy())),
+            make,
+            ours,
+            Some(false),
+        );
+        measure(
+            &mut g,
+            "cors_rocket_route",
+            rocket()
+                .mount("/", routes![route_get, route_put])
+                .attach(cors_rocket::Cors::new(default_policy())),
+            make,
+            ours,
+            Some(true),
+        );
+        g.finish();
+    }
+
+    pub(super) fn bench(c: &mut Criterion) {
+        group(
+            c,
+            "rocket/actual_allowed",
+            actual,
+            NO_HEADERS,
+            ALLOWED,
+            ALLOWED,
+        );
+        let allowed_preflight = Expect {
+            status: 204,
+            allow_origin: Some(ORIGIN),
+        };
+        group(
+            c,
+            "rocket/preflight",
+            preflight,
+            // No route serves OPTIONS /x: Rocket's 404 catcher, the floor of the group.
+            Expect {
+                status: 404,
+                allow_origin: None,
+            },
+            allowed_preflight,
+            allowed_preflight,
+        );
+    }
+}
+
+criterion_group!(benches, actix::bench, rocket_apps::bench);
+criterion_main!(benches);
