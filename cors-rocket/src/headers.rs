@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use cors_shared::{header, merge_vary, CorsHeaders, HeaderLines, RequestView, VaryUpdate};
-use rocket::http::Header;
+use rocket::http::{Header, Method};
 use rocket::{Request, Response};
 
 fn lines<'r>(request: &'r Request<'_>, name: &str) -> HeaderLines<'r> {
@@ -15,13 +15,16 @@ fn lines<'r>(request: &'r Request<'_>, name: &str) -> HeaderLines<'r> {
 /// Rocket drops header lines that are not valid UTF-8 before any fairing sees the request, so
 /// such an `Origin` line counts as absent here.
 pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
-    RequestView {
-        method: request.method().as_str().as_bytes(),
-        origin: lines(request, header::ORIGIN),
-        request_method: lines(request, header::REQUEST_METHOD),
-        request_headers: lines(request, header::REQUEST_HEADERS),
-        request_private_network: lines(request, header::REQUEST_PRIVATE_NETWORK),
+    let method = request.method();
+    let mut view = RequestView::new(method.as_str().as_bytes());
+    view.origin = lines(request, header::ORIGIN);
+    // Only a preflight (OPTIONS) is decided on the other three; skip the lookups otherwise.
+    if method == Method::Options {
+        view.request_method = lines(request, header::REQUEST_METHOD);
+        view.request_headers = lines(request, header::REQUEST_HEADERS);
+        view.request_private_network = lines(request, header::REQUEST_PRIVATE_NETWORK);
     }
+    view
 }
 
 /// Sets the headers of a decision on a response: each CORS header replaces any earlier value,
@@ -35,12 +38,15 @@ pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
         return;
     }
     let update = {
-        let existing: Vec<&[u8]> = response
-            .headers()
-            .get(header::VARY)
-            .map(str::as_bytes)
-            .collect();
-        merge_vary(&existing, cors.vary)
+        let mut lines = response.headers().get(header::VARY).map(str::as_bytes);
+        match lines.next() {
+            // The common case: no `Vary` yet, nothing to collect.
+            None => merge_vary(&[], cors.vary),
+            Some(first) => {
+                let existing: Vec<&[u8]> = std::iter::once(first).chain(lines).collect();
+                merge_vary(&existing, cors.vary)
+            }
+        }
     };
     if let VaryUpdate::Set(value) = update {
         // The merged value is made of the existing (UTF-8) lines and the core's ASCII tokens.
