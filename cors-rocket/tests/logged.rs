@@ -1,0 +1,122 @@
+//! What the fairing writes to Rocket's log: the problems that make launch fail, and the warning
+//! about `#[cors]` routes mounted after it ran. This file installs its own `log` logger (Rocket
+//! then keeps it), so it is a test binary of its own.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::sync::{Mutex, Once};
+
+use cors_rocket::{cors, policy, Cors};
+use rocket::config::LogLevel;
+use rocket::fairing::AdHoc;
+use rocket::figment::providers::{Format, Toml};
+use rocket::figment::Figment;
+use rocket::local::blocking::Client;
+use rocket::log::private as log;
+use rocket::{get, routes};
+
+policy! {
+    /// The default policy of these tests.
+    DEFAULT = { origins = ["https://app.example.re"] };
+}
+
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target().starts_with("cors_rocket") {
+            let line = format!("{} {}", record.level(), record.args());
+            LINES.lock().unwrap().push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the capturing logger once, before Rocket installs its own.
+fn capture() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        log::set_boxed_logger(Box::new(Capture)).unwrap();
+        log::set_max_level(log::LevelFilter::Warn);
+    });
+}
+
+fn logged(containing: &str) -> Vec<String> {
+    LINES
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains(containing))
+        .cloned()
+        .collect()
+}
+
+fn base() -> Figment {
+    Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off))
+}
+
+#[cors(origins = ["https://late.example.re"])]
+#[get("/late")]
+fn late() -> &'static str {
+    "late"
+}
+
+#[test]
+fn a_cors_route_mounted_after_the_fairing_is_named_at_liftoff() {
+    capture();
+    let client = Client::tracked(rocket::custom(base()).attach(Cors::new(&DEFAULT)).attach(
+        AdHoc::on_ignite("mounts late", |rocket| async {
+            rocket.mount("/", routes![late])
+        }),
+    ))
+    .unwrap();
+    assert_eq!(
+        logged("/late"),
+        [
+            "WARN the #[cors] route GET /late was mounted after the CORS fairing ran, so it gets \
+          the default policy: attach `Cors` after the fairing that mounts it"
+        ]
+    );
+    drop(client);
+}
+
+#[test]
+fn launch_problems_are_logged_one_line_each() {
+    capture();
+    let figment = base()
+        .merge(Toml::string("[default.cors]\norigins = [\"https://logged.example.re/\"]").nested());
+    let rocket = rocket::custom(figment).attach(Cors::from_config());
+    let Err(error) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    assert!(matches!(
+        error.kind(),
+        rocket::error::ErrorKind::FailedFairings(_)
+    ));
+    let lines = logged("");
+    let start = lines
+        .iter()
+        .position(|l| l == "ERROR CORS cannot launch (1 problem):")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let rest = &lines[start + 1..];
+    assert!(
+        rest[0].starts_with("ERROR - the CORS policy of the `cors` configuration: invalid CORS"),
+        "{rest:#?}"
+    );
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("origin `https://logged.example.re/` has a trailing slash")),
+        "{rest:#?}"
+    );
+}
