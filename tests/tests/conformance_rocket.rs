@@ -332,3 +332,28 @@ fn same_answers_as_the_actix_server() {
         differences.join("\n")
     );
 }
+
+/// `rocket_app::start`, which the demo uses to run both adapters in one process, serves the
+/// application on the port it is given.
+#[test]
+fn start_serves_in_its_own_thread() {
+    let port = cors_tests::server::free_port();
+    let handle = rocket_app::start(port);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let request = Request::new("GET", "/plain").header("Origin", conformance::APP);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let res = loop {
+        match http::send(addr, &request) {
+            Ok(res) => break res,
+            Err(_) if std::time::Instant::now() < deadline && !handle.is_finished() => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("the server did not come up on {addr}: {e}"),
+        }
+    };
+    assert_eq!((res.status, res.text().as_str()), (200, "plain"));
+    assert_eq!(
+        res.get("access-control-allow-origin").as_deref(),
+        Some(conformance::APP)
+    );
+}
