@@ -14,7 +14,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorInternalServerError;
 use actix_web::{delete, get, put, App, HttpResponse, HttpServer};
-use cors_actix::{cors, policy, Cors, Policy, PolicyErrors, PolicySpec};
+use cors_actix::{cors, policy, Cors};
 
 policy! {
     /// The policy of `GET`, `PUT` and `DELETE /private`.
@@ -28,13 +28,7 @@ policy! {
     };
 }
 
-/// The global policy: the app origin, GET and POST, no credentials.
-pub fn default_policy() -> Result<Policy, PolicyErrors> {
-    PolicySpec::new()
-        .origin("https://app.example.re")
-        .methods(["GET", "POST"])
-        .validate()
-}
+pub use crate::conformance::default_policy;
 
 #[cors(origins = ["*"], expose = ["x-request-id"])]
 #[get("/public")]
@@ -143,51 +137,4 @@ pub fn start(port: u16) -> JoinHandle<()> {
             eprintln!("conformance-actix on 127.0.0.1:{port}: {e}");
         }
     })
-}
-
-/// Prints the CORS adapter's `tracing` events (refusals, at debug level) on stderr, one line
-/// each. A few lines instead of a logging framework: the conformance server needs nothing more.
-pub fn log_to_stderr() {
-    // Fails only when a subscriber is already installed, which then does the logging.
-    let _ = tracing::subscriber::set_global_default(StderrLog);
-}
-
-struct StderrLog;
-
-struct Line(String);
-
-impl tracing::field::Visit for Line {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        use std::fmt::Write as _;
-        let _ = if field.name() == "message" {
-            write!(self.0, " {value:?}")
-        } else {
-            write!(self.0, " {}={value:?}", field.name())
-        };
-    }
-}
-
-impl tracing::Subscriber for StderrLog {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
-        *metadata.level() <= tracing::Level::DEBUG && metadata.target().starts_with("cors_")
-    }
-
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = Line(String::new());
-        event.record(&mut line);
-        let meta = event.metadata();
-        eprintln!("{} {}:{}", meta.level(), meta.target(), line.0);
-    }
-
-    fn enter(&self, _: &tracing::span::Id) {}
-
-    fn exit(&self, _: &tracing::span::Id) {}
 }

@@ -6,6 +6,8 @@
 
 use std::io;
 
+use cors_shared::{Policy, PolicyErrors, PolicySpec};
+
 use crate::http::{Request, Response};
 
 /// The main allowed origin of the contract.
@@ -641,6 +643,16 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+/// The global policy of the contract, built at start-up with the runtime builder as an
+/// application reading its allowlist from configuration would: the app origin, GET and POST,
+/// no credentials.
+pub fn default_policy() -> Result<Policy, PolicyErrors> {
+    PolicySpec::new()
+        .origin(APP)
+        .methods(["GET", "POST"])
+        .validate()
+}
+
 /// `Origin` values outside the serialized-origin grammar: every route must answer them with no
 /// CORS headers and never with a 5xx (for `/fail` and `DELETE /private`, whose handlers always
 /// fail, a 500 is the handler's own).
@@ -711,6 +723,98 @@ pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Resu
             cases.len(),
             failures.join("\n")
         ))
+    }
+}
+
+const PATHS: [&str; 8] = [
+    "/public", "/private", "/sub", "/local", "/sandbox", "/plain", "/fail", "/nowhere",
+];
+
+/// The requests sent with each hostile origin: an actual request and a preflight to every
+/// route, plus the paths no route serves.
+pub fn hostile_requests(origin: &[u8]) -> Vec<Request> {
+    let mut out = Vec::new();
+    for path in PATHS {
+        out.push(Request::new("GET", path).header("Origin", origin));
+        out.push(
+            Request::new("OPTIONS", path)
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "GET"),
+        );
+    }
+    out.push(Request::new("DELETE", "/private").header("Origin", origin));
+    out.push(
+        Request::new("OPTIONS", "/private")
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "PUT")
+            .header("Access-Control-Request-Headers", "content-type"),
+    );
+    out
+}
+
+/// No CORS header, and no 5xx but the handler's own (`/fail` and `DELETE /private` always fail).
+pub fn check_hostile(origin: &[u8], req: &Request, res: &Response) -> Result<(), String> {
+    let handler_fails = req.method != "OPTIONS"
+        && (req.path == "/fail" || (req.method == "DELETE" && req.path == "/private"));
+    let mut problems = Vec::new();
+    if res.status >= 500 && !handler_fails {
+        problems.push(format!("status {}", res.status));
+    }
+    for name in [
+        "access-control-allow-origin",
+        "access-control-allow-credentials",
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+        "access-control-expose-headers",
+        "access-control-max-age",
+    ] {
+        if let Some(v) = res.get(name) {
+            problems.push(format!("{name}: {v}"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Origin {:?}: {} {} -> {}",
+            String::from_utf8_lossy(origin),
+            req.method,
+            req.path,
+            problems.join(", ")
+        ))
+    }
+}
+
+/// Sends every hostile request through `send`; `skip` says which origins the transport cannot
+/// carry. `Ok` with the number of requests, or `Err` listing every failure.
+pub fn run_hostile(
+    skip: impl Fn(&[u8]) -> bool,
+    mut send: impl FnMut(&Request) -> io::Result<Response>,
+) -> Result<usize, String> {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for origin in hostile_origins().iter().filter(|o| !skip(o)) {
+        for req in hostile_requests(origin) {
+            count += 1;
+            match send(&req) {
+                Ok(res) => {
+                    if let Err(msg) = check_hostile(origin, &req, &res) {
+                        failures.push(msg);
+                    }
+                }
+                Err(e) => failures.push(format!(
+                    "Origin {:?}: {} {}: transport error {e}",
+                    String::from_utf8_lossy(origin),
+                    req.method,
+                    req.path
+                )),
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(count)
+    } else {
+        Err(failures.join("\n"))
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod actix_app;
 pub mod conformance;
 pub mod http;
+pub mod log;
 pub mod rocket_app;
 pub mod server;
 pub mod tools;

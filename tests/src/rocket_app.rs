@@ -8,7 +8,7 @@
 
 use std::thread::JoinHandle;
 
-use cors_rocket::{cors, policy, Cors, Policy, PolicyErrors, PolicySpec};
+use cors_rocket::{cors, policy, Cors};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
@@ -27,13 +27,7 @@ policy! {
     };
 }
 
-/// The global policy: the app origin, GET and POST, no credentials.
-pub fn default_policy() -> Result<Policy, PolicyErrors> {
-    PolicySpec::new()
-        .origin("https://app.example.re")
-        .methods(["GET", "POST"])
-        .validate()
-}
+pub use crate::conformance::default_policy;
 
 /// A body with one extra header.
 #[derive(Responder)]

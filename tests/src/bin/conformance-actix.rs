@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         },
     };
     if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
-        cors_tests::actix_app::log_to_stderr();
+        cors_tests::log::log_to_stderr();
     }
     let listener = match TcpListener::bind(("127.0.0.1", port)) {
         Ok(listener) => listener,

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         },
     };
     if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
-        cors_tests::actix_app::log_to_stderr();
+        cors_tests::log::log_to_stderr();
     }
     // Liftoff fairings run once the socket is bound, before the first connection is served.
     let announce = AdHoc::on_liftoff("listening line", |rocket| {
