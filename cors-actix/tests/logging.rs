@@ -7,8 +7,9 @@
     clippy::indexing_slicing
 )]
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Once;
 
 use actix_web::dev::Service;
 use actix_web::test as actix_test;
@@ -21,9 +22,24 @@ async fn doc() -> &'static str {
     "doc"
 }
 
-/// Collects every event as one line: `LEVEL message field=value ...`.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<String>>>);
+thread_local! {
+    /// The events of this thread, one line each: `LEVEL message field=value ...`.
+    static LINES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Collects every event into the thread's [`LINES`]. Installed once as the global subscriber:
+/// a scoped one (`with_default`) can miss events when another test thread registers a callsite
+/// first, since tracing then caches that no subscriber is interested in it.
+struct Capture;
+
+fn install_capture() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| tracing::subscriber::set_global_default(Capture).unwrap());
+}
+
+fn take_lines() -> Vec<String> {
+    LINES.with(|lines| std::mem::take(&mut *lines.borrow_mut()))
+}
 
 struct Line(String);
 
@@ -49,7 +65,7 @@ impl tracing::Subscriber for Capture {
     fn event(&self, event: &tracing::Event<'_>) {
         let mut line = Line(event.metadata().level().to_string());
         event.record(&mut line);
-        self.0.lock().unwrap().push(line.0);
+        LINES.with(|lines| lines.borrow_mut().push(line.0));
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
@@ -60,9 +76,9 @@ type Req<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
 /// Sends each request and returns the log lines of each.
 fn logs(requests: &[Req<'_>]) -> Vec<Vec<String>> {
-    let capture = Capture::default();
-    let lines = capture.0.clone();
-    tracing::subscriber::with_default(capture, || {
+    install_capture();
+    take_lines();
+    {
         let system = actix_web::rt::System::new();
         let default = PolicySpec::new()
             .origin("https://app.example.re")
@@ -81,10 +97,10 @@ fn logs(requests: &[Req<'_>]) -> Vec<Vec<String>> {
                     req = req.append_header(*h);
                 }
                 let _ = system.block_on(app.call(req.to_request())).unwrap();
-                std::mem::take(&mut *lines.lock().unwrap())
+                take_lines()
             })
             .collect()
-    })
+    }
 }
 
 #[test]

@@ -632,9 +632,21 @@ fn a_route_mounted_after_the_fairing_ran_gets_the_default_policy() {
 
 // --- Refusal events ------------------------------------------------------------------------
 
-/// Collects the text of every event, fields included.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<String>>>);
+thread_local! {
+    /// The `cors_rocket` events of this thread, with their fields.
+    static EVENTS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Collects every `cors_rocket` event into the thread's [`EVENTS`]. Installed once as the global
+/// subscriber: a scoped one (`with_default`) can miss events when another test thread registers
+/// a callsite first, since tracing then caches that no subscriber is interested in it.
+struct Events;
+
+fn take_events() -> Vec<String> {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| tracing::subscriber::set_global_default(Events).unwrap());
+    EVENTS.with(|e| std::mem::take(&mut *e.borrow_mut()))
+}
 
 struct Text(String);
 
@@ -661,7 +673,7 @@ impl tracing::Subscriber for Events {
         if event.metadata().target().starts_with("cors_rocket") {
             let mut text = Text(format!("{} ", event.metadata().level()));
             event.record(&mut text);
-            self.0.lock().unwrap().push(text.0);
+            EVENTS.with(|e| e.borrow_mut().push(text.0));
         }
     }
     fn enter(&self, _: &tracing::span::Id) {}
@@ -670,15 +682,13 @@ impl tracing::Subscriber for Events {
 
 #[test]
 fn refusals_are_logged_with_method_path_and_reason() {
-    let events = Events::default();
     let client = with_default(routes![item_get, plain]);
-    tracing::subscriber::with_default(events.clone(), || {
-        get_from(&client, "/items/3", "https://evil.example");
-        preflight(&client, "/plain", APP, "DELETE");
-        get_from(&client, "/items/3", ITEMS);
-        client.get("/plain").dispatch();
-    });
-    let events = events.0.lock().unwrap().clone();
+    take_events();
+    get_from(&client, "/items/3", "https://evil.example");
+    preflight(&client, "/plain", APP, "DELETE");
+    get_from(&client, "/items/3", ITEMS);
+    client.get("/plain").dispatch();
+    let events = take_events();
     assert_eq!(
         events,
         [
