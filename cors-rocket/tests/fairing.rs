@@ -12,7 +12,6 @@
 )]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use cors_rocket::{cors, policy, Cors, Policy, PolicySpec};
 use rocket::config::LogLevel;
