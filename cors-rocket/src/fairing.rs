@@ -349,7 +349,7 @@ impl Fairing for Cors {
             Ok(runtime) => Ok(rocket.manage(runtime).mount("/", [preflight::route()])),
             Err(error) => {
                 for line in error.to_string().lines() {
-                    rocket::log::private::error!(target: "cors_rocket", "{line}");
+                    log::error!(target: "cors_rocket", "{line}");
                 }
                 Err(rocket)
             }
@@ -361,7 +361,7 @@ impl Fairing for Cors {
             return;
         };
         for route in Self::mounted_late(runtime, rocket) {
-            rocket::log::private::warn!(
+            log::warn!(
                 target: "cors_rocket",
                 "the #[cors] route {route} was mounted after the CORS fairing ran, so it gets the \
                  default policy: attach `Cors` after the fairing that mounts it"

@@ -16,7 +16,6 @@ use rocket::fairing::AdHoc;
 use rocket::figment::providers::{Format, Toml};
 use rocket::figment::Figment;
 use rocket::local::blocking::Client;
-use rocket::log::private as log;
 use rocket::{get, routes};
 
 policy! {
