@@ -18,6 +18,122 @@ fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderLines<'a> {
     HeaderLines::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
+/// One CORS request header, kept after the request has moved on: absent, exactly one line (a
+/// cheap reference-counted copy of the request's value), or several lines.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Line {
+    #[default]
+    Absent,
+    One(HeaderValue),
+    Many,
+}
+
+impl Line {
+    fn take(headers: &HeaderMap, name: &HeaderName) -> Self {
+        let mut all = headers.get_all(name);
+        match (all.next(), all.next()) {
+            (None, _) => Line::Absent,
+            (Some(value), None) => Line::One(value.clone()),
+            (Some(_), Some(_)) => Line::Many,
+        }
+    }
+
+    fn lines(&self) -> HeaderLines<'_> {
+        match self {
+            Line::Absent => HeaderLines::Absent,
+            Line::One(value) => HeaderLines::One(value.as_bytes()),
+            Line::Many => HeaderLines::Many,
+        }
+    }
+
+    fn first(&self) -> Option<&HeaderValue> {
+        match self {
+            Line::One(value) => Some(value),
+            Line::Absent | Line::Many => None,
+        }
+    }
+}
+
+/// What a decision reads from a request, kept so that the decision can be taken after the
+/// inner service has run (the request moves into it and does not come back on an error).
+#[derive(Debug)]
+pub(crate) struct Captured {
+    method: Method,
+    origin: Line,
+    request_method: Line,
+    request_headers: Line,
+    request_private_network: Line,
+}
+
+impl Captured {
+    /// Copies the CORS request headers. Without `Origin` the decision reads nothing else, and
+    /// the preflight-only headers matter only to an `OPTIONS` request, so only those are kept.
+    pub(crate) fn new(method: &Method, headers: &HeaderMap) -> Self {
+        let origin = Line::take(headers, &header::ORIGIN);
+        let preflight_headers = !matches!(origin, Line::Absent) && method == Method::OPTIONS;
+        let take = |name: &HeaderName| {
+            if preflight_headers {
+                Line::take(headers, name)
+            } else {
+                Line::Absent
+            }
+        };
+        Captured {
+            method: method.clone(),
+            request_method: take(&header::ACCESS_CONTROL_REQUEST_METHOD),
+            request_headers: take(&header::ACCESS_CONTROL_REQUEST_HEADERS),
+            request_private_network: take(&REQUEST_PRIVATE_NETWORK),
+            origin,
+        }
+    }
+
+    /// The request method.
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request as the core reads it.
+    pub(crate) fn view(&self) -> RequestView<'_> {
+        RequestView {
+            method: self.method.as_str().as_bytes(),
+            origin: self.origin.lines(),
+            request_method: self.request_method.lines(),
+            request_headers: self.request_headers.lines(),
+            request_private_network: self.request_private_network.lines(),
+        }
+    }
+
+    /// The request's own values that a decision's headers may repeat.
+    pub(crate) fn reuse(&self) -> Reuse<'_> {
+        Reuse {
+            origin: self.origin.first(),
+            request_method: self.request_method.first(),
+            request_headers: self.request_headers.first(),
+        }
+    }
+}
+
+/// The request's values that an allowed response repeats byte for byte (`Origin`,
+/// `Access-Control-Request-Method`, `Access-Control-Request-Headers`), copied by reference count
+/// instead of by content.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Reuse<'a> {
+    origin: Option<&'a HeaderValue>,
+    request_method: Option<&'a HeaderValue>,
+    request_headers: Option<&'a HeaderValue>,
+}
+
+impl<'a> Reuse<'a> {
+    /// The first line of each of those headers in a request.
+    pub(crate) fn from_map(request: &'a HeaderMap) -> Self {
+        Reuse {
+            origin: request.get(header::ORIGIN),
+            request_method: request.get(header::ACCESS_CONTROL_REQUEST_METHOD),
+            request_headers: request.get(header::ACCESS_CONTROL_REQUEST_HEADERS),
+        }
+    }
+}
+
 /// The parts of an Actix request that CORS looks at.
 pub(crate) fn view<'a>(method: &'a Method, headers: &'a HeaderMap) -> RequestView<'a> {
     RequestView {
@@ -89,22 +205,22 @@ pub(crate) struct OwnedHeaders {
 
 impl OwnedHeaders {
     /// Takes the headers of a decision, reusing the request's and the policy's values.
-    pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: &HeaderMap) -> Self {
+    pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
         OwnedHeaders {
             allow_origin: cors.allow_origin.and_then(|v| {
                 if v == "*" {
                     Some(STAR)
                 } else {
-                    reuse(request.get(header::ORIGIN), v)
+                    reuse(request.origin, v)
                 }
             }),
             allow_credentials: cors.allow_credentials,
             allow_methods: cors
                 .allow_methods
-                .and_then(|v| reuse(request.get(header::ACCESS_CONTROL_REQUEST_METHOD), v)),
+                .and_then(|v| reuse(request.request_method, v)),
             allow_headers: cors
                 .allow_headers
-                .and_then(|v| reuse(request.get(header::ACCESS_CONTROL_REQUEST_HEADERS), v)),
+                .and_then(|v| reuse(request.request_headers, v)),
             allow_private_network: cors.allow_private_network,
             max_age: cors
                 .max_age
@@ -231,7 +347,7 @@ mod tests {
             ("vary", "Accept-Encoding"),
         ]);
         let decision = policy.decide(&view(&Method::GET, &request));
-        let owned = OwnedHeaders::new(&prepared, decision.headers(), &request);
+        let owned = OwnedHeaders::new(&prepared, decision.headers(), Reuse::from_map(&request));
         owned.write(&mut response);
         owned.write(&mut response);
         assert_eq!(

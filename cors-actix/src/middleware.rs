@@ -13,7 +13,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{Error, HttpResponse, ResponseError};
 use cors_shared::Policy;
 
-use crate::headers::{self, OwnedHeaders, Prepared};
+use crate::headers::{self, Captured, OwnedHeaders, Prepared, Reuse};
 
 /// Marks a response whose CORS headers are final, so that an outer [`Cors`] leaves it alone.
 #[derive(Clone, Copy, Debug)]
@@ -201,24 +201,75 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let shared = &self.shared;
-        // Decided before the call: the request moves into the inner service, which may fail
-        // without giving it back, and holding a clone of it would break Actix's routing.
-        let outcome = Outcome::decide(shared, &req);
-        if shared.role == Role::Route && outcome.preflight.is_some() {
-            outcome.log();
-            let response = outcome.answer().map_into_right_body();
-            return CorsFuture {
-                state: State::Answered {
-                    response: Some(req.into_response(response)),
-                },
-            };
-        }
+        let pending = match shared.role {
+            Role::Route => {
+                // A route's policy always applies, and it answers preflights itself.
+                let outcome = Outcome::decide(
+                    shared,
+                    req.method(),
+                    &headers::view(req.method(), req.headers()),
+                    Reuse::from_map(req.headers()),
+                    || Some(req.path().to_owned()),
+                );
+                if outcome.preflight.is_some() {
+                    outcome.log();
+                    let response = outcome.answer().map_into_right_body();
+                    return CorsFuture {
+                        state: State::Answered {
+                            response: Some(req.into_response(response)),
+                        },
+                    };
+                }
+                Pending::Decided(outcome)
+            }
+            // The default policy decides only if no inner CORS middleware answered. The request
+            // moves into the inner service, which may fail without giving it back (and holding
+            // a clone of it would break Actix's routing), so what the decision reads is copied
+            // first: a few reference-counted header values.
+            Role::Default => Pending::Later {
+                captured: Captured::new(req.method(), req.headers()),
+                path: debug_enabled().then(|| req.path().to_owned()),
+            },
+        };
         CorsFuture {
             state: State::Forwarded {
                 inner: self.service.call(req),
-                outcome: Some(outcome),
-                role: shared.role,
+                pending: Some(pending),
+                shared: Arc::clone(shared),
             },
+        }
+    }
+}
+
+/// Whether a debug event could be recorded at all, so that the path is copied for the refusal
+/// log only when it can be written.
+fn debug_enabled() -> bool {
+    use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+    STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
+}
+
+/// A forwarded request's outcome: decided before the call, or to be decided after it.
+#[derive(Debug)]
+enum Pending {
+    Decided(Outcome),
+    Later {
+        captured: Captured,
+        /// The path, for the refusal log; `None` when debug events are off.
+        path: Option<String>,
+    },
+}
+
+impl Pending {
+    fn outcome(self, shared: &Shared) -> Outcome {
+        match self {
+            Pending::Decided(outcome) => outcome,
+            Pending::Later { captured, path } => Outcome::decide(
+                shared,
+                captured.method(),
+                &captured.view(),
+                captured.reuse(),
+                || path,
+            ),
         }
     }
 }
@@ -240,8 +291,8 @@ pin_project_lite::pin_project! {
         Forwarded {
             #[pin]
             inner: F,
-            outcome: Option<Outcome>,
-            role: Role,
+            pending: Option<Pending>,
+            shared: Arc<Shared>,
         },
     }
 }
@@ -260,16 +311,16 @@ where
             }
             StateProj::Forwarded {
                 inner,
-                outcome,
-                role,
+                pending,
+                shared,
             } => {
                 let result = ready!(inner.poll(cx));
-                let Some(outcome) = outcome.take() else {
+                let Some(pending) = pending.take() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
                 Poll::Ready(match result {
-                    Ok(response) => Ok(finish(*role, outcome, response)),
-                    Err(error) => Err(finish_error(*role, outcome, error)),
+                    Ok(response) => Ok(finish(shared, pending, response)),
+                    Err(error) => Err(finish_error(shared, pending, error)),
                 })
             }
         }
@@ -285,7 +336,8 @@ fn polled_twice() -> Error {
 struct Refused {
     reason: String,
     method: Method,
-    path: String,
+    /// `None` only when debug events were off as the request came in.
+    path: Option<String>,
     role: Role,
 }
 
@@ -300,19 +352,24 @@ struct Outcome {
 }
 
 impl Outcome {
-    fn decide(shared: &Shared, req: &ServiceRequest) -> Self {
-        let view = headers::view(req.method(), req.headers());
-        let decision = shared.policy.get().decide(&view);
+    fn decide(
+        shared: &Shared,
+        method: &Method,
+        view: &cors_shared::RequestView<'_>,
+        reuse: Reuse<'_>,
+        path: impl FnOnce() -> Option<String>,
+    ) -> Self {
+        let decision = shared.policy.get().decide(view);
         Outcome {
-            headers: OwnedHeaders::new(&shared.prepared, decision.headers(), req.headers()),
+            headers: OwnedHeaders::new(&shared.prepared, decision.headers(), reuse),
             preflight: decision
                 .preflight_status()
                 .map(|status| StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN)),
             refused: decision.refusal().map(|reason| {
                 Box::new(Refused {
                     reason: reason.to_string(),
-                    method: req.method().clone(),
-                    path: req.path().to_owned(),
+                    method: method.clone(),
+                    path: path(),
                     role: shared.role,
                 })
             }),
@@ -323,7 +380,7 @@ impl Outcome {
         if let Some(r) = &self.refused {
             tracing::debug!(
                 method = %r.method,
-                path = %r.path,
+                path = %r.path.as_deref().unwrap_or_default(),
                 policy = r.role.name(),
                 "CORS refused, no Access-Control-Allow-Origin: {}",
                 r.reason
@@ -348,8 +405,8 @@ impl Outcome {
 
 /// Applies the outcome to the inner service's response, unless an inner CORS middleware did.
 fn finish<B>(
-    role: Role,
-    outcome: Outcome,
+    shared: &Shared,
+    pending: Pending,
     response: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
     if response
@@ -360,6 +417,8 @@ fn finish<B>(
     {
         return response.map_into_left_body();
     }
+    let role = shared.role;
+    let outcome = pending.outcome(shared);
     outcome.log();
     if role == Role::Default && outcome.preflight.is_some() {
         // No route answered this preflight: this policy does, whatever the inner service said.
@@ -373,12 +432,13 @@ fn finish<B>(
 
 /// Attaches the outcome to an error from the inner service, so that the response Actix makes
 /// from it carries the headers too.
-fn finish_error(role: Role, outcome: Outcome, error: Error) -> Error {
+fn finish_error(shared: &Shared, pending: Pending, error: Error) -> Error {
     if error.as_error::<CorsError>().is_some() {
         return error;
     }
+    let outcome = pending.outcome(shared);
     outcome.log();
-    let replace = role == Role::Default && outcome.preflight.is_some();
+    let replace = shared.role == Role::Default && outcome.preflight.is_some();
     CorsError {
         inner: error,
         outcome: Box::new(outcome),
