@@ -10,6 +10,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+/// The start-up contract shared by the conformance servers: the port from `PORT` (8080 when
+/// unset) and, with `CONFORMANCE_LOG=debug`, CORS refusals logged on stderr.
+pub fn contract_start_up() -> Result<u16, String> {
+    let port = match std::env::var("PORT") {
+        Err(_) => 8080,
+        Ok(text) => text
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| format!("PORT must be a port number, got {text:?}"))?,
+    };
+    if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
+        crate::log::log_to_stderr();
+    }
+    Ok(port)
+}
+
 /// A running server process, killed on drop.
 pub struct Server {
     child: Child,

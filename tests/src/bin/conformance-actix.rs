@@ -11,19 +11,13 @@ use std::process::ExitCode;
 use cors_tests::actix_app;
 
 fn main() -> ExitCode {
-    let port = match std::env::var("PORT") {
-        Err(_) => 8080,
-        Ok(text) => match text.trim().parse::<u16>() {
-            Ok(port) => port,
-            Err(_) => {
-                eprintln!("conformance-actix: PORT must be a port number, got {text:?}");
-                return ExitCode::from(2);
-            }
-        },
+    let port = match cors_tests::server::contract_start_up() {
+        Ok(port) => port,
+        Err(problem) => {
+            eprintln!("conformance-actix: {problem}");
+            return ExitCode::from(2);
+        }
     };
-    if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
-        cors_tests::log::log_to_stderr();
-    }
     let listener = match TcpListener::bind(("127.0.0.1", port)) {
         Ok(listener) => listener,
         Err(e) => {

@@ -12,19 +12,13 @@ use cors_tests::rocket_app;
 use rocket::fairing::AdHoc;
 
 fn main() -> ExitCode {
-    let port = match std::env::var("PORT") {
-        Err(_) => 8080,
-        Ok(text) => match text.trim().parse::<u16>() {
-            Ok(port) => port,
-            Err(_) => {
-                eprintln!("conformance-rocket: PORT must be a port number, got {text:?}");
-                return ExitCode::from(2);
-            }
-        },
+    let port = match cors_tests::server::contract_start_up() {
+        Ok(port) => port,
+        Err(problem) => {
+            eprintln!("conformance-rocket: {problem}");
+            return ExitCode::from(2);
+        }
     };
-    if std::env::var("CONFORMANCE_LOG").is_ok_and(|v| v == "debug") {
-        cors_tests::log::log_to_stderr();
-    }
     // Liftoff fairings run once the socket is bound, before the first connection is served.
     let announce = AdHoc::on_liftoff("listening line", |rocket| {
         Box::pin(async move {
