@@ -431,7 +431,9 @@ fn finish<B>(
 }
 
 /// Attaches the outcome to an error from the inner service, so that the response Actix makes
-/// from it carries the headers too.
+/// from it carries the headers too. (The request cannot be kept to build that response here:
+/// holding a clone of the `HttpRequest` across the inner call makes Actix's routing panic, as it
+/// needs the only reference to update the match info.)
 fn finish_error(shared: &Shared, pending: Pending, error: Error) -> Error {
     if error.as_error::<CorsError>().is_some() {
         return error;
