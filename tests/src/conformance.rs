@@ -699,6 +699,23 @@ pub fn hostile_origins() -> Vec<Vec<u8>> {
     list
 }
 
+/// Checks that a server is still up and answering normally (after a barrage of hostile
+/// requests): `GET /private` from the app origin is a 200 with that origin allowed.
+pub fn still_serving(addr: std::net::SocketAddr) -> Result<(), String> {
+    let res = crate::http::send(addr, &Request::new("GET", "/private").header("Origin", APP))
+        .map_err(|e| format!("the server stopped answering: {e}"))?;
+    let allow_origin = res.get(ACAO);
+    if res.status == 200 && allow_origin.as_deref() == Some(APP) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the server no longer answers normally: GET /private from {APP} gave {} with \
+             access-control-allow-origin {allow_origin:?}",
+            res.status
+        ))
+    }
+}
+
 /// Runs every case through `send`; `Ok` with the number of cases, or `Err` listing every
 /// failure (and every transport error) at once.
 pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Result<usize, String> {
