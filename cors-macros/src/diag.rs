@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use cors_shared::{ErrorKind, Field, Location, PolicyError, PolicySpec};
 use proc_macro2::TokenStream;
 
+use crate::errors::Errors;
+
 /// Where each part of a policy was written, so an error about `origins[2]` lands on that literal.
 #[derive(Default)]
 pub(crate) struct Spans {
@@ -41,14 +43,7 @@ impl Spans {
 
 /// The value written at `at`, for messages that name it.
 fn written(spec: &PolicySpec, at: Location) -> Option<&str> {
-    let list = match at.field {
-        Field::Origins => &spec.origins,
-        Field::Methods => &spec.methods,
-        Field::Headers => &spec.headers,
-        Field::Expose => &spec.expose,
-        _ => return None,
-    };
-    list.get(at.index?).map(String::as_str)
+    spec.list(at.field)?.get(at.index?).map(String::as_str)
 }
 
 /// What a problem's second location is, said at that location.
@@ -94,25 +89,15 @@ pub(crate) fn policy_errors<'a>(
     spec: &PolicySpec,
     spans: &Spans,
 ) -> Option<syn::Error> {
-    let mut all: Option<syn::Error> = None;
-    let mut push = |e: syn::Error| match &mut all {
-        Some(all) => all.combine(e),
-        None => all = Some(e),
-    };
+    let mut all = Errors::default();
     let mut related_seen = HashSet::new();
     for error in errors {
-        push(syn::Error::new_spanned(
-            spans.tokens(error.location()),
-            error,
-        ));
+        all.at(spans.tokens(error.location()), error);
         if let Some(at) = error.related_location() {
             if related_seen.insert((error.kind(), at)) {
-                push(syn::Error::new_spanned(
-                    spans.tokens(at),
-                    related_message(error, spec, at),
-                ));
+                all.at(spans.tokens(at), related_message(error, spec, at));
             }
         }
     }
-    all
+    all.into_error()
 }

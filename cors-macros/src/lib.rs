@@ -17,12 +17,17 @@
 
 use proc_macro::TokenStream;
 
+// Syntax, then interpretation (each key's shape, then the core's validation and its errors
+// mapped to spans), then expansion (the framework's own, and the policy as literals).
 mod actix;
 mod diag;
+mod errors;
+mod expand;
+mod interpret;
 mod keys;
-mod parse;
 mod render;
 mod rocket;
+mod syntax;
 
 /// The framework whose adapter the generated code refers to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,23 +49,23 @@ impl Framework {
 /// `#[cors(...)]` for Actix-web handlers. Re-exported as `cors_actix::cors`.
 #[proc_macro_attribute]
 pub fn actix_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
-    parse::expand_attribute(attr.into(), item.into(), Framework::Actix).into()
+    expand::expand_attribute(attr.into(), item.into(), Framework::Actix).into()
 }
 
 /// `policy!{...}` for Actix-web. Re-exported as `cors_actix::policy`.
 #[proc_macro]
 pub fn actix_policy(input: TokenStream) -> TokenStream {
-    parse::expand_policy(input.into(), Framework::Actix).into()
+    expand::expand_policy(input.into(), Framework::Actix).into()
 }
 
 /// `#[cors(...)]` for Rocket handlers. Re-exported as `cors_rocket::cors`.
 #[proc_macro_attribute]
 pub fn rocket_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
-    parse::expand_attribute(attr.into(), item.into(), Framework::Rocket).into()
+    expand::expand_attribute(attr.into(), item.into(), Framework::Rocket).into()
 }
 
 /// `policy!{...}` for Rocket. Re-exported as `cors_rocket::policy`.
 #[proc_macro]
 pub fn rocket_policy(input: TokenStream) -> TokenStream {
-    parse::expand_policy(input.into(), Framework::Rocket).into()
+    expand::expand_policy(input.into(), Framework::Rocket).into()
 }

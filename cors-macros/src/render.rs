@@ -1,10 +1,11 @@
 //! Writes a validated [`Policy`] out as a constant expression, so nothing is parsed at run time.
 
-use cors_shared::{Policy, RawPolicy};
+use cors_shared::__private::{OriginRules, RawPolicy};
+use cors_shared::Policy;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-fn texts(items: &[cors_shared::Text], private: &TokenStream) -> TokenStream {
+fn texts(items: &[cors_shared::__private::Text], private: &TokenStream) -> TokenStream {
     let items = items.iter().map(|t| {
         let s = t.as_ref();
         quote!(#private::Cow::Borrowed(#s))
@@ -12,7 +13,7 @@ fn texts(items: &[cors_shared::Text], private: &TokenStream) -> TokenStream {
     quote!(#private::Cow::Borrowed(&[#(#items),*]))
 }
 
-fn opt_text(item: &Option<cors_shared::Text>, private: &TokenStream) -> TokenStream {
+fn opt_text(item: &Option<cors_shared::__private::Text>, private: &TokenStream) -> TokenStream {
     match item {
         Some(t) => {
             let s = t.as_ref();
@@ -22,15 +23,21 @@ fn opt_text(item: &Option<cors_shared::Text>, private: &TokenStream) -> TokenStr
     }
 }
 
-/// An expression of type `Policy` (usable in a `static`) that rebuilds `policy` from literals.
+/// An expression of type `Policy` (usable in a `static`) that rebuilds `policy` from literals,
+/// with `set` (the path of the user's `OriginSet` static) as its runtime origin set.
 /// `private` is the adapter's hidden module, e.g. `::cors_actix::__private`.
-pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream {
+pub(crate) fn policy_expr(
+    policy: &Policy,
+    set: Option<&syn::Path>,
+    private: &TokenStream,
+) -> TokenStream {
     let RawPolicy {
         any_origin,
         allow_null,
         origins,
         slots,
         suffix_labels,
+        set: _,
         credentials,
         any_method,
         methods,
@@ -39,13 +46,19 @@ pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream
         expose,
         max_age,
         private_network,
+        rules,
     } = policy.__raw();
+    let rules = rules_expr(rules, private);
     let origins = texts(origins, private);
     let slots = slots.iter();
     let methods = texts(methods, private);
     let headers = texts(headers, private);
     let expose = opt_text(expose, private);
     let max_age = opt_text(max_age, private);
+    let set = match set {
+        Some(path) => quote!(::core::option::Option::Some(&#path)),
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #private::Policy::__from_raw(#private::RawPolicy {
             any_origin: #any_origin,
@@ -53,6 +66,7 @@ pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream
             origins: #origins,
             slots: #private::Cow::Borrowed(&[#(#slots),*]),
             suffix_labels: #suffix_labels,
+            set: #set,
             credentials: #credentials,
             any_method: #any_method,
             methods: #methods,
@@ -61,6 +75,7 @@ pub(crate) fn policy_expr(policy: &Policy, private: &TokenStream) -> TokenStream
             expose: #expose,
             max_age: #max_age,
             private_network: #private_network,
+            rules: #rules,
         })
     }
 }
@@ -76,6 +91,7 @@ pub(crate) fn placeholder_expr(private: &TokenStream) -> TokenStream {
             origins: #private::Cow::Borrowed(&[]),
             slots: #private::Cow::Borrowed(&[]),
             suffix_labels: 0,
+            set: ::core::option::Option::None,
             credentials: false,
             any_method: false,
             methods: #private::Cow::Borrowed(&[]),
@@ -84,6 +100,49 @@ pub(crate) fn placeholder_expr(private: &TokenStream) -> TokenStream {
             expose: ::core::option::Option::None,
             max_age: ::core::option::Option::None,
             private_network: false,
+            rules: #private::OriginRules {
+                credentials: false,
+                allow_null_origin: false,
+                allow_http_with_credentials: false,
+                allow_public_suffix_wildcard: false,
+            },
         })
+    }
+}
+
+/// For a policy that allows a runtime set: the registration of its origin rules, gathered by
+/// the linker, so that the set checks every change against them from the first one on.
+pub(crate) fn set_use(policy: &Policy, set: Option<&syn::Path>, private: &TokenStream) -> TokenStream {
+    let Some(path) = set else {
+        return TokenStream::new();
+    };
+    let rules = rules_expr(&policy.__raw().rules, private);
+    quote! {
+        const _: () = {
+            #[#private::linkme::distributed_slice(#private::SET_USES)]
+            #[linkme(crate = #private::linkme)]
+            static SET_USE: #private::SetUse = #private::SetUse {
+                set: &#path,
+                rules: #rules,
+                site: ::core::module_path!(),
+            };
+        };
+    }
+}
+
+fn rules_expr(rules: &OriginRules, private: &TokenStream) -> TokenStream {
+    let OriginRules {
+        credentials,
+        allow_null_origin,
+        allow_http_with_credentials,
+        allow_public_suffix_wildcard,
+    } = rules;
+    quote! {
+        #private::OriginRules {
+            credentials: #credentials,
+            allow_null_origin: #allow_null_origin,
+            allow_http_with_credentials: #allow_http_with_credentials,
+            allow_public_suffix_wildcard: #allow_public_suffix_wildcard,
+        }
     }
 }

@@ -44,27 +44,38 @@
 
 mod decide;
 mod error;
+mod field;
+mod matcher;
 mod origin;
 mod policy;
 mod psl;
 mod punycode;
+mod reload;
+mod set;
 mod spec;
 mod table;
 mod token;
 mod validate;
 mod vary;
 
-pub use decide::{
-    header, CorsHeaders, Decision, HeaderLines, Refusal, RequestView, Vary, MAX_EMPTY_ELEMENTS,
-    MAX_HEADER_NAME_LEN, MAX_METHOD_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN,
-};
-pub use error::{ErrorKind, Field, Location, PolicyError, PolicyErrors};
 #[doc(hidden)]
-pub use policy::RawPolicy;
-pub use policy::{List, Policy, Text};
+pub mod __private;
+
+pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
+pub use decide::refusal::Refusal;
+pub use decide::request::{is_preflight, HeaderLines, RequestView, REQUEST_HEADERS};
+pub use decide::{
+    Decision, MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_METHOD_LEN, MAX_REQUESTED_HEADERS,
+    MAX_WHITESPACE_RUN,
+};
+pub use error::{ErrorKind, Location, PolicyError, PolicyErrors};
+pub use field::{Field, Shape};
+pub use policy::Policy;
+pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicySource};
+pub use set::OriginSet;
 pub use spec::PolicySpec;
 pub use validate::MAX_AGE_LIMIT;
-pub use vary::{merge_vary, VaryUpdate};
+pub use vary::{merge_vary, merge_vary_lines, VaryUpdate};
 
 /// Whether `origin` is exactly what a browser sends as an `Origin` (or `null`).
 ///

@@ -1,44 +1,11 @@
-//! The validated, immutable policy and its origin matcher.
+//! The validated, immutable policy.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use crate::origin::{self, HostKind};
-use crate::table;
-
-/// Text that is either baked into the binary (policies from `#[cors]`) or built at start-up.
-pub type Text = Cow<'static, str>;
-/// A list that is either baked into the binary or built at start-up.
-pub type List<T> = Cow<'static, [T]>;
-
-/// The precomputed parts of a [`Policy`].
-///
-/// Not part of the public API: the `#[cors]` macro writes one of these as a `static` after
-/// validating the policy at compile time, so nothing is parsed at run time. Build a policy with
-/// [`PolicySpec::validate`](crate::PolicySpec::validate) instead.
-#[doc(hidden)]
-#[derive(Clone, Debug)]
-pub struct RawPolicy {
-    pub any_origin: bool,
-    pub allow_null: bool,
-    /// Exact origins and patterns (`https://*.x`, `http://h:*`), as keys of `slots`.
-    pub origins: List<Text>,
-    /// Open-addressing table over `origins`.
-    pub slots: List<u32>,
-    /// Bit `n` is set when a subdomain pattern's suffix has `n` labels.
-    pub suffix_labels: u128,
-    pub credentials: bool,
-    pub any_method: bool,
-    pub methods: List<Text>,
-    pub any_header: bool,
-    /// Lower-case names.
-    pub headers: List<Text>,
-    /// The `Access-Control-Expose-Headers` value.
-    pub expose: Option<Text>,
-    /// The `Access-Control-Max-Age` value.
-    pub max_age: Option<Text>,
-    pub private_network: bool,
-}
+use crate::matcher::{Allowlist, OriginMatch};
+use crate::origin;
+use crate::__private::RawPolicy;
+use crate::set::OriginSet;
 
 /// A validated CORS policy: immutable, with every header value precomputed.
 ///
@@ -50,12 +17,14 @@ pub struct Policy {
     pub(crate) raw: RawPolicy,
 }
 
-/// What the matcher concluded about one `Origin` value.
+/// How an origin fared against a policy's fixed origins and its runtime set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OriginMatch {
+pub(crate) enum Verdict {
     Allowed,
     NotAllowed,
     Malformed,
+    /// Not among the fixed origins, and the policy's runtime set is empty.
+    SetEmpty(&'static str),
 }
 
 impl Policy {
@@ -74,7 +43,7 @@ impl Policy {
 
     /// Whether the policy lets a page at `origin` (the `Origin` header's value) read responses.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.match_origin(origin.as_bytes()) == OriginMatch::Allowed
+        self.check_origin(origin.as_bytes()) == Verdict::Allowed
     }
 
     /// Whether responses carry `Access-Control-Allow-Credentials: true`.
@@ -87,64 +56,57 @@ impl Policy {
         self.raw.any_origin
     }
 
-    pub(crate) fn match_origin(&self, value: &[u8]) -> OriginMatch {
+    /// The runtime origin set whose current contents this policy allows besides its fixed
+    /// origins, if it has one.
+    pub fn origin_set(&self) -> Option<&'static OriginSet> {
+        self.raw.set
+    }
+
+    /// The `Access-Control-Expose-Headers` value the policy writes on allowed actual
+    /// responses, if any. Adapters may prepare it once as their framework's header value.
+    pub fn expose_value(&self) -> Option<&str> {
+        self.raw.expose.as_deref()
+    }
+
+    /// The `Access-Control-Max-Age` value the policy writes on allowed preflights, if any.
+    pub fn max_age_value(&self) -> Option<&str> {
+        self.raw.max_age.as_deref()
+    }
+
+    fn fixed(&self) -> Allowlist<'_, crate::__private::Text> {
+        Allowlist {
+            keys: &self.raw.origins,
+            slots: &self.raw.slots,
+            suffix_labels: self.raw.suffix_labels,
+        }
+    }
+
+    /// Checks an `Origin` value against the fixed origins, then against one version of the
+    /// runtime set.
+    pub(crate) fn check_origin(&self, value: &[u8]) -> Verdict {
         let raw = &self.raw;
-        if value == b"null" {
-            return if raw.any_origin || raw.allow_null {
-                OriginMatch::Allowed
-            } else {
-                OriginMatch::NotAllowed
+        let parts = if value == b"null" {
+            if raw.any_origin || raw.allow_null {
+                return Verdict::Allowed;
+            }
+            None
+        } else {
+            let Some(parts) = origin::parse(value) else {
+                return Verdict::Malformed;
             };
-        }
-        let Some(parts) = origin::parse(value) else {
-            return OriginMatch::Malformed;
+            if raw.any_origin || self.fixed().allows(value, &parts) {
+                return Verdict::Allowed;
+            }
+            Some(parts)
         };
-        if raw.any_origin || self.lookup(&[value]) {
-            return OriginMatch::Allowed;
+        match raw.set {
+            None => Verdict::NotAllowed,
+            Some(set) => match set.matches(value, parts.as_ref()) {
+                OriginMatch::Allowed => Verdict::Allowed,
+                OriginMatch::NotAllowed => Verdict::NotAllowed,
+                OriginMatch::Empty => Verdict::SetEmpty(set.name()),
+            },
         }
-        let scheme = parts.scheme;
-        if parts.port.is_some() && self.lookup(&[scheme, b"://", parts.host, b":*"]) {
-            return OriginMatch::Allowed;
-        }
-        if raw.suffix_labels != 0 && parts.kind == HostKind::Domain && self.match_subdomain(parts) {
-            return OriginMatch::Allowed;
-        }
-        OriginMatch::NotAllowed
-    }
-
-    /// Tries every proper suffix of the host whose label count some pattern uses.
-    fn match_subdomain(&self, parts: origin::OriginParts<'_>) -> bool {
-        let host = parts.host;
-        let total_labels = host.iter().filter(|&&b| b == b'.').count() + 1;
-        let mut labels_left = total_labels;
-        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
-            labels_left -= 1;
-            let wanted = u32::try_from(labels_left)
-                .ok()
-                .and_then(|n| 1u128.checked_shl(n))
-                .unwrap_or(0);
-            if self.raw.suffix_labels & wanted == 0 {
-                continue;
-            }
-            let Some(suffix) = host.get(i + 1..) else {
-                continue;
-            };
-            let found = match parts.port {
-                None => self.lookup(&[parts.scheme, b"://*.", suffix]),
-                Some(port) => {
-                    self.lookup(&[parts.scheme, b"://*.", suffix, b":", port])
-                        || self.lookup(&[parts.scheme, b"://*.", suffix, b":*"])
-                }
-            };
-            if found {
-                return true;
-            }
-        }
-        false
-    }
-
-    fn lookup(&self, parts: &[&[u8]]) -> bool {
-        table::contains(&self.raw.slots, &self.raw.origins, parts)
     }
 }
 
@@ -157,6 +119,9 @@ impl fmt::Debug for Policy {
         } else {
             d.field("origins", &raw.origins);
             d.field("allow_null", &raw.allow_null);
+        }
+        if let Some(set) = raw.set {
+            d.field("origin_set", &set.name());
         }
         d.field("credentials", &raw.credentials)
             .field("any_method", &raw.any_method)

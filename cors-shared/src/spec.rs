@@ -1,5 +1,7 @@
 //! `PolicySpec`: a policy as the user writes it, before validation.
 
+use crate::field::Field;
+use crate::set::OriginSet;
 use crate::{validate, Policy, PolicyErrors};
 
 /// A CORS policy as written by a user: through the builder methods, a config file (with the
@@ -66,6 +68,10 @@ pub struct PolicySpec {
     pub dangerously_allow_http_with_credentials: bool,
     /// Opt-out of the rule that credentialed subdomain wildcards may not cover a public suffix.
     pub dangerously_allow_public_suffix_wildcard: bool,
+    /// A runtime set whose current entries are allowed besides `origins` (set in code with
+    /// [`origin_set`](Self::origin_set); a configuration file cannot name one).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub origin_set: Option<&'static OriginSet>,
 }
 
 impl PolicySpec {
@@ -168,8 +174,68 @@ impl PolicySpec {
         self
     }
 
+    /// Allows the current entries of a runtime origin set besides the fixed origins. The set
+    /// then checks every change against this policy's rules too (credentials, opt-outs): the
+    /// set's current entries are checked when the policy is validated, and a set keeps the
+    /// strictest rules of every policy ever built over it.
+    pub fn origin_set(mut self, set: &'static OriginSet) -> Self {
+        self.origin_set = Some(set);
+        self
+    }
+
     /// Checks every rule and returns the validated policy, or every problem found.
     pub fn validate(&self) -> Result<Policy, PolicyErrors> {
         validate::validate(self)
+    }
+
+    /// The list a list key holds (`origins`, `methods`, `headers`, `expose`); `None` for the
+    /// other keys.
+    pub fn list(&self, field: Field) -> Option<&Vec<String>> {
+        match field {
+            Field::Origins => Some(&self.origins),
+            Field::Methods => Some(&self.methods),
+            Field::Headers => Some(&self.headers),
+            Field::Expose => Some(&self.expose),
+            Field::Credentials
+            | Field::MaxAge
+            | Field::AllowNullOrigin
+            | Field::PrivateNetwork
+            | Field::DangerouslyAllowHttpWithCredentials
+            | Field::DangerouslyAllowPublicSuffixWildcard => None,
+        }
+    }
+
+    /// The list of a list key, to fill; `None` for the other keys.
+    pub fn list_mut(&mut self, field: Field) -> Option<&mut Vec<String>> {
+        match field {
+            Field::Origins => Some(&mut self.origins),
+            Field::Methods => Some(&mut self.methods),
+            Field::Headers => Some(&mut self.headers),
+            Field::Expose => Some(&mut self.expose),
+            Field::Credentials
+            | Field::MaxAge
+            | Field::AllowNullOrigin
+            | Field::PrivateNetwork
+            | Field::DangerouslyAllowHttpWithCredentials
+            | Field::DangerouslyAllowPublicSuffixWildcard => None,
+        }
+    }
+
+    /// The flag a flag key sets; `None` for the other keys.
+    pub fn flag_mut(&mut self, field: Field) -> Option<&mut bool> {
+        match field {
+            Field::Credentials => Some(&mut self.credentials),
+            Field::AllowNullOrigin => Some(&mut self.allow_null_origin),
+            Field::PrivateNetwork => Some(&mut self.private_network),
+            Field::DangerouslyAllowHttpWithCredentials => {
+                Some(&mut self.dangerously_allow_http_with_credentials)
+            }
+            Field::DangerouslyAllowPublicSuffixWildcard => {
+                Some(&mut self.dangerously_allow_public_suffix_wildcard)
+            }
+            Field::Origins | Field::Methods | Field::Headers | Field::Expose | Field::MaxAge => {
+                None
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ pub(crate) fn eq_parts(stored: &[u8], parts: &[&[u8]]) -> bool {
 }
 
 /// Builds the slot array for `keys`: a power of two at least twice their number.
-pub(crate) fn build_slots(keys: &[&str]) -> Vec<u32> {
+pub(crate) fn build_slots<K: AsRef<str>>(keys: &[K]) -> Vec<u32> {
     if keys.is_empty() {
         return Vec::new();
     }
@@ -46,7 +46,7 @@ pub(crate) fn build_slots(keys: &[&str]) -> Vec<u32> {
     let mut slots = vec![EMPTY; size];
     for (index, key) in keys.iter().enumerate() {
         // Truncation is intended: only the low bits pick the slot.
-        let mut at = (hash(&[key.as_bytes()]) as usize) & mask;
+        let mut at = (hash(&[key.as_ref().as_bytes()]) as usize) & mask;
         loop {
             match slots.get_mut(at) {
                 Some(slot) if *slot == EMPTY => {

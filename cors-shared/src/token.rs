@@ -72,3 +72,12 @@ pub(crate) const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-coo
 pub(crate) fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     a.eq_ignore_ascii_case(b)
 }
+
+/// True for a lower-case request header name a page can never set (Fetch: forbidden
+/// request-header names and prefixes).
+pub(crate) fn is_forbidden_request_header(lower: &str) -> bool {
+    FORBIDDEN_REQUEST_HEADERS.contains(&lower)
+        || FORBIDDEN_REQUEST_PREFIXES
+            .iter()
+            .any(|p| lower.starts_with(p))
+}

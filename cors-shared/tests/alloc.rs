@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
+use cors_shared::{Decision, HeaderLines, OriginSet, PolicyHandle, PolicySpec, RequestView};
 
 struct Counting;
 
@@ -106,4 +106,48 @@ fn decide_makes_zero_allocations_with_ten_thousand_origins() {
     // The counter works: building a string is seen.
     let (_, count) = allocations_during(|| String::from("x"));
     assert_eq!(count, 1);
+}
+
+#[test]
+fn decide_makes_zero_allocations_with_a_runtime_set_and_a_reloadable_policy() {
+    static TENANTS: OriginSet = OriginSet::new("TENANTS");
+    let mut entries: Vec<String> = (0..10_000)
+        .map(|i| format!("https://tenant{i}.example.re"))
+        .collect();
+    entries.push("https://*.shops.example.re".into());
+    TENANTS.replace(entries).unwrap();
+    let handle = PolicyHandle::new(
+        PolicySpec::new()
+            .origin("https://app.example.re")
+            .origin_set(&TENANTS)
+            .credentials(true)
+            .methods(["PUT"])
+            .validate()
+            .unwrap(),
+    );
+    let origins: [&[u8]; 4] = [
+        b"https://tenant4242.example.re",
+        b"https://a.shops.example.re",
+        b"https://app.example.re",
+        b"https://tenant10000.example.re",
+    ];
+    // The first load on a thread may set up the lock-free reader's per-thread slot.
+    let _ = handle.load().decide(&RequestView::new(b"GET"));
+    for origin in origins {
+        let mut req = RequestView::new(b"GET");
+        req.origin = HeaderLines::One(origin);
+        let mut preflight = req;
+        preflight.method = b"OPTIONS";
+        preflight.request_method = HeaderLines::One(b"PUT");
+        for r in [req, preflight] {
+            let (allowed, count) = allocations_during(|| {
+                let policy = handle.load();
+                let d = policy.decide(&r);
+                let total: usize = d.headers().iter().map(|(n, v)| n.len() + v.len()).sum();
+                total > 0 && d.refusal().is_none()
+            });
+            assert_eq!(count, 0, "{}: decide allocated {count} times", origin.escape_ascii());
+            assert_eq!(allowed, origin != b"https://tenant10000.example.re");
+        }
+    }
 }

@@ -561,9 +561,24 @@ fn vary_is_left_alone_when_complete_or_star() {
         merge_vary(&[b"ORIGIN, accept"], Vary::ORIGIN),
         VaryUpdate::Keep
     );
+    assert_eq!(merge_vary(&[b"accept, *"], Vary::PREFLIGHT), VaryUpdate::Keep);
+    assert_eq!(merge_vary(&[b"accept"], Vary::NONE), VaryUpdate::Keep);
+}
+
+#[test]
+fn vary_lines_become_one_line() {
+    // Some caches read only the first `Vary` line: several lines are merged even when every
+    // token is already there, and `*` anywhere stands for them all.
     assert_eq!(
         merge_vary(&[b"accept", b"*"], Vary::PREFLIGHT),
-        VaryUpdate::Keep
+        VaryUpdate::Set(b"*"[..].into())
     );
-    assert_eq!(merge_vary(&[b"accept"], Vary::NONE), VaryUpdate::Keep);
+    assert_eq!(
+        merge_vary(&[b"Accept-Encoding", b"Origin"], Vary::ORIGIN),
+        VaryUpdate::Set(b"Accept-Encoding, Origin".to_vec().into())
+    );
+    assert_eq!(
+        merge_vary(&[b"Accept-Encoding", b"Accept-Language"], Vary::NONE),
+        VaryUpdate::Set(b"Accept-Encoding, Accept-Language".to_vec().into())
+    );
 }

@@ -622,3 +622,34 @@ fn hostile_configuration_is_refused_without_panicking() {
     });
     assert_eq!(errs.len(), 7, "{errs:#?}");
 }
+
+/// Serde's field names, `Field::key()` and the builder's key mapping cannot drift apart: each
+/// key deserializes into exactly the field that `list_mut` / `flag_mut` / `max_age` set.
+#[cfg(feature = "serde")]
+#[test]
+fn every_field_key_deserializes_as_its_spec_field() {
+    use cors_shared::Shape;
+    for field in Field::ALL {
+        let key = field.key();
+        let (toml, mut expected) = (String::new(), PolicySpec::new());
+        let toml = match field.shape() {
+            Shape::Strings | Shape::Methods => {
+                expected.list_mut(field).unwrap().push("x".into());
+                format!("{toml}{key} = [\"x\"]")
+            }
+            Shape::Seconds => {
+                expected.max_age = Some(7);
+                format!("{toml}{key} = 7")
+            }
+            Shape::Flag => {
+                *expected.flag_mut(field).unwrap() = true;
+                format!("{toml}{key} = true")
+            }
+            _ => unreachable!("a new shape needs a case here"),
+        };
+        let parsed: PolicySpec =
+            toml::from_str(&toml).unwrap_or_else(|e| panic!("`{key}` is not a spec field: {e}"));
+        assert_eq!(parsed, expected, "`{key}`");
+        assert!(Field::from_key(key) == Some(field));
+    }
+}

@@ -1,0 +1,121 @@
+//! `Access-Control-Request-Headers`: a comma-separated list of header names, checked against a
+//! policy with work bounded by the policy's size whatever the request holds.
+
+use super::{
+    MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN,
+};
+use crate::__private::RawPolicy;
+use super::refusal::Refusal;
+use crate::token;
+
+pub(crate) fn ascii(bytes: &[u8]) -> &str {
+    // Callers pass bytes that passed an ASCII-only grammar.
+    std::str::from_utf8(bytes).unwrap_or("")
+}
+
+fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Skips at most [`MAX_WHITESPACE_RUN`] spaces or tabs; `None` when the run is longer.
+fn skip_ows(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let start = pos;
+    while bytes.get(pos).copied().is_some_and(is_ows) {
+        pos += 1;
+        if pos - start > MAX_WHITESPACE_RUN {
+            return None;
+        }
+    }
+    Some(pos)
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if !is_ows(*first) {
+            break;
+        }
+        s = rest;
+    }
+    while let [rest @ .., last] = s {
+        if !is_ows(*last) {
+            break;
+        }
+        s = rest;
+    }
+    s
+}
+
+
+fn header_allowed(raw: &RawPolicy, name: &[u8]) -> bool {
+    let listed = raw
+        .headers
+        .iter()
+        .any(|h| token::eq_ignore_case(h.as_bytes(), name));
+    listed || (raw.any_header && !token::eq_ignore_case(name, b"authorization"))
+}
+
+/// Checks `Access-Control-Request-Headers` against a policy; on success returns the value
+/// to echo in `Access-Control-Allow-Headers` (`None` when it names nothing).
+pub(crate) fn check<'a>(raw: &RawPolicy, value: &'a [u8]) -> Result<Option<&'a str>, Refusal<'a>> {
+    let (max_count, max_len) = if raw.any_header {
+        (
+            MAX_REQUESTED_HEADERS.max(raw.headers.len()),
+            MAX_HEADER_NAME_LEN,
+        )
+    } else {
+        let longest = raw.headers.iter().map(|h| h.len()).max().unwrap_or(0);
+        (raw.headers.len(), longest)
+    };
+    let (mut pos, mut count, mut empties) = (0usize, 0usize, 0usize);
+    loop {
+        pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
+        let start = pos;
+        while value.get(pos).copied().is_some_and(token::is_tchar) {
+            pos += 1;
+            if pos - start > max_len {
+                let name = value.get(start..pos).unwrap_or_default();
+                return Err(if raw.any_header {
+                    Refusal::MalformedRequestHeaders
+                } else {
+                    Refusal::HeaderNotAllowed(name)
+                });
+            }
+        }
+        let name = value.get(start..pos).unwrap_or_default();
+        pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
+        let last = match value.get(pos) {
+            None => true,
+            Some(b',') => {
+                pos += 1;
+                false
+            }
+            Some(_) => return Err(Refusal::MalformedRequestHeaders),
+        };
+        if name.is_empty() {
+            empties += 1;
+            if empties > MAX_EMPTY_ELEMENTS {
+                return Err(Refusal::MalformedRequestHeaders);
+            }
+        } else {
+            count += 1;
+            if count > max_count {
+                return Err(Refusal::TooManyRequestHeaders);
+            }
+            if !header_allowed(raw, name) {
+                return Err(Refusal::HeaderNotAllowed(name));
+            }
+            // Everything before `start` is at most `count` names already checked.
+            let earlier = value.get(..start).unwrap_or_default();
+            if earlier
+                .split(|&b| b == b',')
+                .any(|e| token::eq_ignore_case(trim_ows(e), name))
+            {
+                return Err(Refusal::DuplicateRequestHeader(name));
+            }
+        }
+        if last {
+            break;
+        }
+    }
+    Ok((count > 0).then(|| ascii(trim_ows(value))))
+}

@@ -1,0 +1,86 @@
+//! The allowlist matcher: one incoming `Origin` against a set of allowed origins (exact ones and
+//! `https://*.x` / `http://h:*` patterns), for a policy's fixed origins and for each version of
+//! a runtime [`OriginSet`](crate::OriginSet) alike.
+
+use crate::origin::{HostKind, OriginParts};
+use crate::table;
+
+/// What a runtime set concluded about one well-formed `Origin` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OriginMatch {
+    Allowed,
+    NotAllowed,
+    /// Nothing can match: a runtime set with no entries.
+    Empty,
+}
+
+/// Allowed origins as the matcher reads them: the keys (exact origins and patterns), the hash
+/// table over them, and which label counts the subdomain patterns use.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Allowlist<'t, K> {
+    pub(crate) keys: &'t [K],
+    pub(crate) slots: &'t [u32],
+    /// Bit `n` is set when a subdomain pattern's suffix has `n` labels.
+    pub(crate) suffix_labels: u128,
+}
+
+impl<K: AsRef<str>> Allowlist<'_, K> {
+    /// Whether the well-formed origin `value` (parsed into `parts`) is allowed. Work does not
+    /// grow with the number of keys: one probe for the exact origin, one for a port pattern,
+    /// and one per label count that subdomain patterns use.
+    pub(crate) fn allows(&self, value: &[u8], parts: &OriginParts<'_>) -> bool {
+        if self.slots.is_empty() {
+            return false;
+        }
+        if self.lookup(&[value]) {
+            return true;
+        }
+        if parts.port.is_some() && self.lookup(&[parts.scheme, b"://", parts.host, b":*"]) {
+            return true;
+        }
+        self.suffix_labels != 0 && parts.kind == HostKind::Domain && self.match_subdomain(parts)
+    }
+
+    /// Tries every proper suffix of the host whose label count some pattern uses.
+    fn match_subdomain(&self, parts: &OriginParts<'_>) -> bool {
+        let host = parts.host;
+        let mut labels_left = host.iter().filter(|&&b| b == b'.').count() + 1;
+        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+            labels_left -= 1;
+            let wanted = u32::try_from(labels_left)
+                .ok()
+                .and_then(|n| 1u128.checked_shl(n))
+                .unwrap_or(0);
+            if self.suffix_labels & wanted == 0 {
+                continue;
+            }
+            let Some(suffix) = host.get(i + 1..) else {
+                continue;
+            };
+            let found = match parts.port {
+                None => self.lookup(&[parts.scheme, b"://*.", suffix]),
+                Some(port) => {
+                    self.lookup(&[parts.scheme, b"://*.", suffix, b":", port])
+                        || self.lookup(&[parts.scheme, b"://*.", suffix, b":*"])
+                }
+            };
+            if found {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn lookup(&self, parts: &[&[u8]]) -> bool {
+        table::contains(self.slots, self.keys, parts)
+    }
+}
+
+/// The bit of `suffix_labels` for a subdomain pattern whose suffix (after `*.`) is `suffix`.
+pub(crate) fn suffix_bit(suffix: &str) -> u128 {
+    let labels = suffix.split('.').count();
+    u32::try_from(labels)
+        .ok()
+        .and_then(|n| 1u128.checked_shl(n))
+        .unwrap_or(0)
+}
