@@ -38,7 +38,7 @@ fn expected(key: Key) -> String {
             format!("`{name}` takes the name of a static declared with `policy!`: write `{ex}`")
         }
         Key::Field(Field::Origins) => format!(
-            "`{name}` takes a list of string literals in brackets: write `{ex}` (or the name of an `OriginSet` static for origins that change at run time: `origins = TENANTS`)"
+            "`{name}` takes a list of string literals in brackets: write `{ex}` (or, for origins that change at run time, the name of an `OriginSet` static: `origins = TENANTS`)"
         ),
         Key::Field(field) => match field.shape() {
             Shape::Methods => format!(
@@ -73,6 +73,18 @@ fn plain_path(expr: &Expr) -> Option<&syn::Path> {
         Expr::Path(p) if p.attrs.is_empty() && p.qself.is_none() => Some(&p.path),
         _ => None,
     }
+}
+
+/// The path of a runtime origin set: a static's name, upper case by Rust's convention
+/// (`TENANTS`, `crate::sets::TENANTS`). A lower-case name in `origins` is far more often an
+/// origin written without its quotes, and gets that error instead.
+fn set_path(expr: &Expr) -> Option<&syn::Path> {
+    let path = plain_path(expr)?;
+    let last = path.segments.last()?;
+    let name = last.ident.unraw().to_string();
+    let upper = name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase());
+    (upper && last.arguments.is_none()).then_some(path)
 }
 
 /// The state of one interpretation.
@@ -173,7 +185,7 @@ impl<'e> Interpreter<'e> {
                 self.list(key, field, items, &mut spans);
                 true
             }
-            (_, Some(Value::Expr(expr))) if field == Field::Origins && plain_path(expr).is_some() => {
+            (_, Some(Value::Expr(expr))) if field == Field::Origins && set_path(expr).is_some() => {
                 self.origin_set(expr, &mut spans);
                 true
             }
@@ -253,7 +265,7 @@ impl<'e> Interpreter<'e> {
 
     /// The runtime set of `origins`, written alone (`origins = TENANTS`) or as a list item.
     fn origin_set(&mut self, expr: &Expr, spans: &mut FieldSpans) {
-        let Some(path) = plain_path(expr) else {
+        let Some(path) = set_path(expr) else {
             return;
         };
         if self.set.is_some() {
@@ -289,7 +301,7 @@ impl<'e> Interpreter<'e> {
                     // `*` are reported in the same run.
                     Some("*".to_owned())
                 }
-                Item::Expr(expr) if field == Field::Origins && plain_path(expr).is_some() => {
+                Item::Expr(expr) if field == Field::Origins && set_path(expr).is_some() => {
                     self.origin_set(expr, spans);
                     continue;
                 }
