@@ -4,6 +4,8 @@
 //! Run it with `cargo run -p cors-actix --example readme`, then try
 //! `curl -i -H 'Origin: https://app.example.re' http://127.0.0.1:8080/documents`.
 
+use std::process::ExitCode;
+
 use actix_web::{get, put, web, App, HttpResponse, HttpServer};
 use cors_actix::{cors, policy, Cors, PolicySpec};
 
@@ -40,25 +42,37 @@ async fn update_document(id: web::Path<u32>) -> String {
     format!("updated {id}")
 }
 
-#[actix_web::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> ExitCode {
     // The default policy covers every route without one of its own, and Actix's own 404s.
-    // Read at start-up, it is validated by the same rules as the policies above.
+    // Read at start-up, it is validated by the same rules as the policies above; a bad
+    // CORS_ORIGINS prints every problem, with the fix, and the server does not start.
     let origins =
         std::env::var("CORS_ORIGINS").unwrap_or_else(|_| "https://app.example.re".to_owned());
-    let default = PolicySpec::new()
+    let default = match PolicySpec::new()
         .origins_from_list(&origins)
         .methods(["GET", "POST"])
         .validate()
-        .map_err(|errors| {
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, errors.to_string())
-        })?;
-    let cors = Cors::new(default);
+    {
+        Ok(policy) => policy,
+        Err(errors) => {
+            eprintln!("CORS_ORIGINS: {errors}");
+            return ExitCode::FAILURE;
+        }
+    };
     let port = std::env::var("PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(8080);
+    match actix_web::rt::System::new().block_on(serve(Cors::new(default), port)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("cannot serve on 127.0.0.1:{port}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
+async fn serve(cors: Cors, port: u16) -> std::io::Result<()> {
     HttpServer::new(move || {
         App::new()
             .wrap(cors.clone())

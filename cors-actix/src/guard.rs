@@ -17,13 +17,18 @@ pub fn preflight_guard(ctx: &GuardContext<'_>, methods: &[&str], handles_options
         return true;
     }
     let headers = head.headers();
-    if !headers.contains_key(header::ORIGIN) {
+    let mut requested = headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let (first, second) = (requested.next(), requested.next());
+    let preflight = cors_shared::is_preflight(
+        head.method.as_str().as_bytes(),
+        headers.contains_key(header::ORIGIN),
+        first.is_some(),
+    );
+    if !preflight {
         return handles_options;
     }
-    let mut requested = headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD);
-    match (requested.next(), requested.next()) {
-        (None, _) => handles_options,
+    match (first, second) {
         (Some(method), None) => methods.iter().any(|m| m.as_bytes() == method.as_bytes()),
-        (Some(_), Some(_)) => true,
+        _ => true,
     }
 }

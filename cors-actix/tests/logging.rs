@@ -7,14 +7,11 @@
     clippy::indexing_slicing
 )]
 
-use std::cell::RefCell;
-use std::fmt::Write as _;
-use std::sync::Once;
-
 use actix_web::dev::Service;
 use actix_web::test as actix_test;
 use actix_web::{put, App};
 use cors_actix::{cors, Cors, PolicySpec};
+use cors_tests::capture::take_events;
 
 #[cors(origins = ["https://app.example.re"], methods = [PUT], headers = ["content-type"])]
 #[put("/doc")]
@@ -22,62 +19,12 @@ async fn doc() -> &'static str {
     "doc"
 }
 
-thread_local! {
-    /// The events of this thread, one line each: `LEVEL message field=value ...`.
-    static LINES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Collects every event into the thread's [`LINES`]. Installed once as the global subscriber:
-/// a scoped one (`with_default`) can miss events when another test thread registers a callsite
-/// first, since tracing then caches that no subscriber is interested in it.
-struct Capture;
-
-fn install_capture() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| tracing::subscriber::set_global_default(Capture).unwrap());
-}
-
-fn take_lines() -> Vec<String> {
-    LINES.with(|lines| std::mem::take(&mut *lines.borrow_mut()))
-}
-
-struct Line(String);
-
-impl tracing::field::Visit for Line {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.0, " {value:?}");
-        } else {
-            let _ = write!(self.0, " {}={value:?}", field.name());
-        }
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = Line(event.metadata().level().to_string());
-        event.record(&mut line);
-        LINES.with(|lines| lines.borrow_mut().push(line.0));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 /// A request: method, path, header lines.
 type Req<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
 /// Sends each request and returns the log lines of each.
 fn logs(requests: &[Req<'_>]) -> Vec<Vec<String>> {
-    install_capture();
-    take_lines();
+    take_events();
     {
         let system = actix_web::rt::System::new();
         let default = PolicySpec::new()
@@ -97,7 +44,7 @@ fn logs(requests: &[Req<'_>]) -> Vec<Vec<String>> {
                     req = req.append_header(*h);
                 }
                 let _ = system.block_on(app.call(req.to_request())).unwrap();
-                take_lines()
+                take_events()
             })
             .collect()
     }

@@ -1,100 +1,25 @@
-//! The `Cors` fairing: the default policy, route policies found at ignite, preflights, and the
-//! headers of every response.
+//! The `Cors` fairing: the default policy, route policies found at ignite, and the headers of
+//! every response.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
-use cors_shared::{Policy, PolicySpec};
+use cors_shared::{Policy, PolicyHandle, PolicySource};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::http::{MediaType, Method};
 use rocket::{Build, Orbit, Request, Response, Rocket, Route};
 
+use crate::config::{self, LaunchError, CONFIG_KEY};
 use crate::headers;
 use crate::preflight::{self, Answered};
 use crate::registry::{self, RouteEntry, ROUTES};
 
-/// The configuration key that [`Cors::from_config`] reads.
-pub const CONFIG_KEY: &str = "cors";
-
-/// The policy a [`Cors`] fairing applies to everything no `#[cors]` route covers.
-///
-/// Built from a validated [`Policy`], owned or `&'static` (a `policy!` static); see
-/// [`Cors::new`].
-#[derive(Clone, Debug)]
-pub struct DefaultPolicy(Shared);
-
-#[derive(Clone, Debug)]
-enum Shared {
-    Static(&'static Policy),
-    Owned(Arc<Policy>),
-}
-
-impl DefaultPolicy {
-    /// The policy.
-    pub fn get(&self) -> &Policy {
-        match &self.0 {
-            Shared::Static(p) => p,
-            Shared::Owned(p) => p,
-        }
-    }
-}
-
-impl From<Policy> for DefaultPolicy {
-    fn from(policy: Policy) -> Self {
-        DefaultPolicy(Shared::Owned(Arc::new(policy)))
-    }
-}
-
-impl From<Arc<Policy>> for DefaultPolicy {
-    fn from(policy: Arc<Policy>) -> Self {
-        DefaultPolicy(Shared::Owned(policy))
-    }
-}
-
-impl From<&'static Policy> for DefaultPolicy {
-    fn from(policy: &'static Policy) -> Self {
-        DefaultPolicy(Shared::Static(policy))
-    }
-}
-
-/// Why the [`Cors`] fairing refused to launch: every problem found, each saying what to change.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LaunchError {
-    problems: Vec<String>,
-}
-
-impl LaunchError {
-    /// The problems, one message each.
-    pub fn problems(&self) -> &[String] {
-        &self.problems
-    }
-}
-
-impl fmt::Display for LaunchError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "CORS cannot launch ({n} problem{}):",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for problem in &self.problems {
-            write!(f, "\n{problem}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LaunchError {}
-
-#[derive(Clone, Debug)]
-enum Source {
-    Policy(DefaultPolicy),
-    Config(Cow<'static, str>),
-}
+/// The policy a [`Cors`] fairing applies to everything no `#[cors]` route covers: a validated
+/// [`Policy`] (owned, or `&'static` from `policy!`), or a [`PolicyHandle`] replaced while
+/// serving. See [`Cors::new`].
+pub type DefaultPolicy = PolicySource;
 
 /// CORS for a Rocket application: a fairing that applies the default policy to every response
 /// that no `#[cors]` route covers and the route's own policy to the responses of `#[cors]`
@@ -110,68 +35,14 @@ enum Source {
 #[derive(Clone, Debug)]
 pub struct Cors {
     source: Source,
+    /// Read from the configuration into a [`PolicyHandle`] that routes can reach.
+    reloadable: bool,
 }
 
-/// The keys of a policy in the configuration.
-fn keys() -> impl Iterator<Item = &'static str> {
-    cors_shared::Field::ALL.iter().map(|f| f.key())
-}
-
-/// One problem of reading the configuration, as a list item. An unknown key is named with the
-/// key it most probably stands for.
-fn config_problem(key: &str, error: &rocket::figment::Error) -> String {
-    let from = error
-        .metadata
-        .as_ref()
-        .map(|m| match &m.source {
-            Some(source) => format!(" (in {source})"),
-            None => format!(" (from {})", m.name),
-        })
-        .unwrap_or_default();
-    match &error.kind {
-        rocket::figment::error::Kind::UnknownField(found, _) => {
-            let hint = closest_key(found)
-                .map(|k| format!("; did you mean `{k}`?"))
-                .unwrap_or_default();
-            format!("  - unknown key `{key}.{found}`{from}{hint}")
-        }
-        _ => format!("  - {error}"),
-    }
-}
-
-/// The key `found` is most probably a misspelling of: at most two edits away, or differing
-/// only in case, `-` for `_` or a plural `s`.
-fn closest_key(found: &str) -> Option<&'static str> {
-    let normal = found.to_ascii_lowercase().replace('-', "_");
-    keys()
-        .map(|k| (k, edit_distance(&normal, k)))
-        .filter(|(_, d)| *d <= 2)
-        .min_by_key(|(_, d)| *d)
-        .map(|(k, _)| k)
-}
-
-/// Levenshtein distance over bytes; keys are short ASCII words.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b = b.as_bytes();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.bytes().enumerate() {
-        let mut diagonal = i;
-        let mut left = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let up = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            let cost = diagonal + usize::from(ca != *cb);
-            let next = cost.min(up.saturating_add(1)).min(left + 1);
-            diagonal = up;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = next;
-            }
-            left = next;
-        }
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-    }
-    row.last().copied().unwrap_or(0)
+#[derive(Clone, Debug)]
+enum Source {
+    Policy(DefaultPolicy),
+    Config(Cow<'static, str>),
 }
 
 /// What the fairing computed at ignite, kept in Rocket's managed state so that requests borrow
@@ -192,7 +63,20 @@ struct Annotated {
     policy: &'static Policy,
 }
 
+/// The version of a reloadable default policy that one request is decided by, kept in the
+/// request's local cache so that everything written for the request comes from one version.
+struct Pinned(Arc<Policy>);
+
 impl Runtime {
+    /// The default policy for this request: one load of a reloadable policy per request.
+    pub(crate) fn default_policy<'r>(&'r self, request: &'r Request<'_>) -> &'r Policy {
+        match &self.default {
+            PolicySource::Static(policy) => policy,
+            PolicySource::Shared(policy) => policy,
+            PolicySource::Reloadable(handle) => &request.local_cache(|| Pinned(handle.current())).0,
+        }
+    }
+
     /// The `#[cors]` policy of a route, if it has one.
     fn route_policy(&self, route: &Route) -> Option<&'static Policy> {
         self.routes
@@ -220,6 +104,7 @@ impl Cors {
     pub fn new(policy: impl Into<DefaultPolicy>) -> Self {
         Cors {
             source: Source::Policy(policy.into()),
+            reloadable: false,
         }
     }
 
@@ -237,6 +122,7 @@ impl Cors {
     pub fn from_config() -> Self {
         Cors {
             source: Source::Config(Cow::Borrowed(CONFIG_KEY)),
+            reloadable: false,
         }
     }
 
@@ -244,7 +130,32 @@ impl Cors {
     pub fn from_config_key(key: impl Into<String>) -> Self {
         Cors {
             source: Source::Config(Cow::Owned(key.into())),
+            reloadable: false,
         }
+    }
+
+    /// Makes the default policy replaceable while serving: the fairing puts a
+    /// [`PolicyHandle`] into Rocket's managed state, which a route takes as
+    /// `&State<PolicyHandle>` to [`replace`](PolicyHandle::replace) the policy. A fairing built
+    /// from a handle (`Cors::new(handle)`) manages that handle without this call.
+    ///
+    /// ```
+    /// use cors_rocket::{Cors, PolicyHandle, PolicySpec};
+    /// use rocket::{put, routes, State};
+    ///
+    /// #[put("/admin/cors", data = "<origin>")]
+    /// fn set_origin(handle: &State<PolicyHandle>, origin: &str) -> Result<(), String> {
+    ///     handle.replace(&PolicySpec::new().origin(origin)).map_err(|e| e.to_string())
+    /// }
+    ///
+    /// let rocket = rocket::build()
+    ///     .mount("/", routes![set_origin])
+    ///     .attach(Cors::from_config().reloadable());
+    /// # let _ = rocket;
+    /// ```
+    pub fn reloadable(mut self) -> Self {
+        self.reloadable = true;
+        self
     }
 
     /// Runs the checks the fairing runs at ignite against `rocket` as it is now: the default
@@ -255,35 +166,17 @@ impl Cors {
     }
 
     fn default_policy(&self, figment: &Figment) -> Result<DefaultPolicy, String> {
-        let key = match &self.source {
+        let policy = match &self.source {
+            Source::Policy(PolicySource::Static(p)) if self.reloadable => (*p).clone(),
+            Source::Policy(PolicySource::Shared(p)) if self.reloadable => Policy::clone(p),
             Source::Policy(p) => return Ok(p.clone()),
-            Source::Config(key) => key.as_ref(),
+            Source::Config(key) => config::read_policy(figment, key)?,
         };
-        if !figment.contains(key) {
-            return Err(format!(
-                "- the CORS default policy is read from the `{key}` configuration key, which is \
-                 not set: add a `[default.{key}]` table to Rocket.toml with at least \
-                 `origins = [\"https://app.example.re\"]`, set ROCKET_{} in the environment, \
-                 or build the fairing with `Cors::new(policy)`",
-                key.to_ascii_uppercase().replace('.', "_"),
-            ));
-        }
-        let spec: PolicySpec = figment.extract_inner(key).map_err(|error| {
-            let lines: Vec<String> = error.into_iter().map(|e| config_problem(key, &e)).collect();
-            format!(
-                "- the `{key}` configuration is not a CORS policy:\n{}\n  The keys are: {}.",
-                lines.join("\n"),
-                keys()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
-        })?;
-        let policy = spec.validate().map_err(|errors| {
-            let text = errors.to_string().replace('\n', "\n  ");
-            format!("- the CORS policy of the `{key}` configuration: {text}")
-        })?;
-        Ok(policy.into())
+        Ok(if self.reloadable {
+            PolicySource::Reloadable(PolicyHandle::new(policy))
+        } else {
+            PolicySource::from(policy)
+        })
     }
 
     fn prepare(&self, rocket: &Rocket<Build>) -> Result<Runtime, LaunchError> {
@@ -346,7 +239,13 @@ impl Fairing for Cors {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         match self.prepare(&rocket) {
-            Ok(runtime) => Ok(rocket.manage(runtime).mount("/", [preflight::route()])),
+            Ok(runtime) => {
+                let rocket = match runtime.default.handle() {
+                    Some(handle) => rocket.manage(handle.clone()),
+                    None => rocket,
+                };
+                Ok(rocket.manage(runtime).mount("/", [preflight::route()]))
+            }
             Err(error) => {
                 for line in error.to_string().lines() {
                     log::error!(target: "cors_rocket", "{line}");
@@ -373,55 +272,35 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
-        let answered = if request.method() == Method::Options {
-            *request.local_cache(|| Answered::No)
-        } else {
-            Answered::No
-        };
-        let route_policy = match answered {
-            Answered::Route(policy) => Some(policy),
-            Answered::Default => None,
-            Answered::No => request.route().and_then(|r| runtime.route_policy(r)),
-        };
-        let policy = route_policy.unwrap_or_else(|| runtime.default.get());
-        let view = headers::view(request);
-        let decision = policy.decide(&view);
-        if let Some(reason) = decision.refusal() {
-            tracing::debug!(
-                method = %request.method(),
-                path = request.uri().path().as_str(),
-                policy = if route_policy.is_some() { "route" } else { "default" },
-                "CORS refused, no Access-Control-Allow-Origin: {reason}"
-            );
+        if request.method() == Method::Options && *request.local_cache(|| Answered::No) == Answered::Yes {
+            // The generated preflight route decided and wrote the headers itself.
+            return;
         }
-        headers::write(decision.headers(), response);
+        let route_policy = request.route().and_then(|r| runtime.route_policy(r));
+        let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
+        decide_and_write(request, policy, route_policy.is_some(), response);
     }
 }
 
-#[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", ""), 3);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("origins", "origins"), 0);
+/// Decides `request` with `policy` (once: one version of its runtime set), logs a refusal
+/// and writes the headers. Returns the preflight status, if the request is a preflight.
+pub(crate) fn decide_and_write<'r>(
+    request: &'r Request<'_>,
+    policy: &'r Policy,
+    route: bool,
+    response: &mut Response<'r>,
+) -> Option<u16> {
+    let view = headers::view(request);
+    let decision = policy.decide(&view);
+    if let Some(reason) = decision.refusal() {
+        tracing::debug!(
+            method = %request.method(),
+            path = request.uri().path().as_str(),
+            policy = if route { "route" } else { "default" },
+            "{}",
+            reason.log_line()
+        );
     }
-
-    #[test]
-    fn misspelt_keys_find_theirs() {
-        assert_eq!(closest_key("orgins"), Some("origins"));
-        assert_eq!(closest_key("origin"), Some("origins"));
-        assert_eq!(closest_key("Max-Age"), Some("max_age"));
-        assert_eq!(closest_key("method"), Some("methods"));
-        assert_eq!(closest_key("timeout"), None);
-    }
+    headers::write(decision.headers(), response);
+    decision.preflight_status()
 }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use cors_shared::{header, merge_vary, CorsHeaders, HeaderLines, RequestView, VaryUpdate};
+use cors_shared::{header, merge_vary_lines, CorsHeaders, HeaderLines, RequestView, VaryUpdate};
 use rocket::http::{Header, Method};
 use rocket::{Request, Response};
 
@@ -28,26 +28,16 @@ pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
 }
 
 /// Sets the headers of a decision on a response: each CORS header replaces any earlier value,
-/// and `Vary` is merged with what the response already has. Values borrow from the policy and
-/// the request, so nothing is copied unless an existing `Vary` must be extended.
+/// and `Vary` is merged with what the response already has into one line. Values borrow from
+/// the policy and the request, so nothing is copied unless an existing `Vary` must change.
 pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
     for (name, value) in cors.iter() {
         response.set_header(Header::new(name, value));
     }
-    if cors.vary.is_empty() {
-        return;
-    }
-    let update = {
-        let mut lines = response.headers().get(header::VARY).map(str::as_bytes);
-        match lines.next() {
-            // The common case: no `Vary` yet, nothing to collect.
-            None => merge_vary(&[], cors.vary),
-            Some(first) => {
-                let existing: Vec<&[u8]> = std::iter::once(first).chain(lines).collect();
-                merge_vary(&existing, cors.vary)
-            }
-        }
-    };
+    let update = merge_vary_lines(
+        || response.headers().get(header::VARY).map(str::as_bytes),
+        cors.vary,
+    );
     if let VaryUpdate::Set(value) = update {
         // The merged value is made of the existing (UTF-8) lines and the core's ASCII tokens.
         let value: Cow<'static, str> = match value {

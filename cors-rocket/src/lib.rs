@@ -117,6 +117,9 @@
 //! Rocket drops request header lines that are not valid UTF-8 before any fairing sees them, so
 //! an `Origin` line with such bytes counts as absent (no CORS headers are written for it).
 
+// The fairing and its state; reading the default policy from the configuration; reading
+// requests and writing headers; answering preflights; the registry `#[cors]` writes to.
+mod config;
 mod fairing;
 mod headers;
 mod preflight;
@@ -126,8 +129,9 @@ mod registry;
 pub use cors_macros::rocket_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::rocket_policy as policy;
-pub use cors_shared::{Policy, PolicyErrors, PolicySpec};
-pub use fairing::{Cors, DefaultPolicy, LaunchError, CONFIG_KEY};
+pub use config::{LaunchError, CONFIG_KEY};
+pub use cors_shared::{OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
+pub use fairing::{Cors, DefaultPolicy};
 
 pub(crate) use fairing::Runtime;
 
@@ -135,7 +139,8 @@ pub(crate) use fairing::Runtime;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::{RouteEntry, ROUTES};
-    pub use cors_shared::{Policy, RawPolicy};
+    pub use cors_shared::Policy;
+    pub use cors_shared::__private::{OriginRules, RawPolicy, SetUse, SET_USES};
     pub use linkme;
     pub use std::borrow::Cow;
 }

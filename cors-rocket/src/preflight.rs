@@ -12,12 +12,13 @@
 //! route per path could not, since Rocket would try those routes in the order of their own
 //! ranks, not in the order of the routes of the announced method.
 
-use cors_shared::{Decision, Policy};
+use cors_shared::Policy;
 use rocket::form::ValueField;
 use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome};
 use rocket::{Data, Request, Response, Route};
 
+use crate::fairing::decide_and_write;
 use crate::headers;
 use crate::registry::RouteEntry;
 use crate::Runtime;
@@ -166,15 +167,14 @@ impl Table {
     }
 }
 
-/// Which policy answered a preflight, left in the request's local cache for the response fairing.
-#[derive(Clone, Copy, Debug)]
+/// Whether the generated route answered a preflight (and wrote its headers), left in the
+/// request's local cache for the response fairing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Answered {
-    /// No preflight was answered by the generated route.
+    /// Not answered by the generated route: the response fairing decides.
     No,
-    /// Answered with a route's `#[cors]` policy.
-    Route(&'static Policy),
-    /// Answered with the default policy.
-    Default,
+    /// Decided and written by the generated route.
+    Yes,
 }
 
 /// The handler of the generated route.
@@ -197,17 +197,14 @@ impl Handler for Preflight {
                 .and_then(|m| runtime.preflight.policy_for(m, request)),
             _ => None,
         };
-        let (answered, policy) = match route_policy {
-            Some(p) => (Answered::Route(p), p),
-            None => (Answered::Default, runtime.default.get()),
-        };
-        request.local_cache(|| answered);
-        let status = match policy.decide(&view) {
-            Decision::PreflightAllowed(_) => Status::NoContent,
-            _ => Status::Forbidden,
-        };
-        // The headers are written by the response fairing, like on every other response.
-        Outcome::Success(Response::build().status(status).finalize())
+        let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
+        request.local_cache(|| Answered::Yes);
+        // One decision gives the status and the headers, so they agree even while the policy's
+        // runtime set or a reloadable default policy changes.
+        let mut response = Response::new();
+        let status = decide_and_write(request, policy, route_policy.is_some(), &mut response);
+        response.set_status(status.map_or(Status::Forbidden, Status::new));
+        Outcome::Success(response)
     }
 }
 

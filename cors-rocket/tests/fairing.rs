@@ -631,53 +631,7 @@ fn a_route_mounted_after_the_fairing_ran_gets_the_default_policy() {
 
 // --- Refusal events ------------------------------------------------------------------------
 
-thread_local! {
-    /// The `cors_rocket` events of this thread, with their fields.
-    static EVENTS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Collects every `cors_rocket` event into the thread's [`EVENTS`]. Installed once as the global
-/// subscriber: a scoped one (`with_default`) can miss events when another test thread registers
-/// a callsite first, since tracing then caches that no subscriber is interested in it.
-struct Events;
-
-fn take_events() -> Vec<String> {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| tracing::subscriber::set_global_default(Events).unwrap());
-    EVENTS.with(|e| std::mem::take(&mut *e.borrow_mut()))
-}
-
-struct Text(String);
-
-impl tracing::field::Visit for Text {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0.push_str(&format!("{value:?}"));
-        } else {
-            self.0.push_str(&format!(" {}={value:?}", field.name()));
-        }
-    }
-}
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        if event.metadata().target().starts_with("cors_rocket") {
-            let mut text = Text(format!("{} ", event.metadata().level()));
-            event.record(&mut text);
-            EVENTS.with(|e| e.borrow_mut().push(text.0));
-        }
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
+use cors_tests::capture::take_events;
 
 #[test]
 fn refusals_are_logged_with_method_path_and_reason() {

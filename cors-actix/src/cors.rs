@@ -1,0 +1,196 @@
+//! The `Cors` middleware factory: which policy, and whether it is a route's own or the
+//! application's default.
+
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::Error;
+use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource};
+
+use crate::response::Prepared;
+use crate::service::CorsMiddleware;
+
+/// Whether the middleware is a route's own or the application's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Installed by `#[cors(...)]` on one resource: answers every preflight that reaches it,
+    /// before anything inside runs.
+    Route,
+    /// Wraps an application or scope: forwards every request, then covers what no inner CORS
+    /// middleware did, preflights to paths without a route policy included.
+    Default,
+}
+
+impl Role {
+    /// How the refusal log names the policy.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Role::Route => "route",
+            Role::Default => "default",
+        }
+    }
+}
+
+/// What every worker's middleware shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) policy: PolicySource,
+    pub(crate) prepared: Prepared,
+    pub(crate) role: Role,
+}
+
+impl Shared {
+    /// The policy in force: one load per request, so a request is decided by one version.
+    pub(crate) fn load(&self) -> CurrentPolicy<'_> {
+        self.policy.load()
+    }
+}
+
+/// The CORS middleware of an application or scope: applies its policy to every response that
+/// no route policy (`#[cors(...)]`) covers.
+///
+/// That includes handler errors, errors from other middleware, and the responses Actix makes
+/// itself (404 for unknown paths). A preflight to a path whose route has no policy of its own
+/// is answered by this policy: 204 with the CORS headers when allowed, 403 without them when
+/// not. Headers are set, never appended, and `Vary` is merged with what the response already
+/// has into one line. A response that a route policy answered, or an inner `Cors` (a
+/// scope's), is left as it is: the innermost policy wins.
+///
+/// Build it from a policy validated at start-up ([`Cors::new`], e.g. an allowlist read from the
+/// environment), from a `policy!` static ([`Cors::from_static`]), or from a [`PolicyHandle`]
+/// that the application replaces while serving ([`Cors::reloadable`]):
+///
+/// ```
+/// use actix_web::{web, App, HttpResponse};
+/// use cors_actix::{Cors, PolicySpec};
+///
+/// let policy = PolicySpec::new()
+///     .origins_from_list("https://app.example.re, https://admin.example.re")
+///     .methods(["GET", "POST"])
+///     .validate()
+///     .expect("the CORS allowlist is valid");
+/// let cors = Cors::new(policy);
+///
+/// // `Cors` is cheap to clone: build it once, clone it into each worker's `App`.
+/// let app = App::new()
+///     .wrap(cors.clone())
+///     .route("/plain", web::get().to(HttpResponse::Ok));
+/// # let _ = app;
+/// ```
+///
+/// Refused requests are logged through `tracing` at debug level with the reason (which origin,
+/// method or request header was not allowed), the method and the path.
+#[derive(Clone, Debug)]
+pub struct Cors {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Cors {
+    /// The middleware for a policy built at run time.
+    pub fn new(policy: Policy) -> Self {
+        Self::build(PolicySource::from(policy), Role::Default)
+    }
+
+    /// The middleware for a policy shared with other code.
+    pub fn from_arc(policy: Arc<Policy>) -> Self {
+        Self::build(PolicySource::Shared(policy), Role::Default)
+    }
+
+    /// The middleware for a `policy!` static (or any policy that lives as long as the program).
+    ///
+    /// ```
+    /// use actix_web::App;
+    /// use cors_actix::{policy, Cors};
+    ///
+    /// policy! {
+    ///     DEFAULT = { origins = ["https://app.example.re"], methods = [GET, POST] };
+    /// }
+    ///
+    /// let app = App::new().wrap(Cors::from_static(&DEFAULT));
+    /// # let _ = app;
+    /// ```
+    pub fn from_static(policy: &'static Policy) -> Self {
+        Self::build(PolicySource::Static(policy), Role::Default)
+    }
+
+    /// The middleware for a policy that the application replaces while serving: keep a clone
+    /// of `handle` (e.g. in `web::Data`) and call [`PolicyHandle::replace`]. Each request is
+    /// decided by the version in force when the middleware looks at it, from start to end.
+    ///
+    /// ```
+    /// use actix_web::{web, App};
+    /// use cors_actix::{Cors, PolicyHandle, PolicySpec};
+    ///
+    /// let handle = PolicyHandle::new(PolicySpec::new().origin("https://app.example.re").validate()?);
+    /// let app = App::new()
+    ///     .app_data(web::Data::new(handle.clone()))
+    ///     .wrap(Cors::reloadable(handle));
+    /// # let _ = app;
+    /// # Ok::<(), cors_actix::PolicyErrors>(())
+    /// ```
+    pub fn reloadable(handle: PolicyHandle) -> Self {
+        Self::build(PolicySource::Reloadable(handle), Role::Default)
+    }
+
+    /// The middleware that `#[cors(...)]` installs on one route.
+    pub(crate) fn route(policy: &'static Policy) -> Self {
+        Self::build(PolicySource::Static(policy), Role::Route)
+    }
+
+    fn build(policy: PolicySource, role: Role) -> Self {
+        let prepared = Prepared::new(&policy.load());
+        Cors {
+            shared: Arc::new(Shared {
+                policy,
+                prepared,
+                role,
+            }),
+        }
+    }
+
+    /// The policy this middleware applies now.
+    pub fn policy(&self) -> CurrentPolicy<'_> {
+        self.shared.load()
+    }
+
+    /// The handle of a reloadable policy ([`Cors::reloadable`]).
+    pub fn handle(&self) -> Option<&PolicyHandle> {
+        self.shared.policy.handle()
+    }
+}
+
+impl From<Policy> for Cors {
+    fn from(policy: Policy) -> Self {
+        Cors::new(policy)
+    }
+}
+
+impl From<&'static Policy> for Cors {
+    fn from(policy: &'static Policy) -> Self {
+        Cors::from_static(policy)
+    }
+}
+
+impl From<PolicyHandle> for Cors {
+    fn from(handle: PolicyHandle) -> Self {
+        Cors::reloadable(handle)
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CorsMiddleware::new(service, Arc::clone(&self.shared))))
+    }
+}

@@ -1,0 +1,132 @@
+//! What one policy says about one request, owned so that it outlives the request: the headers
+//! to write, the preflight status, and the refusal to log.
+
+use actix_web::http::{Method, StatusCode};
+use actix_web::HttpResponse;
+use cors_shared::RequestView;
+
+use crate::cors::{Role, Shared};
+use crate::request::{Captured, Reuse};
+use crate::response::OwnedHeaders;
+
+/// Marks a response whose CORS headers are final, so that an outer [`Cors`](crate::Cors)
+/// leaves it alone.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CorsApplied;
+
+/// Whether a debug event could be recorded at all, so that the path is copied for the refusal
+/// log only when it can be written.
+pub(crate) fn debug_enabled() -> bool {
+    use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+    STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
+}
+
+/// A forwarded request's outcome: decided before the call, or to be decided after it.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Decided(Outcome),
+    Later {
+        captured: Captured,
+        /// The path, for the refusal log; `None` when debug events are off.
+        path: Option<String>,
+    },
+}
+
+impl Pending {
+    pub(crate) fn outcome(self, shared: &Shared) -> Outcome {
+        match self {
+            Pending::Decided(outcome) => outcome,
+            Pending::Later { captured, path } => Outcome::decide(
+                shared,
+                captured.method(),
+                &captured.view(),
+                captured.reuse(),
+                || path,
+            ),
+        }
+    }
+}
+
+/// A refusal, kept for the log until it is known which policy answered.
+#[derive(Debug)]
+struct Refused {
+    line: String,
+    method: Method,
+    /// `None` only when debug events were off as the request came in.
+    path: Option<String>,
+    role: Role,
+}
+
+/// What one policy says about one request, owned.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    headers: OwnedHeaders,
+    /// The status of the answer when the request is a preflight.
+    preflight: Option<StatusCode>,
+    /// Why the request was refused; `None` on the allowed path, which formats nothing.
+    refused: Option<Box<Refused>>,
+}
+
+impl Outcome {
+    /// Decides with the policy in force (one version for the whole decision).
+    pub(crate) fn decide(
+        shared: &Shared,
+        method: &Method,
+        view: &RequestView<'_>,
+        reuse: Reuse<'_>,
+        path: impl FnOnce() -> Option<String>,
+    ) -> Self {
+        let policy = shared.load();
+        let decision = policy.decide(view);
+        Outcome {
+            headers: OwnedHeaders::new(&shared.prepared, decision.headers(), reuse),
+            preflight: decision
+                .preflight_status()
+                .and_then(|status| StatusCode::from_u16(status).ok()),
+            refused: decision.refusal().map(|reason| {
+                Box::new(Refused {
+                    line: reason.log_line().to_string(),
+                    method: method.clone(),
+                    path: path(),
+                    role: shared.role,
+                })
+            }),
+        }
+    }
+
+    /// Whether the request is a preflight, which this outcome answers.
+    pub(crate) fn is_preflight(&self) -> bool {
+        self.preflight.is_some()
+    }
+
+    /// The status of the answer to a preflight.
+    pub(crate) fn preflight_status(&self) -> Option<StatusCode> {
+        self.preflight
+    }
+
+    pub(crate) fn log(&self) {
+        if let Some(r) = &self.refused {
+            tracing::debug!(
+                method = %r.method,
+                path = %r.path.as_deref().unwrap_or_default(),
+                policy = r.role.name(),
+                "{}",
+                r.line
+            );
+        }
+    }
+
+    /// The answer to a preflight: 204 with the headers when allowed, 403 with only `Vary`
+    /// when not.
+    pub(crate) fn answer(&self) -> HttpResponse {
+        let mut response = HttpResponse::new(self.preflight.unwrap_or(StatusCode::FORBIDDEN));
+        self.apply(&mut response);
+        response
+    }
+
+    /// Sets the headers on a response and marks it as final.
+    pub(crate) fn apply<B>(&self, response: &mut HttpResponse<B>) {
+        self.headers.write(response.headers_mut());
+        response.extensions_mut().insert(CorsApplied);
+    }
+}
