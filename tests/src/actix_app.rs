@@ -1,5 +1,5 @@
 //! The Actix-web conformance application: the routes and policies of the conformance contract
-//! (`shared/conformance.md`), served by the `conformance-actix` binary and built in process by
+//! (`tests/CONFORMANCE.md`), served by the `conformance-actix` binary and built in process by
 //! the conformance tests.
 //!
 //! The global policy is built at start-up with the runtime builder, as an application reading

@@ -1,4 +1,4 @@
-//! The Actix-web conformance server: the routes and policies of `shared/conformance.md` on
+//! The Actix-web conformance server: the routes and policies of `tests/CONFORMANCE.md` on
 //! `127.0.0.1:$PORT` (default 8080).
 //!
 //! Prints `listening on http://127.0.0.1:PORT` on stdout once the socket accepts connections,
