@@ -15,11 +15,11 @@
 //! method or request header was not allowed), the method and the path: when a browser reports a
 //! missing `Access-Control-Allow-Origin`, the server log says why.
 
+pub use cors::Cors;
 #[doc = include_str!("../doc/cors.md")]
 pub use cors_macros::actix_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::actix_policy as policy;
-pub use cors::Cors;
 pub use cors_shared::{OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
 pub use future::CorsFuture;
 pub use service::CorsMiddleware;
@@ -40,8 +40,8 @@ mod service;
 pub mod __private {
     pub use actix_web::guard::GuardContext;
     pub use actix_web::route;
-    pub use cors_shared::Policy;
     pub use cors_shared::__private::{linkme, OriginRules, RawPolicy, SetUse, SET_USES};
+    pub use cors_shared::Policy;
     pub use std::borrow::Cow;
 
     pub use crate::guard::preflight_guard;

@@ -407,8 +407,6 @@ fn rewrite_routes(func: &mut ItemFn, helpers: &Helpers) -> syn::Result<TokenStre
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
-
     use super::*;
 
     fn expand_str(item: TokenStream) -> String {

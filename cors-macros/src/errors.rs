@@ -28,4 +28,3 @@ impl Errors {
         self.0
     }
 }
-

@@ -121,13 +121,6 @@ pub(crate) fn expand_policy(input: TokenStream, fw: Framework) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
-
     use super::*;
 
     fn handler() -> TokenStream {

@@ -108,7 +108,11 @@ struct Interpreter<'e> {
 
 /// Checks each entry against its key and builds the spec, reporting every problem.
 /// `empty` is the message's opening for a policy with no entries at all.
-pub(crate) fn interpret(entries: Vec<Entry>, whole: TokenStream, empty: &str) -> syn::Result<Written> {
+pub(crate) fn interpret(
+    entries: Vec<Entry>,
+    whole: TokenStream,
+    empty: &str,
+) -> syn::Result<Written> {
     if entries.is_empty() {
         return Err(syn::Error::new_spanned(
             &whole,
@@ -175,12 +179,18 @@ impl<'e> Interpreter<'e> {
                 );
                 false
             }
-            (Shape::Flag, Some(Value::Expr(Expr::Lit(ExprLit { lit: Lit::Bool(b), .. })))) => {
-                self.flag(field, b.value)
-            }
-            (Shape::Seconds, Some(Value::Expr(Expr::Lit(ExprLit { lit: Lit::Int(n), .. })))) => {
-                self.seconds(&name, n)
-            }
+            (
+                Shape::Flag,
+                Some(Value::Expr(Expr::Lit(ExprLit {
+                    lit: Lit::Bool(b), ..
+                }))),
+            ) => self.flag(field, b.value),
+            (
+                Shape::Seconds,
+                Some(Value::Expr(Expr::Lit(ExprLit {
+                    lit: Lit::Int(n), ..
+                }))),
+            ) => self.seconds(&name, n),
             (Shape::Strings | Shape::Methods, Some(Value::List { items, .. })) => {
                 self.list(key, field, items, &mut spans);
                 true
@@ -283,7 +293,13 @@ impl<'e> Interpreter<'e> {
     }
 
     /// A list key, item by item.
-    fn list(&mut self, key: Key, field: Field, items: &Punctuated<Item, Token![,]>, spans: &mut FieldSpans) {
+    fn list(
+        &mut self,
+        key: Key,
+        field: Field,
+        items: &Punctuated<Item, Token![,]>,
+        spans: &mut FieldSpans,
+    ) {
         let name = key.name();
         let shape = field.shape();
         let mut values = Vec::new();
@@ -328,7 +344,10 @@ impl<'e> Interpreter<'e> {
                     complete = false;
                     self.errors.at(
                         item,
-                        format!("`{name}` entries are string literals: write `{}`", key.example()),
+                        format!(
+                            "`{name}` entries are string literals: write `{}`",
+                            key.example()
+                        ),
                     );
                 }
             }
@@ -386,7 +405,10 @@ impl<'e> Interpreter<'e> {
                 // Every problem the core found is either reported here or follows from a value
                 // that was reported as unreadable, so `errors` is never empty at this point.
                 self.errors.finish()?;
-                Err(syn::Error::new_spanned(&self.spans.whole, "invalid CORS policy"))
+                Err(syn::Error::new_spanned(
+                    &self.spans.whole,
+                    "invalid CORS policy",
+                ))
             }
         }
     }

@@ -112,7 +112,11 @@ pub(crate) fn placeholder_expr(private: &TokenStream) -> TokenStream {
 
 /// For a policy that allows a runtime set: the registration of its origin rules, gathered by
 /// the linker, so that the set checks every change against them from the first one on.
-pub(crate) fn set_use(policy: &Policy, set: Option<&syn::Path>, private: &TokenStream) -> TokenStream {
+pub(crate) fn set_use(
+    policy: &Policy,
+    set: Option<&syn::Path>,
+    private: &TokenStream,
+) -> TokenStream {
     let Some(path) = set else {
         return TokenStream::new();
     };

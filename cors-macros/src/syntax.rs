@@ -175,4 +175,3 @@ impl Parse for Definition {
         })
     }
 }
-

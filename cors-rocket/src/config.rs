@@ -9,7 +9,7 @@ use rocket::figment::Figment;
 /// The configuration key that [`Cors::from_config`](crate::Cors::from_config) reads.
 pub const CONFIG_KEY: &str = "cors";
 
-/// Why the [`Cors`] fairing refused to launch: every problem found, each saying what to change.
+/// Why the [`Cors`](crate::Cors) fairing refused to launch: every problem found, each saying what to change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LaunchError {
     pub(crate) problems: Vec<String>,
@@ -95,4 +95,3 @@ pub(crate) fn read_policy(figment: &Figment, key: &str) -> Result<Policy, String
     })?;
     Ok(policy)
 }
-

@@ -89,7 +89,7 @@ impl Runtime {
 
 impl Cors {
     /// A fairing whose default policy is `policy`: a [`Policy`] built at start-up with
-    /// [`PolicySpec::validate`], or a `&'static Policy` declared with [`policy!`](crate::policy).
+    /// [`PolicySpec::validate`](crate::PolicySpec::validate), or a `&'static Policy` declared with [`policy!`](crate::policy).
     ///
     /// ```
     /// use cors_rocket::{Cors, PolicySpec};
@@ -110,7 +110,7 @@ impl Cors {
 
     /// A fairing whose default policy is read at ignite from the `cors` key of Rocket's
     /// configuration (`Rocket.toml`, `ROCKET_CORS`, or any figment provider): the keys of
-    /// [`PolicySpec`], validated like any policy. If the key is missing, misspelt or the policy
+    /// [`PolicySpec`](crate::PolicySpec), validated like any policy. If the key is missing, misspelt or the policy
     /// breaks a rule, launch fails and every problem is logged.
     ///
     /// ```toml
@@ -272,7 +272,9 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
-        if request.method() == Method::Options && *request.local_cache(|| Answered::No) == Answered::Yes {
+        if request.method() == Method::Options
+            && *request.local_cache(|| Answered::No) == Answered::Yes
+        {
             // The generated preflight route decided and wrote the headers itself.
             return;
         }

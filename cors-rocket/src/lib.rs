@@ -125,11 +125,11 @@ mod headers;
 mod preflight;
 mod registry;
 
+pub use config::{LaunchError, CONFIG_KEY};
 #[doc = include_str!("../doc/cors.md")]
 pub use cors_macros::rocket_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::rocket_policy as policy;
-pub use config::{LaunchError, CONFIG_KEY};
 pub use cors_shared::{OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
 pub use fairing::{Cors, DefaultPolicy};
 
@@ -139,8 +139,8 @@ pub(crate) use fairing::Runtime;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::{RouteEntry, ROUTES};
-    pub use cors_shared::Policy;
     pub use cors_shared::__private::{OriginRules, RawPolicy, SetUse, SET_USES};
+    pub use cors_shared::Policy;
     pub use linkme;
     pub use std::borrow::Cow;
 }

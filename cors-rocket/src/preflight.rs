@@ -216,12 +216,6 @@ pub(crate) fn route() -> Route {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 mod tests {
     use super::*;
     use rocket::local::blocking::Client;

@@ -3,13 +3,9 @@
 //! run, catchers, `Vary` merging and refusal events.
 //!
 //! The crate forbids `unsafe_code`: `#[cors]` must work in crates that do.
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![forbid(unsafe_code)]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 

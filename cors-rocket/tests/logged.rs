@@ -1,12 +1,8 @@
 //! What the fairing writes to Rocket's log: the problems that make launch fail, and the warning
 //! about `#[cors]` routes mounted after it ran. This file installs its own `log` logger (Rocket
 //! then keeps it), so it is a test binary of its own.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::{Mutex, Once};
 

@@ -151,7 +151,12 @@ impl Field {
     /// attribute's `policy`).
     pub fn suggest_among(name: &str, extra: &[&'static str]) -> Option<&'static str> {
         let normal = name.to_ascii_lowercase().replace('-', "_");
-        let keys = || Field::ALL.iter().map(|f| f.key()).chain(extra.iter().copied());
+        let keys = || {
+            Field::ALL
+                .iter()
+                .map(|f| f.key())
+                .chain(extra.iter().copied())
+        };
         if let Some(key) = keys().find(|k| *k == normal) {
             return Some(key);
         }

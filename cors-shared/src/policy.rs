@@ -2,9 +2,9 @@
 
 use std::fmt;
 
+use crate::__private::RawPolicy;
 use crate::matcher::{Allowlist, OriginMatch};
 use crate::origin;
-use crate::__private::RawPolicy;
 use crate::set::OriginSet;
 
 /// A validated CORS policy: immutable, with every header value precomputed.

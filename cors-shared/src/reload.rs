@@ -92,7 +92,11 @@ impl PolicyHandle {
 
     /// Makes an already validated policy the policy in force.
     pub fn store(&self, policy: Policy) {
-        let _writer = self.inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let _writer = self
+            .inner
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         self.inner.current.store(Arc::new(policy));
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
     }

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
+use crate::__private::{OriginRules, SET_USES};
 use crate::error::PolicyErrors;
 use crate::matcher::{suffix_bit, Allowlist, OriginMatch};
 use crate::origin::OriginParts;
-use crate::__private::{OriginRules, SET_USES};
 use crate::table;
 use crate::validate::origins::{check_entries, check_entries_from, Accepted, Context};
 
@@ -77,7 +77,11 @@ struct Version {
 
 impl Version {
     fn build(accepted: Accepted) -> Self {
-        let keys: Vec<Arc<str>> = accepted.keys.iter().map(|k| Arc::from(k.as_str())).collect();
+        let keys: Vec<Arc<str>> = accepted
+            .keys
+            .iter()
+            .map(|k| Arc::from(k.as_str()))
+            .collect();
         let slots = table::build_slots(&keys);
         Version {
             keys,
@@ -297,4 +301,3 @@ impl PartialEq for OriginSet {
 }
 
 impl Eq for OriginSet {}
-

@@ -1,7 +1,8 @@
 //! `Policy::decide` makes no heap allocation, whatever the outcome, with a 10,000-origin
 //! allowlist. A counting global allocator counts this thread's allocations.
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![allow(unsafe_code)] // A global allocator cannot be written without `unsafe impl`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -146,7 +147,12 @@ fn decide_makes_zero_allocations_with_a_runtime_set_and_a_reloadable_policy() {
                 let total: usize = d.headers().iter().map(|(n, v)| n.len() + v.len()).sum();
                 total > 0 && d.refusal().is_none()
             });
-            assert_eq!(count, 0, "{}: decide allocated {count} times", origin.escape_ascii());
+            assert_eq!(
+                count,
+                0,
+                "{}: decide allocated {count} times",
+                origin.escape_ascii()
+            );
             assert_eq!(allowed, origin != b"https://tenant10000.example.re");
         }
     }

@@ -1,10 +1,6 @@
 //! The request rules: what `Policy::decide` answers, header by header.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use cors_shared::{
     merge_vary, CorsHeaders, Decision, HeaderLines, Policy, PolicySpec, Refusal, RequestView, Vary,
@@ -561,7 +557,10 @@ fn vary_is_left_alone_when_complete_or_star() {
         merge_vary(&[b"ORIGIN, accept"], Vary::ORIGIN),
         VaryUpdate::Keep
     );
-    assert_eq!(merge_vary(&[b"accept, *"], Vary::PREFLIGHT), VaryUpdate::Keep);
+    assert_eq!(
+        merge_vary(&[b"accept, *"], Vary::PREFLIGHT),
+        VaryUpdate::Keep
+    );
     assert_eq!(merge_vary(&[b"accept"], Vary::NONE), VaryUpdate::Keep);
 }
 

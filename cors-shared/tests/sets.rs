@@ -1,11 +1,7 @@
 //! Runtime origin sets and reloadable policies: every change validated like a policy written
 //! in source, refused whole with every problem, and each request decided by one version.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -29,7 +25,11 @@ fn a_set_fills_changes_and_matches_patterns() {
         .validate()
         .unwrap();
     assert_eq!(
-        SET.replace(["https://shop.example.re", "https://*.t.example.re", "http://localhost:*"]),
+        SET.replace([
+            "https://shop.example.re",
+            "https://*.t.example.re",
+            "http://localhost:*"
+        ]),
         Ok(3)
     );
     for allowed in [
@@ -40,7 +40,11 @@ fn a_set_fills_changes_and_matches_patterns() {
     ] {
         assert!(policy.allows_origin(allowed), "{allowed}");
     }
-    for refused in ["https://t.example.re", "http://localhost", "https://evil.example"] {
+    for refused in [
+        "https://t.example.re",
+        "http://localhost",
+        "https://evil.example",
+    ] {
         assert!(!policy.allows_origin(refused), "{refused}");
     }
     assert_eq!(SET.insert("https://new.example.re"), Ok(true));
@@ -62,7 +66,11 @@ fn a_set_fills_changes_and_matches_patterns() {
 #[test]
 fn a_bad_change_is_refused_whole_with_every_problem() {
     static SET: OriginSet = OriginSet::new("TENANTS");
-    let _ = PolicySpec::new().origin_set(&SET).credentials(true).validate().unwrap();
+    let _ = PolicySpec::new()
+        .origin_set(&SET)
+        .credentials(true)
+        .validate()
+        .unwrap();
     SET.replace(["https://t1.example.re"]).unwrap();
     let mut change: Vec<String> = (0..5_000)
         .map(|i| format!("https://tenant{i}.example.re"))
@@ -196,7 +204,11 @@ fn a_policy_replaced_keeps_the_old_one_on_errors() {
     assert_eq!(handle.generation(), 0);
     assert!(handle.load().allows_origin("https://app.example.re"));
     handle
-        .replace(&PolicySpec::new().origin("https://b.example.re").credentials(true))
+        .replace(
+            &PolicySpec::new()
+                .origin("https://b.example.re")
+                .credentials(true),
+        )
         .unwrap();
     assert_eq!(handle.generation(), 1);
     assert!(!handle.load().allows_origin("https://app.example.re"));
@@ -227,7 +239,12 @@ fn every_decision_comes_from_one_version_while_writers_swap() {
             std::thread::spawn(move || {
                 let mut seen = [0usize; 3];
                 while !stop.load(Ordering::Relaxed) {
-                    for origin in ["https://a.example.re", "https://b.example.re", "https://s1.example.re", "https://s2.example.re"] {
+                    for origin in [
+                        "https://a.example.re",
+                        "https://b.example.re",
+                        "https://s1.example.re",
+                        "https://s2.example.re",
+                    ] {
                         let policy = handle.load();
                         let decision = policy.decide(&get(origin));
                         let h = decision.headers();
@@ -247,7 +264,11 @@ fn every_decision_comes_from_one_version_while_writers_swap() {
         let spec = if i % 2 == 0 { &v2 } else { &v1 };
         handle.replace(spec).unwrap();
         SWAPPED
-            .replace([if i % 2 == 0 { "https://s1.example.re" } else { "https://s2.example.re" }])
+            .replace([if i % 2 == 0 {
+                "https://s1.example.re"
+            } else {
+                "https://s2.example.re"
+            }])
             .unwrap();
     }
     stop.store(true, Ordering::Relaxed);

@@ -1,12 +1,8 @@
 //! The conformance table against the Actix adapter: in process through `actix_web::test`, and
 //! against the `conformance-actix` binary over a real socket; then hostile `Origin` values over
 //! the socket.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io;
 

@@ -56,7 +56,6 @@ impl Vary {
     }
 }
 
-
 impl Default for Vary {
     fn default() -> Self {
         Vary::NONE
@@ -90,7 +89,6 @@ pub mod header {
     /// `Access-Control-Request-Private-Network`
     pub const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
 }
-
 
 /// One CORS response header a decision may write (`Vary` aside). Adapters that keep their
 /// framework's header names match on it, so a header added here cannot be forgotten there.
@@ -195,4 +193,3 @@ impl<'a> CorsHeaders<'a> {
         self.entries().map(|(h, v)| (h.name(), v))
     }
 }
-

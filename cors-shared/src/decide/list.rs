@@ -1,11 +1,9 @@
 //! `Access-Control-Request-Headers`: a comma-separated list of header names, checked against a
 //! policy with work bounded by the policy's size whatever the request holds.
 
-use super::{
-    MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN,
-};
-use crate::__private::RawPolicy;
 use super::refusal::Refusal;
+use super::{MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN};
+use crate::__private::RawPolicy;
 use crate::token;
 
 pub(crate) fn ascii(bytes: &[u8]) -> &str {
@@ -44,7 +42,6 @@ fn trim_ows(mut s: &[u8]) -> &[u8] {
     }
     s
 }
-
 
 fn header_allowed(raw: &RawPolicy, name: &[u8]) -> bool {
     let listed = raw

@@ -108,9 +108,7 @@ impl Policy {
             Verdict::SetEmpty(set) => {
                 return self.refuse(preflight, Refusal::OriginSetEmpty { origin, set })
             }
-            Verdict::Malformed => {
-                return self.refuse(preflight, Refusal::MalformedOrigin(origin))
-            }
+            Verdict::Malformed => return self.refuse(preflight, Refusal::MalformedOrigin(origin)),
         }
         // Validation guarantees that `*` never goes with credentials.
         let allow_origin = if raw.any_origin { "*" } else { ascii(origin) };

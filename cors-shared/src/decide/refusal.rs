@@ -90,7 +90,6 @@ impl fmt::Display for Refusal<'_> {
     }
 }
 
-
 impl Refusal<'_> {
     /// The line adapters log for a refused request (at debug level), with the method, the
     /// path and which policy (`route` or `default`) refused.
@@ -109,6 +108,10 @@ struct LogLine<'r, 'a>(&'r Refusal<'a>);
 
 impl fmt::Display for LogLine<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CORS refused, no Access-Control-Allow-Origin: {}", self.0)
+        write!(
+            f,
+            "CORS refused, no Access-Control-Allow-Origin: {}",
+            self.0
+        )
     }
 }

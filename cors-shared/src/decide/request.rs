@@ -68,7 +68,6 @@ impl<'a> RequestView<'a> {
     }
 }
 
-
 /// The preflight test, for adapters that look before they build a [`RequestView`]: `OPTIONS`
 /// with an `Origin` and an `Access-Control-Request-Method` (any number of lines of each).
 ///

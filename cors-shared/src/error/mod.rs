@@ -222,7 +222,6 @@ impl PolicyError {
     pub fn suggestion(&self) -> Option<&str> {
         self.suggestion.as_deref()
     }
-
 }
 
 impl fmt::Display for PolicyError {

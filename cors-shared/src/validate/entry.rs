@@ -211,4 +211,3 @@ fn finish_suggestion(s: &str, scheme: &str, host: &str, port: Option<&str>) -> O
     };
     (candidate != s && check_origin(&candidate).is_ok()).then_some(candidate)
 }
-

@@ -6,17 +6,16 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::__private::{OriginRules, RawPolicy};
 use crate::error::{ErrorKind, Location, PolicyError, PolicyErrors};
 use crate::field::Field;
 use crate::policy::Policy;
-use crate::__private::{OriginRules, RawPolicy};
 use crate::spec::PolicySpec;
 use crate::table;
 
 mod entry;
 mod names;
 pub(crate) mod origins;
-
 
 /// The longest preflight cache lifetime accepted, in seconds.
 pub const MAX_AGE_LIMIT: u64 = 86_400;
@@ -69,8 +68,13 @@ pub(crate) fn validate(spec: &PolicySpec) -> Result<Policy, PolicyErrors> {
             Location::field(Field::Origins),
         ));
     }
-    let origins =
-        origins::check_into(&spec.origins, 0, rules, origins::Context::Policy, &mut errors);
+    let origins = origins::check_into(
+        &spec.origins,
+        0,
+        rules,
+        origins::Context::Policy,
+        &mut errors,
+    );
     if let (true, Some(_)) = (origins.any, spec.origin_set) {
         let star = spec.origins.iter().position(|o| o == "*").unwrap_or(0);
         errors.push(PolicyError::new(

@@ -30,30 +30,42 @@ pub(super) fn methods(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names
     use ErrorKind::*;
     let mut out = Names::default();
     let at = |i| Location::item(Field::Methods, i);
-    distinct(&spec.methods, MethodDuplicate, Cow::Borrowed, at, errors, |i, m, errors| {
-        if m == "*" {
-            out.any = true;
-            wildcard(spec.credentials, WildcardMethodWithCredentials, at(i), errors);
-        } else if !token::is_token(m.as_bytes()) {
-            errors.push(PolicyError::new(MethodNotToken, at(i)).value(m));
-        } else if token::FORBIDDEN_METHODS
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(m))
-        {
-            errors.push(PolicyError::new(MethodForbidden, at(i)).value(m));
-        } else if let Some(upper) = token::NORMALIZED_METHODS
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(m) && **n != m)
-        {
-            errors.push(
-                PolicyError::new(MethodCase, at(i))
-                    .value(m)
-                    .suggest(Some((*upper).to_owned())),
-            );
-        } else {
-            out.names.push(m.to_owned());
-        }
-    });
+    distinct(
+        &spec.methods,
+        MethodDuplicate,
+        Cow::Borrowed,
+        at,
+        errors,
+        |i, m, errors| {
+            if m == "*" {
+                out.any = true;
+                wildcard(
+                    spec.credentials,
+                    WildcardMethodWithCredentials,
+                    at(i),
+                    errors,
+                );
+            } else if !token::is_token(m.as_bytes()) {
+                errors.push(PolicyError::new(MethodNotToken, at(i)).value(m));
+            } else if token::FORBIDDEN_METHODS
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(m))
+            {
+                errors.push(PolicyError::new(MethodForbidden, at(i)).value(m));
+            } else if let Some(upper) = token::NORMALIZED_METHODS
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(m) && **n != m)
+            {
+                errors.push(
+                    PolicyError::new(MethodCase, at(i))
+                        .value(m)
+                        .suggest(Some((*upper).to_owned())),
+                );
+            } else {
+                out.names.push(m.to_owned());
+            }
+        },
+    );
     out
 }
 
@@ -66,21 +78,33 @@ pub(super) fn headers(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names
     use ErrorKind::*;
     let mut out = Names::default();
     let at = |i| Location::item(Field::Headers, i);
-    distinct(&spec.headers, HeaderDuplicate, lower, at, errors, |i, h, errors| {
-        let lower = h.to_ascii_lowercase();
-        if h == "*" {
-            out.any = true;
-            wildcard(spec.credentials, WildcardHeaderWithCredentials, at(i), errors);
-        } else if !token::is_token(h.as_bytes()) {
-            errors.push(PolicyError::new(HeaderNotToken, at(i)).value(h));
-        } else if lower.starts_with("access-control-") {
-            errors.push(PolicyError::new(HeaderIsCorsProtocol, at(i)).value(h));
-        } else if token::is_forbidden_request_header(&lower) {
-            errors.push(PolicyError::new(HeaderForbidden, at(i)).value(h));
-        } else {
-            out.names.push(lower);
-        }
-    });
+    distinct(
+        &spec.headers,
+        HeaderDuplicate,
+        lower,
+        at,
+        errors,
+        |i, h, errors| {
+            let lower = h.to_ascii_lowercase();
+            if h == "*" {
+                out.any = true;
+                wildcard(
+                    spec.credentials,
+                    WildcardHeaderWithCredentials,
+                    at(i),
+                    errors,
+                );
+            } else if !token::is_token(h.as_bytes()) {
+                errors.push(PolicyError::new(HeaderNotToken, at(i)).value(h));
+            } else if lower.starts_with("access-control-") {
+                errors.push(PolicyError::new(HeaderIsCorsProtocol, at(i)).value(h));
+            } else if token::is_forbidden_request_header(&lower) {
+                errors.push(PolicyError::new(HeaderForbidden, at(i)).value(h));
+            } else {
+                out.names.push(lower);
+            }
+        },
+    );
     out
 }
 
@@ -89,18 +113,30 @@ pub(super) fn expose(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names 
     use ErrorKind::*;
     let mut out = Names::default();
     let at = |i| Location::item(Field::Expose, i);
-    distinct(&spec.expose, ExposeDuplicate, lower, at, errors, |i, h, errors| {
-        let lower = h.to_ascii_lowercase();
-        if h == "*" {
-            wildcard(spec.credentials, WildcardExposeWithCredentials, at(i), errors);
-            out.names.push(lower);
-        } else if !token::is_token(h.as_bytes()) {
-            errors.push(PolicyError::new(ExposeNotToken, at(i)).value(h));
-        } else if token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str()) {
-            errors.push(PolicyError::new(ExposeForbidden, at(i)).value(h));
-        } else {
-            out.names.push(lower);
-        }
-    });
+    distinct(
+        &spec.expose,
+        ExposeDuplicate,
+        lower,
+        at,
+        errors,
+        |i, h, errors| {
+            let lower = h.to_ascii_lowercase();
+            if h == "*" {
+                wildcard(
+                    spec.credentials,
+                    WildcardExposeWithCredentials,
+                    at(i),
+                    errors,
+                );
+                out.names.push(lower);
+            } else if !token::is_token(h.as_bytes()) {
+                errors.push(PolicyError::new(ExposeNotToken, at(i)).value(h));
+            } else if token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str()) {
+                errors.push(PolicyError::new(ExposeForbidden, at(i)).value(h));
+            } else {
+                out.names.push(lower);
+            }
+        },
+    );
     out
 }

@@ -4,11 +4,11 @@
 
 use super::distinct;
 use super::entry::{check_origin, suggest_origin};
+use crate::__private::OriginRules;
 use crate::error::{Detail, ErrorKind, Location, PolicyError, PolicyErrors, Subject};
 use crate::field::Field;
 use crate::matcher::suffix_bit;
 use crate::origin;
-use crate::__private::OriginRules;
 use crate::psl;
 
 /// Whose entries are checked.
@@ -102,7 +102,7 @@ pub(crate) fn check_into(
         entries,
         OriginDuplicate,
         |o| o.into(),
-        |i| at(i),
+        at,
         errors,
         |i, o, errors| match o {
             "*" => {
@@ -112,7 +112,10 @@ pub(crate) fn check_into(
                 }
                 accepted.any = true;
                 if creds {
-                    let e = PolicyError::new(WildcardOriginWithCredentials, Location::field(Field::Credentials));
+                    let e = PolicyError::new(
+                        WildcardOriginWithCredentials,
+                        Location::field(Field::Credentials),
+                    );
                     errors.push(e.related(at(i)));
                 }
                 if entries.len() > 1 {
@@ -125,7 +128,9 @@ pub(crate) fn check_into(
                     errors.push(PolicyError::new(NullWithoutOptIn, at(i)).value("null"));
                 }
                 if creds {
-                    errors.push(related(PolicyError::new(NullWithCredentials, at(i)).value("null")));
+                    errors.push(related(
+                        PolicyError::new(NullWithCredentials, at(i)).value("null"),
+                    ));
                 }
             }
             _ if o.eq_ignore_ascii_case("null") => errors.push(
@@ -144,7 +149,11 @@ pub(crate) fn check_into(
                         PolicyError::new(kind, at(i))
                             .value(o)
                             .suggest(suggestion)
-                            .detail(if trailing_slash { Detail::TrailingSlash } else { Detail::None }),
+                            .detail(if trailing_slash {
+                                Detail::TrailingSlash
+                            } else {
+                                Detail::None
+                            }),
                     );
                 }
                 Ok(allowed) => {
