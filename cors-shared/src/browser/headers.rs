@@ -13,7 +13,10 @@
 /// assert_eq!(get_combined(&lines, "vary").as_deref(), Some("Origin, Accept"));
 /// assert_eq!(get_combined(&lines, "x-b"), None);
 /// ```
-pub fn get_combined<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)], name: &str) -> Option<String> {
+pub fn get_combined<N: AsRef<str>, V: AsRef<str>>(
+    headers: &[(N, V)],
+    name: &str,
+) -> Option<String> {
     let mut out: Option<String> = None;
     for (n, v) in headers {
         if n.as_ref().eq_ignore_ascii_case(name) {

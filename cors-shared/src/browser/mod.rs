@@ -58,8 +58,7 @@ pub use preflight_needed::{
 };
 pub use redirect::{follow_redirect, Hop, Redirect, RedirectFailure, MAX_REDIRECTS};
 pub use safelist::{
-    is_cors_safelisted_method, is_forbidden_method, is_forbidden_request_header,
-    normalize_method, safelist_verdict, HeaderVerdict, MAX_SAFELISTED_TOTAL,
-    MAX_SAFELISTED_VALUE,
+    is_cors_safelisted_method, is_forbidden_method, is_forbidden_request_header, normalize_method,
+    safelist_verdict, HeaderVerdict, MAX_SAFELISTED_TOTAL, MAX_SAFELISTED_VALUE,
 };
 pub use url::{Url, UrlError};

@@ -70,12 +70,16 @@ impl PreflightFailure {
             }
             PreflightFailure::Cors(failure) => format!("{PREFIX}{}", failure.chromium_message()),
             PreflightFailure::NotOk { .. } => format!("{PREFIX}It does not have HTTP ok status."),
-            PreflightFailure::InvalidAllowMethods(_) => "Cannot parse Access-Control-Allow-Methods \
+            PreflightFailure::InvalidAllowMethods(_) => {
+                "Cannot parse Access-Control-Allow-Methods \
                  response header field in preflight response."
-                .to_owned(),
-            PreflightFailure::InvalidAllowHeaders(_) => "Cannot parse Access-Control-Allow-Headers \
+                    .to_owned()
+            }
+            PreflightFailure::InvalidAllowHeaders(_) => {
+                "Cannot parse Access-Control-Allow-Headers \
                  response header field in preflight response."
-                .to_owned(),
+                    .to_owned()
+            }
             PreflightFailure::MethodNotAllowed { method, .. } => format!(
                 "Method {method} is not allowed by Access-Control-Allow-Methods in preflight \
                  response."
@@ -121,9 +125,14 @@ impl fmt::Display for PreflightFailure {
                 method,
                 wildcard_with_credentials,
             } => {
-                write!(f, "the preflight's Access-Control-Allow-Methods does not list {method}")?;
+                write!(
+                    f,
+                    "the preflight's Access-Control-Allow-Methods does not list {method}"
+                )?;
                 if *wildcard_with_credentials {
-                    f.write_str(" (it says `*`, which does not count for a request with credentials)")?;
+                    f.write_str(
+                        " (it says `*`, which does not count for a request with credentials)",
+                    )?;
                 }
                 Ok(())
             }
@@ -238,8 +247,8 @@ pub fn preflight_check<N: AsRef<str>, V: AsRef<str>, RN: AsRef<str>, RV: AsRef<s
         }
     }
     // Step 7.8: the max-age, when it parses.
-    let max_age = get_combined(response, "access-control-max-age")
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let max_age =
+        get_combined(response, "access-control-max-age").and_then(|v| v.trim().parse::<u64>().ok());
     Ok(PreflightGrant {
         methods,
         headers: header_names,

@@ -104,7 +104,10 @@ impl fmt::Display for RedirectFailure {
                     .unwrap_or_default()
             ),
             RedirectFailure::InvalidLocation { location, error } => {
-                write!(f, "the redirect's Location `{location}` is not a URL: {error}")
+                write!(
+                    f,
+                    "the redirect's Location `{location}` is not a URL: {error}"
+                )
             }
             RedirectFailure::DisallowedScheme { location } => write!(
                 f,

@@ -91,8 +91,7 @@ pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
         "via",
     ];
     let lower = name.to_ascii_lowercase();
-    if NAMES.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-")
-    {
+    if NAMES.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-") {
         return true;
     }
     // Step 2 of "forbidden request-header": the method-override headers are forbidden when
@@ -157,7 +156,10 @@ impl fmt::Display for HeaderVerdict {
                  content-language, content-type, range)",
             ),
             HeaderVerdict::UnsafeByte { byte } => {
-                write!(f, "has the byte 0x{byte:02x} in its value, which safelisted values may not hold")
+                write!(
+                    f,
+                    "has the byte 0x{byte:02x} in its value, which safelisted values may not hold"
+                )
             }
             HeaderVerdict::ContentTypeUnparsable => f.write_str("is not a parsable MIME type"),
             HeaderVerdict::ContentTypeNotSafelisted { essence } => write!(
@@ -178,8 +180,19 @@ fn is_unsafe_byte(b: u8) -> bool {
     (b < 0x20 && b != 0x09)
         || matches!(
             b,
-            b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{'
-                | b'}' | 0x7f
+            b'"' | b'('
+                | b')'
+                | b':'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+                | 0x7f
         )
 }
 
@@ -251,7 +264,11 @@ pub fn safelist_verdict(name: &str, value: &str) -> HeaderVerdict {
 fn mime_essence(value: &str) -> Option<String> {
     let value = value.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     let (kind, rest) = value.split_once('/')?;
-    let subtype = rest.split(';').next().unwrap_or_default().trim_end_matches([' ', '\t', '\r', '\n']);
+    let subtype = rest
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches([' ', '\t', '\r', '\n']);
     if !super::headers::is_token(kind) || !super::headers::is_token(subtype) {
         return None;
     }

@@ -138,7 +138,11 @@ impl Url {
             let (v6, tail) = inner
                 .split_once(']')
                 .ok_or_else(|| UrlError::InvalidHost(hostport.to_owned()))?;
-            if v6.is_empty() || !v6.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.')) {
+            if v6.is_empty()
+                || !v6
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+            {
                 return Err(UrlError::InvalidHost(hostport.to_owned()));
             }
             let port = match tail.strip_prefix(':') {
