@@ -13,7 +13,7 @@ use crate::diagnose::diagnose;
 use crate::error::Error;
 use crate::render::{render_report, requests_sent};
 use crate::request::{check_origin, parse_header_line, Options, Request};
-use crate::scan::{scan, ScanReport, ScanVerdict};
+use crate::scan::{scan, Risk, ScanReport, ScanVerdict};
 use crate::transport::timeout_from_seconds;
 
 /// Ask a live endpoint what a browser would do with its CORS answer.
@@ -265,6 +265,10 @@ fn render_scan(report: &ScanReport) -> String {
     for f in &report.findings {
         let mark = if f.is_problem() { "✗" } else { "✓" };
         let verdict = match f.verdict {
+            ScanVerdict::Reflected if f.risk == Risk::Expected && f.credentials => {
+                "allowed, with credentials (trusted)"
+            }
+            ScanVerdict::Reflected if f.risk == Risk::Expected => "allowed (trusted)",
             ScanVerdict::Reflected if f.credentials => "REFLECTED, with credentials",
             ScanVerdict::Reflected => "reflected",
             ScanVerdict::Wildcard => "wildcard `*` (no credentials)",

@@ -73,9 +73,11 @@ impl fmt::Display for Error {
                     )?,
                     NetworkKind::Tls => write!(
                         f,
-                        "cannot reach {url}: the TLS handshake failed. For a self-signed or \
-                         test certificate, run again with --insecure (browsers would refuse \
-                         this certificate too, unless the user accepted it)"
+                        "cannot reach {url}: the TLS handshake failed (a self-signed or \
+                         expired certificate, one for another name, or a port that does not \
+                         speak TLS). For a self-signed test certificate, run again with \
+                         --insecure (browsers refuse such a certificate too, unless the user \
+                         accepted it)"
                     )?,
                     NetworkKind::Protocol => write!(
                         f,

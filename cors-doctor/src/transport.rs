@@ -135,7 +135,32 @@ fn io_kind(e: &io::Error) -> NetworkKind {
 }
 
 fn classify(url: &str, e: &ureq::Error) -> Error {
+    let detail = e.to_string();
+    let lower = detail.to_ascii_lowercase();
+    let https = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
     let kind = match e {
+        // The resolver's failures come as I/O errors; their wording is the system's.
+        ureq::Error::Io(_)
+            if lower.contains("lookup address")
+                || lower.contains("name or service not known")
+                || lower.contains("no such host")
+                || lower.contains("nodename nor servname") =>
+        {
+            NetworkKind::Dns
+        }
+        // rustls reports handshake problems (bad certificate, a peer that does not speak
+        // TLS) as I/O errors on the stream.
+        ureq::Error::Io(io)
+            if https
+                && (io.kind() == io::ErrorKind::InvalidData
+                    || lower.contains("certificate")
+                    || lower.contains("tls")
+                    || lower.contains("handshake")) =>
+        {
+            NetworkKind::Tls
+        }
         ureq::Error::HostNotFound => NetworkKind::Dns,
         ureq::Error::ConnectionFailed => NetworkKind::ConnectionRefused,
         ureq::Error::Timeout(_) => NetworkKind::Timeout,
@@ -150,7 +175,7 @@ fn classify(url: &str, e: &ureq::Error) -> Error {
     Error::Network {
         url: url.to_owned(),
         kind,
-        detail: e.to_string(),
+        detail,
     }
 }
 
