@@ -497,7 +497,8 @@ fn probe_error_path(
              the error does not, so the page sees a CORS error (\"Failed to fetch\") instead of \
              the status. In nginx, `add_header` without `always` only applies to 2xx and 3xx; \
              in an application, the CORS layer must wrap error responses too (here the `Cors` \
-             middleware or fairing does, 404s included)",
+             middleware or fairing does, 404s included). If that path belongs to another \
+             route with a policy of its own, this may be intended",
             exchange.status
         )
     });
