@@ -198,18 +198,21 @@ fn explain_preflight(failure: &PreflightFailure, ctx: &Context<'_>) -> (String, 
 
 /// A preflight answered without `Access-Control-Allow-Origin`: refused, or not handled.
 fn refused_preflight(ctx: &Context<'_>) -> (String, String) {
-    let headers = if ctx.announced.is_empty() {
-        String::new()
+    let (comma, headers) = if ctx.announced.is_empty() {
+        (" or", String::new())
     } else {
-        format!(
-            " or one of the announced headers ({})",
-            ctx.announced.join(", ")
+        (
+            ",",
+            format!(
+                " or one of the announced headers ({})",
+                ctx.announced.join(", ")
+            ),
         )
     };
     let reason = format!(
         "the preflight's response (status {status}) has no Access-Control-Allow-Origin: the \
          server refused the preflight, or nothing answers OPTIONS for this URL. A CORS layer \
-         refuses a preflight when the origin ({o}), the method ({m}){headers} is not allowed",
+         refuses a preflight when the origin ({o}){comma} the method ({m}){headers} is not allowed",
         status = ctx.status,
         o = ctx.origin,
         m = ctx.method,
