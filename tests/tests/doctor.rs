@@ -415,6 +415,54 @@ fn case_6_a_proxy_that_hides_allow_origin_is_caught_by_compare() {
 }
 
 #[test]
+fn two_allow_origin_lines_are_seen_and_blocked_as_multiple_values() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/twice");
+    let report = run(&Request::new(&url, APP));
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(failure.step, steps::CORS_CHECK);
+    assert_eq!(
+        failure.chromium_message,
+        console(
+            &url,
+            "The 'Access-Control-Allow-Origin' header contains multiple values \
+             'https://app.example.re, https://app.example.re', but only one is allowed. Have \
+             the server send the header with a valid value, or, if an opaque response serves \
+             your needs, set the request's mode to 'no-cors' to fetch the resource with CORS \
+             disabled."
+        )
+    );
+    assert!(failure
+        .fix
+        .starts_with("set Access-Control-Allow-Origin in one layer only"));
+    // Both lines are in the exchange as received.
+    assert_eq!(
+        report.exchanges[0].all("access-control-allow-origin"),
+        [APP, APP]
+    );
+}
+
+#[test]
+fn headers_a_page_cannot_set_are_dropped_with_a_warning() {
+    let nginx = Mistakes::alone();
+    let report = run(&Request::new(nginx.url("/api/other"), APP)
+        .header("Cookie", "session=1")
+        .header("X-Custom", "1"));
+    assert_eq!(
+        report.warnings,
+        ["`Cookie` is a forbidden request header: a page cannot set it, so the browser drops it \
+          and so does this diagnosis (cookies go along with --credentials, from the browser's \
+          cookie jar)"]
+    );
+    assert!(!report.exchanges[0]
+        .request_headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("cookie")));
+    // x-custom still needs a preflight, which this location does not answer.
+    assert_eq!(report.failure.unwrap().step, steps::PREFLIGHT);
+}
+
+#[test]
 fn a_preflight_answered_by_a_redirect_is_blocked_at_the_preflight() {
     let nginx = Mistakes::alone();
     let url = nginx.url("/moved");
