@@ -136,7 +136,7 @@ pub(crate) fn diagnose_with(
     let mut tainting_redirect: Option<String> = None;
     let mut redirects = 0u32;
     let mut preflight_passed = false;
-    let mut blocked: Option<(Failure, String)> = None;
+    let mut blocked: Option<Failure> = None;
 
     let final_exchange = loop {
         // Fetch, "main fetch" step 12 and "HTTP fetch" step 4.1: each hop of a request that
@@ -377,7 +377,7 @@ pub(crate) fn diagnose_with(
         exchanges: Vec::new(),
         requests_sent: 0,
     };
-    if let Some((failure, _)) = blocked {
+    if let Some(failure) = blocked {
         report.failure = Some(failure);
     } else if let Some(exchange) = final_exchange {
         report.verdict = Verdict::Read;
@@ -442,18 +442,15 @@ fn failure_for(
     ctx: &Context<'_>,
     first_url: &str,
     last_url: &str,
-) -> (Failure, String) {
+) -> Failure {
     let (reason, fix) = explain(block, ctx);
     let chromium_message = console_line(block, first_url, last_url, ctx.origin);
-    (
-        Failure {
-            step: step.to_owned(),
-            reason,
-            fix,
-            chromium_message,
-        },
-        last_url.to_owned(),
-    )
+    Failure {
+        step: step.to_owned(),
+        reason,
+        fix,
+        chromium_message,
+    }
 }
 
 /// The error-path probe: the same request to a path under the URL's that should not exist.
