@@ -42,6 +42,7 @@
 //! # Ok::<(), cors_shared::PolicyErrors>(())
 //! ```
 
+pub mod browser;
 mod decide;
 mod error;
 mod field;

@@ -1,0 +1,300 @@
+//! For each way a browser blocks: the reason in plain words and the fix, in general terms and
+//! as this project's `#[cors(...)]` key or `PolicySpec` builder call.
+
+use cors_shared::browser::{CorsFailure, PreflightFailure, RedirectFailure};
+
+/// What the browser stopped at.
+pub(crate) enum Block<'a> {
+    /// The preflight's response.
+    Preflight(&'a PreflightFailure),
+    /// The CORS check of a response of the actual request.
+    Cors(&'a CorsFailure),
+    /// A redirect of the actual request.
+    Redirect(&'a RedirectFailure),
+}
+
+/// What the diagnosis knows around the block.
+pub(crate) struct Context<'a> {
+    /// The page's origin.
+    pub(crate) origin: &'a str,
+    /// The `Origin` the failing request carried (`null` after a cross-origin redirect).
+    pub(crate) sent_origin: &'a str,
+    /// The method sent.
+    pub(crate) method: &'a str,
+    /// Whether the request has credentials.
+    pub(crate) credentials: bool,
+    /// Whether a preflight was sent and passed before the block.
+    pub(crate) preflight_passed: bool,
+    /// The redirect that changed the origin to `null`, as "FROM to TO".
+    pub(crate) tainting_redirect: Option<&'a str>,
+    /// The header names a preflight announced (`Access-Control-Request-Headers`).
+    pub(crate) announced: &'a [String],
+    /// The status of the failing response.
+    pub(crate) status: u16,
+}
+
+fn here_origins(ctx: &Context<'_>) -> String {
+    let credentials = if ctx.credentials { ", credentials" } else { "" };
+    let call = if ctx.credentials {
+        ".credentials(true)"
+    } else {
+        ""
+    };
+    format!(
+        "`#[cors(origins = [\"{o}\"]{credentials})]` above the route, or \
+         `PolicySpec::new().origin(\"{o}\"){call}` for the default `Cors` middleware or fairing",
+        o = ctx.origin
+    )
+}
+
+/// The reason and the fix.
+pub(crate) fn explain(block: &Block<'_>, ctx: &Context<'_>) -> (String, String) {
+    match block {
+        Block::Cors(failure) => explain_cors(failure, ctx),
+        Block::Preflight(failure) => explain_preflight(failure, ctx),
+        Block::Redirect(failure) => explain_redirect(failure),
+    }
+}
+
+fn explain_cors(failure: &CorsFailure, ctx: &Context<'_>) -> (String, String) {
+    if let Some(redirect) = ctx.tainting_redirect {
+        let reason = format!(
+            "the request was redirected across origins ({redirect}); from then on the browser \
+             sends `Origin: null` instead of {o}, and this response does not allow `null`: \
+             {failure}",
+            o = ctx.origin
+        );
+        let fix = "fetch the final URL directly, so that no redirect happens (for an http -> \
+                   https redirect: use the https URL in the page). Do not allow `null` to make \
+                   it pass: every sandboxed iframe and local file sends `null`."
+            .to_owned();
+        return (reason, fix);
+    }
+    match failure {
+        CorsFailure::MissingAllowOrigin if ctx.preflight_passed => (
+            format!(
+                "the preflight's response carried the CORS headers, the actual {m} response does \
+                 not: the CORS headers are added to OPTIONS answers only",
+                m = ctx.method
+            ),
+            format!(
+                "add the CORS headers to every response of the route, not only to preflights \
+                 (in nginx: `add_header Access-Control-Allow-Origin ... always;` outside the \
+                 `if ($request_method = OPTIONS)` block; in an application: the CORS \
+                 middleware around all handlers). Here one policy answers both: {}",
+                here_origins(ctx)
+            ),
+        ),
+        CorsFailure::MissingAllowOrigin => (
+            format!(
+                "the response has no Access-Control-Allow-Origin: the server's CORS \
+                 configuration does not cover this URL, method or status, or {o} is not on its \
+                 list (in nginx: the `add_header` sits in another `location` block, or lacks \
+                 `always` on an error status)",
+                o = ctx.sent_origin
+            ),
+            format!(
+                "make the CORS configuration answer this URL for {o} on every status (nginx: \
+                 `add_header Access-Control-Allow-Origin ... always;` in the `location` that \
+                 serves this URL). Here: {}",
+                here_origins(ctx),
+                o = ctx.origin
+            ),
+        ),
+        CorsFailure::MultipleAllowOriginValues(_) => (
+            failure.to_string(),
+            "set Access-Control-Allow-Origin in one layer only: either the application or the \
+             proxy (nginx: `proxy_hide_header Access-Control-Allow-Origin;` when the \
+             application sets it). This project's adapters set each CORS header exactly once."
+                .to_owned(),
+        ),
+        CorsFailure::InvalidAllowOriginValue(_) => (
+            failure.to_string(),
+            format!(
+                "send exactly one origin, the request's own ({o}), or `*`; never a list or a \
+                 pattern. Here: {}",
+                here_origins(ctx),
+                o = ctx.origin
+            ),
+        ),
+        CorsFailure::AllowOriginMismatch(_) => (
+            failure.to_string(),
+            format!(
+                "add {o} to the allowed origins, spelled exactly so. Here: {}",
+                here_origins(ctx),
+                o = ctx.origin
+            ),
+        ),
+        CorsFailure::WildcardWithCredentials => (
+            failure.to_string(),
+            format!(
+                "answer with the request's origin instead of `*`, with \
+                 `Access-Control-Allow-Credentials: true` and `Vary: Origin`, for the origins \
+                 you trust; or make the request without credentials. Here (where `*` with \
+                 credentials does not compile): `#[cors(origins = [\"{o}\"], credentials)]` or \
+                 `PolicySpec::new().origin(\"{o}\").credentials(true)`",
+                o = ctx.origin
+            ),
+        ),
+        CorsFailure::InvalidAllowCredentials(_) => (
+            failure.to_string(),
+            format!(
+                "send `Access-Control-Allow-Credentials: true` (exactly that) for {o}, or make \
+                 the request without credentials. Here: `#[cors(origins = [\"{o}\"], \
+                 credentials)]` or `PolicySpec::new().origin(\"{o}\").credentials(true)`",
+                o = ctx.origin
+            ),
+        ),
+    }
+}
+
+fn explain_preflight(failure: &PreflightFailure, ctx: &Context<'_>) -> (String, String) {
+    if let PreflightFailure::Cors(inner) = failure {
+        if ctx.tainting_redirect.is_some() {
+            return explain_cors(inner, ctx);
+        }
+    }
+    let reason = failure.to_string();
+    let fix = match failure {
+        PreflightFailure::Redirect { .. } => "answer the preflight where it is sent: fetch the \
+             final URL directly (https instead of http, the trailing slash the server \
+             expects, the canonical host), or exempt OPTIONS from the redirect rule"
+            .to_owned(),
+        PreflightFailure::Cors(CorsFailure::MissingAllowOrigin)
+            if ctx.tainting_redirect.is_none() =>
+        {
+            return refused_preflight(ctx);
+        }
+        PreflightFailure::Cors(inner) => {
+            let (_, fix) = explain_cors(inner, ctx);
+            fix
+        }
+        PreflightFailure::NotOk { .. } => "answer OPTIONS requests that carry \
+             Access-Control-Request-Method with 204 and the CORS headers, before \
+             authentication and routing (a preflight never carries cookies or \
+             Authorization). Here: a `#[cors(...)]` route answers its preflights before the \
+             handler and its guards run, and the `Cors` middleware or fairing answers them for \
+             every other path"
+            .to_owned(),
+        PreflightFailure::InvalidAllowMethods(_) => {
+            "list methods as `GET, PUT` (tokens separated by commas), nothing else".to_owned()
+        }
+        PreflightFailure::InvalidAllowHeaders(_) => {
+            "list header names as `content-type, x-custom` (tokens separated by commas)".to_owned()
+        }
+        PreflightFailure::MethodNotAllowed { method, .. } => format!(
+            "add {method} to Access-Control-Allow-Methods (by name: `*` does not count with \
+             credentials). Here: `#[cors(methods = [{method}])]` or \
+             `PolicySpec::new().methods([\"{method}\"])`"
+        ),
+        PreflightFailure::HeaderNotAllowed { name, .. } => format!(
+            "add `{name}` to Access-Control-Allow-Headers (by name: `*` does not cover \
+             authorization, nor anything with credentials). Here: `#[cors(headers = \
+             [\"{name}\"])]` or `PolicySpec::new().headers([\"{name}\"])`"
+        ),
+    };
+    (reason, fix)
+}
+
+/// A preflight answered without `Access-Control-Allow-Origin`: refused, or not handled.
+fn refused_preflight(ctx: &Context<'_>) -> (String, String) {
+    let (comma, headers) = if ctx.announced.is_empty() {
+        (" or", String::new())
+    } else {
+        (
+            ",",
+            format!(
+                " or one of the announced headers ({})",
+                ctx.announced.join(", ")
+            ),
+        )
+    };
+    let reason = format!(
+        "the preflight's response (status {status}) has no Access-Control-Allow-Origin: the \
+         server refused the preflight, or nothing answers OPTIONS for this URL. A CORS layer \
+         refuses a preflight when the origin ({o}){comma} the method ({m}){headers} is not allowed",
+        status = ctx.status,
+        o = ctx.origin,
+        m = ctx.method,
+    );
+    let methods = if cors_shared::browser::is_cors_safelisted_method(ctx.method) {
+        String::new()
+    } else {
+        format!(", methods = [{}]", ctx.method)
+    };
+    let methods_call = if methods.is_empty() {
+        String::new()
+    } else {
+        format!(".methods([\"{}\"])", ctx.method)
+    };
+    let quoted: Vec<String> = ctx.announced.iter().map(|h| format!("\"{h}\"")).collect();
+    let (headers_key, headers_call) = if quoted.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(", headers = [{}]", quoted.join(", ")),
+            format!(".headers([{}])", quoted.join(", ")),
+        )
+    };
+    let (cred_key, cred_call) = if ctx.credentials {
+        (", credentials", ".credentials(true)")
+    } else {
+        ("", "")
+    };
+    let fix = format!(
+        "answer the preflight with 204 and allow the origin, the method and every announced \
+         header. Here: `#[cors(origins = [\"{o}\"]{methods}{headers_key}{cred_key})]` above the \
+         route, or `PolicySpec::new().origin(\"{o}\"){methods_call}{headers_call}{cred_call}`",
+        o = ctx.origin
+    );
+    (reason, fix)
+}
+
+fn explain_redirect(failure: &RedirectFailure) -> (String, String) {
+    let fix = match failure {
+        RedirectFailure::Preflight { .. } => {
+            "fetch the final URL directly, or exempt OPTIONS from the redirect rule"
+        }
+        RedirectFailure::InvalidLocation { .. } => "send an absolute http(s) URL in Location",
+        RedirectFailure::DisallowedScheme { .. } => {
+            "redirect only to http(s) URLs, or fetch the final resource directly"
+        }
+        RedirectFailure::TooMany => {
+            "break the redirect loop (often http <-> https or a \
+             trailing-slash rule that fights another)"
+        }
+        RedirectFailure::ContainsCredentials { .. } => {
+            "remove the user name and password from \
+             the redirect's Location; send credentials in a header the page sets instead"
+        }
+    };
+    (failure.to_string(), fix.to_owned())
+}
+
+/// Chromium's whole console line for a block of a `fetch()`.
+pub(crate) fn console_line(
+    block: &Block<'_>,
+    first_url: &str,
+    last_url: &str,
+    page_origin: &str,
+) -> String {
+    let message = match block {
+        Block::Cors(f) => f.chromium_message(),
+        Block::Preflight(f) => f.chromium_message(),
+        Block::Redirect(
+            f @ (RedirectFailure::TooMany | RedirectFailure::InvalidLocation { .. }),
+        ) => {
+            return format!("Failed to load resource: {}", f.chromium_message());
+        }
+        Block::Redirect(f) => f.chromium_message(),
+    };
+    let redirected = if first_url == last_url {
+        String::new()
+    } else {
+        format!("(redirected from '{first_url}') ")
+    };
+    format!(
+        "Access to fetch at '{last_url}' {redirected}from origin '{page_origin}' has been \
+         blocked by CORS policy: {message}"
+    )
+}

@@ -1,0 +1,71 @@
+//! The human-readable output of a diagnosis.
+
+use std::fmt::Write as _;
+
+use crate::report::{Report, Verdict};
+
+/// The report as text: the request, each step with ✓ or ✗, the verdict, and for a block the
+/// console message, the reason and the fix.
+pub fn render_report(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} from origin {}{}",
+        report.method,
+        report.url,
+        report.origin,
+        if report.credentials {
+            " with credentials"
+        } else {
+            ""
+        }
+    );
+    for warning in &report.warnings {
+        let _ = writeln!(out, "! {warning}");
+    }
+    out.push('\n');
+    let width = report
+        .steps
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for step in &report.steps {
+        let _ = writeln!(
+            out,
+            "{} {:width$}  {}",
+            if step.ok { "✓" } else { "✗" },
+            step.name,
+            step.detail
+        );
+    }
+    out.push('\n');
+    match (&report.verdict, &report.failure) {
+        (Verdict::Read, _) => {
+            let _ = writeln!(out, "Verdict: read. The page can read this response.");
+            if let Some(problem) = report.error_path.as_ref().and_then(|e| e.problem.as_ref()) {
+                let _ = writeln!(out, "But on errors: {problem}");
+            }
+        }
+        (Verdict::Blocked, Some(failure)) => {
+            let _ = writeln!(out, "Verdict: blocked at step \"{}\".", failure.step);
+            let _ = writeln!(out, "Console: {}", failure.chromium_message);
+            let _ = writeln!(out, "Why:     {}", failure.reason);
+            let _ = writeln!(out, "Fix:     {}", failure.fix);
+        }
+        (Verdict::Blocked, None) => {
+            let _ = writeln!(out, "Verdict: blocked.");
+        }
+    }
+    let _ = writeln!(out, "({})", requests_sent(report.requests_sent));
+    out
+}
+
+/// "1 request sent", "3 requests sent".
+pub(crate) fn requests_sent(n: usize) -> String {
+    if n == 1 {
+        "1 request sent".to_owned()
+    } else {
+        format!("{n} requests sent")
+    }
+}
