@@ -1,7 +1,12 @@
 //! Every refusal is logged through `tracing` at debug level, with the reason, method and path,
 //! so that "why is there no Access-Control-Allow-Origin?" is answered by the server log.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use actix_web::dev::Service;
 use actix_web::test as actix_test;

@@ -5,7 +5,12 @@
 //! The crate-level `deny(unused_imports)` checks that the expansion keeps the user's
 //! `use actix_web::{get, ...}` in use.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![deny(unused_imports)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};

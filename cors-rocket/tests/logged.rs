@@ -2,7 +2,12 @@
 //! about `#[cors]` routes mounted after it ran. This file installs its own `log` logger (Rocket
 //! then keeps it), so it is a test binary of its own.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::{Mutex, Once};
 

@@ -1,7 +1,12 @@
 //! `Policy::decide` makes no heap allocation, whatever the outcome, with a 10,000-origin
 //! allowlist. A counting global allocator counts this thread's allocations.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![allow(unsafe_code)] // A global allocator cannot be written without `unsafe impl`.
 
 use std::alloc::{GlobalAlloc, Layout, System};

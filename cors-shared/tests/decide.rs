@@ -1,6 +1,11 @@
 //! The request rules: what `Policy::decide` answers, header by header.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use cors_shared::{
     merge_vary, CorsHeaders, Decision, HeaderLines, Policy, PolicySpec, Refusal, RequestView, Vary,

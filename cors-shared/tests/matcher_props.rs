@@ -1,7 +1,12 @@
 //! Differential tests of the origin matcher against a deliberately naive reference, and
 //! no-panic properties over arbitrary bytes.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
 use proptest::prelude::*;

@@ -1,7 +1,12 @@
 //! Runtime origin sets and reloadable policies: every change validated like a policy written
 //! in source, refused whole with every problem, and each request decided by one version.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -1,6 +1,11 @@
 //! One rejecting case and one accepting neighbour per validation rule.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use cors_shared::{ErrorKind, Field, Location, PolicyError, PolicySpec};
 

@@ -2,7 +2,12 @@
 //! against the `conformance-rocket` binary over a real socket; then hostile `Origin` values, and
 //! a side-by-side run against the Actix server, which must answer every request the same way.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io;
 

@@ -16,9 +16,6 @@ pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
     "pragma",
 ];
 
-/// Response headers no page ever reads (Fetch, "forbidden response-header name").
-const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
-
 /// The header names of a response, split into what the page can read through
 /// `response.headers` and what stays hidden. Both lists are lower case, without duplicates,
 /// in response order.
@@ -70,7 +67,7 @@ pub fn readable_headers<N: AsRef<str>, V: AsRef<str>>(
         if out.readable.contains(&lower) || out.hidden.contains(&lower) {
             continue;
         }
-        let readable = !FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str())
+        let readable = !crate::token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str())
             && (everything
                 || SAFELISTED_RESPONSE_HEADERS.contains(&lower.as_str())
                 || exposed.iter().any(|e| e.eq_ignore_ascii_case(&lower)));

@@ -2,6 +2,8 @@
 //! not send at all (Fetch, "Methods" and "Headers": CORS-safelisted method, forbidden method,
 //! CORS-safelisted request-header, forbidden request-header).
 
+use crate::token;
+
 use std::fmt;
 
 /// A CORS-safelisted request-header's value may be at most this many bytes long (Fetch,
@@ -23,7 +25,7 @@ pub const MAX_SAFELISTED_TOTAL: usize = 1024;
 /// assert!(!is_cors_safelisted_method("post")); // a raw, unnormalized method
 /// ```
 pub fn is_cors_safelisted_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "POST")
+    token::SAFELISTED_METHODS.contains(&method.as_bytes())
 }
 
 /// Fetch, "normalize" a method: `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT` are
@@ -36,8 +38,7 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// assert_eq!(normalize_method("patch"), "patch");
 /// ```
 pub fn normalize_method(method: &str) -> String {
-    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-    NORMALIZED
+    token::NORMALIZED_METHODS
         .iter()
         .find(|m| m.eq_ignore_ascii_case(method))
         .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
@@ -50,7 +51,7 @@ pub fn normalize_method(method: &str) -> String {
 /// assert!(cors_shared::browser::is_forbidden_method("trace"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"]
+    token::FORBIDDEN_METHODS
         .iter()
         .any(|m| m.eq_ignore_ascii_case(method))
 }
@@ -67,31 +68,8 @@ pub fn is_forbidden_method(method: &str) -> bool {
 /// assert!(!is_forbidden_request_header("authorization", "Bearer x"));
 /// ```
 pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
-    const NAMES: [&str; 21] = [
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
     let lower = name.to_ascii_lowercase();
-    if NAMES.contains(&lower.as_str()) || lower.starts_with("proxy-") || lower.starts_with("sec-") {
+    if token::is_forbidden_request_header(&lower) {
         return true;
     }
     // Step 2 of "forbidden request-header": the method-override headers are forbidden when
