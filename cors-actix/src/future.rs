@@ -12,7 +12,7 @@ use actix_web::Error;
 
 use crate::cors::{Role, Shared};
 use crate::error::CorsError;
-use crate::outcome::{CorsApplied, Pending};
+use crate::outcome::{is_applied, mark_applied, Outcome};
 
 pin_project_lite::pin_project! {
     /// The response future of [`CorsMiddleware`](crate::CorsMiddleware).
@@ -31,17 +31,17 @@ pin_project_lite::pin_project! {
         Forwarded {
             #[pin]
             inner: F,
-            pending: Option<Pending>,
+            outcome: Option<Outcome>,
             shared: Arc<Shared>,
         },
     }
 }
 
 impl<F, B> State<F, B> {
-    pub(crate) fn forwarded(inner: F, pending: Pending, shared: Arc<Shared>) -> Self {
+    pub(crate) fn forwarded(inner: F, outcome: Outcome, shared: Arc<Shared>) -> Self {
         State::Forwarded {
             inner,
-            pending: Some(pending),
+            outcome: Some(outcome),
             shared,
         }
     }
@@ -75,16 +75,16 @@ where
             }
             StateProj::Forwarded {
                 inner,
-                pending,
+                outcome,
                 shared,
             } => {
                 let result = ready!(inner.poll(cx));
-                let Some(pending) = pending.take() else {
+                let Some(outcome) = outcome.take() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
                 Poll::Ready(match result {
-                    Ok(response) => Ok(finish(shared, pending, response)),
-                    Err(error) => Err(CorsError::wrap(shared, pending, error)),
+                    Ok(response) => Ok(finish(shared, outcome, response)),
+                    Err(error) => Err(CorsError::wrap(shared, outcome, error)),
                 })
             }
         }
@@ -95,22 +95,17 @@ fn polled_twice() -> Error {
     actix_web::error::ErrorInternalServerError("CORS response future polled after completion")
 }
 
-/// Applies the outcome to the inner service's response, unless an inner CORS middleware did.
+/// Applies the outcome to the inner service's response, unless an inner CORS layer did.
 fn finish<B>(
     shared: &Shared,
-    pending: Pending,
+    outcome: Outcome,
     response: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
-    if response
-        .response()
-        .extensions()
-        .get::<CorsApplied>()
-        .is_some()
-    {
+    if is_applied(response.request()) {
         return response.map_into_left_body();
     }
-    let outcome = pending.outcome(shared);
     outcome.log();
+    mark_applied(response.request());
     if shared.role == Role::Default && outcome.is_preflight() {
         // No route answered this preflight: this policy does, whatever the inner service said.
         let (request, _) = response.into_parts();

@@ -2,49 +2,34 @@
 //! to write, the preflight status, and the refusal to log.
 
 use actix_web::http::{Method, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpResponse};
 use cors_shared::RequestView;
 
 use crate::cors::{Role, Shared};
-use crate::request::{Captured, Reuse};
+use crate::request::Reuse;
 use crate::response::OwnedHeaders;
 
-/// Marks a response whose CORS headers are final, so that an outer [`Cors`](crate::Cors)
-/// leaves it alone.
+/// Marks a request whose response got its CORS headers from a layer, so that an outer
+/// [`Cors`](crate::Cors) leaves it alone. Kept in the request's extensions, which Actix
+/// recycles with the request, so marking allocates nothing (a zero-sized value is not boxed).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct CorsApplied;
+struct CorsApplied;
+
+/// Marks the request as answered by a CORS layer.
+pub(crate) fn mark_applied(request: &actix_web::HttpRequest) {
+    request.extensions_mut().insert(CorsApplied);
+}
+
+/// Whether a CORS layer inside already answered the request.
+pub(crate) fn is_applied(request: &actix_web::HttpRequest) -> bool {
+    request.extensions().contains::<CorsApplied>()
+}
 
 /// Whether a debug event could be recorded at all, so that the path is copied for the refusal
 /// log only when it can be written.
 pub(crate) fn debug_enabled() -> bool {
     use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
     STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
-}
-
-/// A forwarded request's outcome: decided before the call, or to be decided after it.
-#[derive(Debug)]
-pub(crate) enum Pending {
-    Decided(Outcome),
-    Later {
-        captured: Captured,
-        /// The path, for the refusal log; `None` when debug events are off.
-        path: Option<String>,
-    },
-}
-
-impl Pending {
-    pub(crate) fn outcome(self, shared: &Shared) -> Outcome {
-        match self {
-            Pending::Decided(outcome) => outcome,
-            Pending::Later { captured, path } => Outcome::decide(
-                shared,
-                captured.method(),
-                &captured.view(),
-                captured.reuse(),
-                || path,
-            ),
-        }
-    }
 }
 
 /// A refusal, kept for the log until it is known which policy answered.
@@ -124,9 +109,8 @@ impl Outcome {
         response
     }
 
-    /// Sets the headers on a response and marks it as final.
+    /// Sets the headers on a response.
     pub(crate) fn apply<B>(&self, response: &mut HttpResponse<B>) {
         self.headers.write(response.headers_mut());
-        response.extensions_mut().insert(CorsApplied);
     }
 }

@@ -1,6 +1,6 @@
-//! The service `Cors` wraps around an application, scope or resource: a route's policy decides
-//! before the inner service runs (and answers preflights itself); the default policy decides
-//! after it, only when no inner CORS middleware answered.
+//! The service `Cors` wraps around an application, scope or resource: each layer decides as the
+//! request arrives; a route's policy answers preflights itself, and the default policy's headers
+//! are written only when no inner CORS layer wrote its own.
 
 use std::sync::Arc;
 
@@ -10,8 +10,8 @@ use actix_web::Error;
 
 use crate::cors::{Role, Shared};
 use crate::future::{CorsFuture, State};
-use crate::outcome::{Outcome, Pending};
-use crate::request::{self, Captured, Reuse};
+use crate::outcome::Outcome;
+use crate::request::{self, Reuse};
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
 #[derive(Debug)]
@@ -39,35 +39,27 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let shared = &self.shared;
-        let pending = match shared.role {
-            Role::Route => {
-                // A route's policy always applies, and it answers preflights itself.
-                let outcome = Outcome::decide(
-                    shared,
-                    req.method(),
-                    &request::view(req.method(), req.headers()),
-                    Reuse::from_map(req.headers()),
-                    || Some(req.path().to_owned()),
-                );
-                if outcome.is_preflight() {
-                    outcome.log();
-                    let response = outcome.answer().map_into_right_body();
-                    return CorsFuture::answered(req.into_response(response));
-                }
-                Pending::Decided(outcome)
-            }
-            // The default policy decides only if no inner CORS middleware answered. The request
-            // moves into the inner service, which may fail without giving it back (and holding
-            // a clone of it would break Actix's routing), so what the decision reads is copied
-            // first: a few reference-counted header values.
-            Role::Default => Pending::Later {
-                captured: Captured::new(req.method(), req.headers()),
-                path: crate::outcome::debug_enabled().then(|| req.path().to_owned()),
-            },
-        };
+        // Decided now, from the request as it arrives, with the policy in force now: one
+        // decision per layer and request. Whether it is used is known once the inner service
+        // has answered (an inner CORS layer's headers win); a refusal is logged only then.
+        let outcome = Outcome::decide(
+            shared,
+            req.method(),
+            &request::view(req.method(), req.headers()),
+            Reuse::from_map(req.headers()),
+            || crate::outcome::debug_enabled().then(|| req.path().to_owned()),
+        );
+        if shared.role == Role::Route && outcome.is_preflight() {
+            // A route's policy answers its preflights itself, before anything inside runs.
+            outcome.log();
+            let response = outcome.answer().map_into_right_body();
+            let response = req.into_response(response);
+            crate::outcome::mark_applied(response.request());
+            return CorsFuture::answered(response);
+        }
         CorsFuture::forwarded(State::forwarded(
             self.service.call(req),
-            pending,
+            outcome,
             Arc::clone(shared),
         ))
     }

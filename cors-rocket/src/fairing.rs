@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cors_shared::{Policy, PolicyHandle, PolicySource};
 use rocket::fairing::{self, Fairing, Info, Kind};
@@ -13,7 +13,7 @@ use rocket::{Build, Orbit, Request, Response, Rocket, Route};
 
 use crate::config::{self, LaunchError, CONFIG_KEY};
 use crate::headers;
-use crate::preflight::{self, Answered};
+use crate::preflight;
 use crate::registry::{self, RouteEntry, ROUTES};
 
 /// The policy a [`Cors`] fairing applies to everything no `#[cors]` route covers: a validated
@@ -52,6 +52,9 @@ pub(crate) struct Runtime {
     pub(crate) default: DefaultPolicy,
     /// `#[cors]` routes by their mounted URI.
     routes: HashMap<String, Vec<Annotated>>,
+    /// Once launched: every mounted route's policy by the route's address, sorted, so that a
+    /// response finds its route's policy by one binary search instead of hashing its URI.
+    by_address: OnceLock<Vec<(usize, Option<&'static Policy>)>>,
     pub(crate) preflight: preflight::Table,
 }
 
@@ -75,6 +78,28 @@ impl Runtime {
             PolicySource::Shared(policy) => policy,
             PolicySource::Reloadable(handle) => &request.local_cache(|| Pinned(handle.current())).0,
         }
+    }
+
+    /// The `#[cors]` policy of the route that made a response, if it has one.
+    fn policy_of(&self, route: &Route) -> Option<&'static Policy> {
+        let Some(table) = self.by_address.get() else {
+            return self.route_policy(route);
+        };
+        let address = std::ptr::from_ref(route) as usize;
+        match table.binary_search_by_key(&address, |(a, _)| *a) {
+            Ok(i) => table.get(i).and_then(|(_, policy)| *policy),
+            // A route this table does not know (mounted after launch): look it up the slow way.
+            Err(_) => self.route_policy(route),
+        }
+    }
+
+    /// Records the launched routes' addresses. Routes do not move once Rocket has launched.
+    fn index_routes<'r>(&self, routes: impl Iterator<Item = &'r Route>) {
+        let mut table: Vec<(usize, Option<&'static Policy>)> = routes
+            .map(|r| (std::ptr::from_ref(r) as usize, self.route_policy(r)))
+            .collect();
+        table.sort_unstable_by_key(|(a, _)| *a);
+        let _ = self.by_address.set(table);
     }
 
     /// The `#[cors]` policy of a route, if it has one.
@@ -211,6 +236,7 @@ impl Cors {
         Ok(Runtime {
             default,
             routes,
+            by_address: OnceLock::new(),
             preflight: preflight::Table::new(&annotated),
         })
     }
@@ -259,6 +285,7 @@ impl Fairing for Cors {
         let Some(runtime) = rocket.state::<Runtime>() else {
             return;
         };
+        runtime.index_routes(rocket.routes());
         for route in Self::mounted_late(runtime, rocket) {
             log::warn!(
                 target: "cors_rocket",
@@ -272,13 +299,11 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
-        if request.method() == Method::Options
-            && *request.local_cache(|| Answered::No) == Answered::Yes
-        {
+        if request.method() == Method::Options && preflight::answered(request) {
             // The generated preflight route decided and wrote the headers itself.
             return;
         }
-        let route_policy = request.route().and_then(|r| runtime.route_policy(r));
+        let route_policy = request.route().and_then(|r| runtime.policy_of(r));
         let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
         decide_and_write(request, policy, route_policy.is_some(), response);
     }

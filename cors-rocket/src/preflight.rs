@@ -167,14 +167,13 @@ impl Table {
     }
 }
 
-/// Whether the generated route answered a preflight (and wrote its headers), left in the
-/// request's local cache for the response fairing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Answered {
-    /// Not answered by the generated route: the response fairing decides.
-    No,
-    /// Decided and written by the generated route.
-    Yes,
+/// Whether the generated route answered this request (and so wrote its headers): it answers
+/// exactly the preflights that reach it, and forwards everything else.
+pub(crate) fn answered(request: &Request<'_>) -> bool {
+    request
+        .route()
+        .is_some_and(|r| r.name.as_deref() == Some(NAME))
+        && headers::view(request).is_preflight()
 }
 
 /// The handler of the generated route.
@@ -198,7 +197,6 @@ impl Handler for Preflight {
             _ => None,
         };
         let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
-        request.local_cache(|| Answered::Yes);
         // One decision gives the status and the headers, so they agree even while the policy's
         // runtime set or a reloadable default policy changes.
         let mut response = Response::new();

@@ -5,15 +5,6 @@
 use crate::origin::{HostKind, OriginParts};
 use crate::table;
 
-/// What a runtime set concluded about one well-formed `Origin` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum OriginMatch {
-    Allowed,
-    NotAllowed,
-    /// Nothing can match: a runtime set with no entries.
-    Empty,
-}
-
 /// Allowed origins as the matcher reads them: the keys (exact origins and patterns), the hash
 /// table over them, and which label counts the subdomain patterns use.
 #[derive(Clone, Copy, Debug)]
@@ -25,15 +16,18 @@ pub(crate) struct Allowlist<'t, K> {
 }
 
 impl<K: AsRef<str>> Allowlist<'_, K> {
-    /// Whether the well-formed origin `value` (parsed into `parts`) is allowed. Work does not
-    /// grow with the number of keys: one probe for the exact origin, one for a port pattern,
-    /// and one per label count that subdomain patterns use.
-    pub(crate) fn allows(&self, value: &[u8], parts: &OriginParts<'_>) -> bool {
+    /// Whether `value` is one of the exact origins. Only for values without `*` (patterns are
+    /// keys too): a value equal to an exact origin is well-formed, since every key was.
+    pub(crate) fn exact(&self, value: &[u8]) -> bool {
+        !self.slots.is_empty() && self.lookup(&[value])
+    }
+
+    /// Whether a port or subdomain pattern allows the well-formed origin `parts`. Work does
+    /// not grow with the number of keys: one probe for a port pattern, and one per label
+    /// count that subdomain patterns use.
+    pub(crate) fn patterns(&self, parts: &OriginParts<'_>) -> bool {
         if self.slots.is_empty() {
             return false;
-        }
-        if self.lookup(&[value]) {
-            return true;
         }
         if parts.port.is_some() && self.lookup(&[parts.scheme, b"://", parts.host, b":*"]) {
             return true;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::__private::RawPolicy;
-use crate::matcher::{Allowlist, OriginMatch};
+use crate::matcher::Allowlist;
 use crate::origin;
 use crate::set::OriginSet;
 
@@ -83,29 +83,42 @@ impl Policy {
 
     /// Checks an `Origin` value against the fixed origins, then against one version of the
     /// runtime set.
+    ///
+    /// The common case comes first: a value equal to an exact origin of the policy is allowed
+    /// without parsing it, since every exact origin passed the serialized-origin grammar when
+    /// the policy was validated (patterns hold `*`, which no well-formed origin has). Anything
+    /// else is parsed, so a malformed value is refused as such, and then tried against the
+    /// patterns.
     pub(crate) fn check_origin(&self, value: &[u8]) -> Verdict {
         let raw = &self.raw;
-        let parts = if value == b"null" {
-            if raw.any_origin || raw.allow_null {
+        let is_null = value == b"null";
+        let exactable = !is_null && value.len() <= origin::MAX_ORIGIN_LEN && !value.contains(&b'*');
+        if exactable && self.fixed().exact(value) {
+            return Verdict::Allowed;
+        }
+        let loaded = raw.set.map(|set| (set, set.load()));
+        let version = loaded.as_ref().and_then(|(_, guard)| guard.as_deref());
+        if exactable && version.is_some_and(|v| v.allowlist().exact(value)) {
+            return Verdict::Allowed;
+        }
+        if is_null {
+            if raw.any_origin || raw.allow_null || version.is_some_and(|v| v.allows_null()) {
                 return Verdict::Allowed;
             }
-            None
         } else {
             let Some(parts) = origin::parse(value) else {
                 return Verdict::Malformed;
             };
-            if raw.any_origin || self.fixed().allows(value, &parts) {
+            if raw.any_origin
+                || self.fixed().patterns(&parts)
+                || version.is_some_and(|v| v.allowlist().patterns(&parts))
+            {
                 return Verdict::Allowed;
             }
-            Some(parts)
-        };
-        match raw.set {
-            None => Verdict::NotAllowed,
-            Some(set) => match set.matches(value, parts.as_ref()) {
-                OriginMatch::Allowed => Verdict::Allowed,
-                OriginMatch::NotAllowed => Verdict::NotAllowed,
-                OriginMatch::Empty => Verdict::SetEmpty(set.name()),
-            },
+        }
+        match loaded {
+            Some((set, _)) if version.is_none_or(|v| v.len() == 0) => Verdict::SetEmpty(set.name()),
+            _ => Verdict::NotAllowed,
         }
     }
 }

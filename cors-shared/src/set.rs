@@ -10,8 +10,7 @@ use arc_swap::ArcSwapOption;
 
 use crate::__private::{OriginRules, SET_USES};
 use crate::error::PolicyErrors;
-use crate::matcher::{suffix_bit, Allowlist, OriginMatch};
-use crate::origin::OriginParts;
+use crate::matcher::{suffix_bit, Allowlist};
 use crate::table;
 use crate::validate::origins::{check_entries, check_entries_from, Accepted, Context};
 
@@ -65,9 +64,12 @@ struct Registered {
     rules: Option<OriginRules>,
 }
 
+/// The version of a set that one decision reads.
+pub(crate) type Loaded = arc_swap::Guard<Option<Arc<Version>>>;
+
 /// One immutable version of a set's contents.
 #[derive(Debug)]
-struct Version {
+pub(crate) struct Version {
     /// The entries, in the order they were given.
     keys: Vec<Arc<str>>,
     slots: Vec<u32>,
@@ -91,8 +93,22 @@ impl Version {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.keys.len() + usize::from(self.allow_null)
+    }
+
+    /// Whether `null` is an entry.
+    pub(crate) fn allows_null(&self) -> bool {
+        self.allow_null
+    }
+
+    /// The entries as the matcher reads them.
+    pub(crate) fn allowlist(&self) -> Allowlist<'_, Arc<str>> {
+        Allowlist {
+            keys: &self.keys,
+            slots: &self.slots,
+            suffix_labels: self.suffix_labels,
+        }
     }
 }
 
@@ -220,28 +236,10 @@ impl OriginSet {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Whether the current version allows a well-formed `Origin` (`null` included).
-    pub(crate) fn matches(&self, value: &[u8], parts: Option<&OriginParts<'_>>) -> OriginMatch {
-        let guard = self.current.load();
-        let Some(version) = guard.as_ref() else {
-            return OriginMatch::Empty;
-        };
-        let allowed = match parts {
-            None => version.allow_null,
-            Some(parts) => Allowlist {
-                keys: &version.keys,
-                slots: &version.slots,
-                suffix_labels: version.suffix_labels,
-            }
-            .allows(value, parts),
-        };
-        if allowed {
-            OriginMatch::Allowed
-        } else if version.len() == 0 {
-            OriginMatch::Empty
-        } else {
-            OriginMatch::NotAllowed
-        }
+    /// The current version, for one decision: read without a lock, and unchanged for as long
+    /// as it is held.
+    pub(crate) fn load(&self) -> Loaded {
+        self.current.load()
     }
 
     /// Registers the rules of a policy built at run time over this set, after checking that

@@ -1,7 +1,8 @@
 //! What CORS costs per request in each adapter, in process (no sockets), as ratios inside one
-//! run: the same application with no CORS at all (the floor), with the crate users would
-//! otherwise reach for (actix-cors, rocket_cors), with our default policy, and with a route
-//! policy (`#[cors]`) under the default one, as an application would have it.
+//! run: the same application with no CORS at all, with a floor (a minimal layer of the same
+//! shape as ours that writes the same headers as fixed values, deciding nothing), with the crate
+//! users would otherwise reach for (actix-cors, rocket_cors), with our default policy, and with
+//! a route policy (`#[cors]`) under the default one, as an application would have it.
 //!
 //! Every application serves `GET /x` and `PUT /x` with a short body. Every CORS configuration
 //! allows `https://app.example.re`, the methods GET, POST and PUT, and the request header
@@ -122,6 +123,108 @@ mod actix {
             .insert_header((header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type"))
     }
 
+    /// The floor: a `Transform` + `Service` pair like ours that answers preflights with 204 and
+    /// writes the same headers on other responses, all fixed values.
+    mod floor {
+        use std::future::{ready, Future, Ready};
+        use std::pin::Pin;
+        use std::task::{ready, Context, Poll};
+
+        use actix_web::body::{EitherBody, MessageBody};
+        use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+        use actix_web::http::header::{self, HeaderValue};
+        use actix_web::http::Method;
+        use actix_web::{Error, HttpResponse};
+
+        pub(super) struct Floor;
+
+        impl<S, B> Transform<S, ServiceRequest> for Floor
+        where
+            S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+            B: MessageBody,
+        {
+            type Response = ServiceResponse<EitherBody<B>>;
+            type Error = Error;
+            type Transform = FloorService<S>;
+            type InitError = ();
+            type Future = Ready<Result<Self::Transform, ()>>;
+
+            fn new_transform(&self, service: S) -> Self::Future {
+                ready(Ok(FloorService { service }))
+            }
+        }
+
+        pub(super) struct FloorService<S> {
+            service: S,
+        }
+
+        const ORIGIN: HeaderValue = HeaderValue::from_static(super::ORIGIN);
+
+        impl<S, B> Service<ServiceRequest> for FloorService<S>
+        where
+            S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+            B: MessageBody,
+        {
+            type Response = ServiceResponse<EitherBody<B>>;
+            type Error = Error;
+            type Future = FloorFuture<S::Future, B>;
+
+            actix_web::dev::forward_ready!(service);
+
+            fn call(&self, req: ServiceRequest) -> Self::Future {
+                if req.method() == Method::OPTIONS {
+                    let res = HttpResponse::NoContent()
+                        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN))
+                        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "PUT"))
+                        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type"))
+                        .insert_header((
+                            header::VARY,
+                            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                        ))
+                        .finish();
+                    return FloorFuture::Answered {
+                        response: Some(req.into_response(res).map_into_right_body()),
+                    };
+                }
+                FloorFuture::Forwarded {
+                    inner: self.service.call(req),
+                }
+            }
+        }
+
+        pin_project_lite::pin_project! {
+            #[project = FloorProj]
+            pub(super) enum FloorFuture<F, B> {
+                Answered { response: Option<ServiceResponse<EitherBody<B>>> },
+                Forwarded { #[pin] inner: F },
+            }
+        }
+
+        impl<F, B> Future for FloorFuture<F, B>
+        where
+            F: Future<Output = Result<ServiceResponse<B>, Error>>,
+        {
+            type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+                match self.project() {
+                    FloorProj::Answered { response } => {
+                        Poll::Ready(response.take().ok_or_else(|| {
+                            actix_web::error::ErrorInternalServerError("polled twice")
+                        }))
+                    }
+                    FloorProj::Forwarded { inner } => {
+                        let mut res = ready!(inner.poll(cx))?;
+                        let headers = res.headers_mut();
+                        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN);
+                        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+                        Poll::Ready(Ok(res.map_into_left_body()))
+                    }
+                }
+            }
+        }
+    }
+
     fn actix_cors() -> actix_cors::Cors {
         actix_cors::Cors::default()
             .allowed_origin(ORIGIN)
@@ -204,6 +307,14 @@ mod actix {
             App::new().service(plain_get).service(plain_put),
         ));
         measure(&mut g, &sys, "no_cors", &srv, make, no_cors);
+
+        let srv = sys.block_on(test::init_service(
+            App::new()
+                .wrap(floor::Floor)
+                .service(plain_get)
+                .service(plain_put),
+        ));
+        measure(&mut g, &sys, "floor", &srv, make, ours);
 
         let srv = sys.block_on(test::init_service(
             App::new()
@@ -329,6 +440,32 @@ mod rocket_apps {
 
     type Make = for<'c> fn(&'c Client, &str) -> LocalRequest<'c>;
 
+    /// The floor: a fairing like ours that writes the same headers as fixed values, and an
+    /// `OPTIONS /<_..>` route at the highest rank that answers preflights with 204.
+    fn floor(rocket: Rocket<Build>) -> Rocket<Build> {
+        #[rocket::options("/<_..>", rank = 100)]
+        fn options() -> rocket::http::Status {
+            rocket::http::Status::NoContent
+        }
+        rocket
+            .mount("/", routes![options])
+            .attach(rocket::fairing::AdHoc::on_response("floor", |req, res| {
+                Box::pin(async move {
+                    res.set_header(Header::new("access-control-allow-origin", ORIGIN));
+                    if req.method() == Method::Options {
+                        res.set_header(Header::new("access-control-allow-methods", "PUT"));
+                        res.set_header(Header::new("access-control-allow-headers", "content-type"));
+                        res.set_header(Header::new(
+                            "vary",
+                            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                        ));
+                    } else {
+                        res.set_header(Header::new("vary", "Origin"));
+                    }
+                })
+            }))
+    }
+
     fn rocket_cors() -> rocket_cors::Cors {
         CorsOptions {
             allowed_origins: AllowedOrigins::some_exact(&[ORIGIN]),
@@ -395,6 +532,7 @@ mod rocket_apps {
         let mut g = c.benchmark_group(name);
         let plain = || rocket().mount("/", routes![plain_get, plain_put]);
         measure(&mut g, "no_cors", plain(), make, no_cors, None);
+        measure(&mut g, "floor", floor(plain()), make, ours, None);
         measure(
             &mut g,
             "rocket_cors",
