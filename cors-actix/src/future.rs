@@ -111,7 +111,7 @@ fn finish<B>(
         let (request, _) = response.into_parts();
         return ServiceResponse::new(request, outcome.answer().map_into_right_body());
     }
-    let (request, mut response) = response.into_parts();
-    outcome.apply(&mut response);
-    ServiceResponse::new(request, response.map_into_left_body())
+    let mut response = response;
+    outcome.write(response.headers_mut());
+    response.map_into_left_body()
 }

@@ -111,6 +111,11 @@ impl Outcome {
 
     /// Sets the headers on a response.
     pub(crate) fn apply<B>(&self, response: &mut HttpResponse<B>) {
-        self.headers.write(response.headers_mut());
+        self.write(response.headers_mut());
+    }
+
+    /// Sets the headers in a response's header map.
+    pub(crate) fn write(&self, headers: &mut actix_web::http::header::HeaderMap) {
+        self.headers.write(headers);
     }
 }

@@ -12,18 +12,40 @@ const REQUEST_HEADERS_NAME: HeaderName = HeaderName::from_static(header::REQUEST
 const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(header::REQUEST_PRIVATE_NETWORK);
 
-fn lines<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderLines<'a> {
-    HeaderLines::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
+/// The parts of an Actix request that CORS looks at and, from the same lookups, the request's
+/// values a response may repeat. The preflight-only headers are looked up for `OPTIONS` only.
+pub(crate) fn read<'a>(method: &'a Method, headers: &'a HeaderMap) -> (RequestView<'a>, Reuse<'a>) {
+    let (origin, origin_value) = first_and_lines(headers, &ORIGIN);
+    let mut view = RequestView::new(method.as_str().as_bytes());
+    view.origin = origin;
+    let mut reuse = Reuse {
+        origin: origin_value,
+        ..Reuse::default()
+    };
+    if method == Method::OPTIONS && origin != HeaderLines::Absent {
+        let (lines, first) = first_and_lines(headers, &REQUEST_METHOD);
+        (view.request_method, reuse.request_method) = (lines, first);
+        let (lines, first) = first_and_lines(headers, &REQUEST_HEADERS_NAME);
+        (view.request_headers, reuse.request_headers) = (lines, first);
+        view.request_private_network = lines_of(headers, &REQUEST_PRIVATE_NETWORK);
+    }
+    (view, reuse)
 }
 
-/// The parts of an Actix request that CORS looks at.
-pub(crate) fn view<'a>(method: &'a Method, headers: &'a HeaderMap) -> RequestView<'a> {
-    RequestView {
-        method: method.as_str().as_bytes(),
-        origin: lines(headers, &ORIGIN),
-        request_method: lines(headers, &REQUEST_METHOD),
-        request_headers: lines(headers, &REQUEST_HEADERS_NAME),
-        request_private_network: lines(headers, &REQUEST_PRIVATE_NETWORK),
+fn lines_of<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderLines<'a> {
+    first_and_lines(headers, name).0
+}
+
+/// How many lines of `name` the request has, and its first value.
+fn first_and_lines<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> (HeaderLines<'a>, Option<&'a HeaderValue>) {
+    let mut all = headers.get_all(name);
+    match (all.next(), all.next()) {
+        (None, _) => (HeaderLines::Absent, None),
+        (Some(v), None) => (HeaderLines::One(v.as_bytes()), Some(v)),
+        (Some(v), Some(_)) => (HeaderLines::Many, Some(v)),
     }
 }
 
@@ -35,17 +57,6 @@ pub(crate) struct Reuse<'a> {
     pub(crate) origin: Option<&'a HeaderValue>,
     pub(crate) request_method: Option<&'a HeaderValue>,
     pub(crate) request_headers: Option<&'a HeaderValue>,
-}
-
-impl<'a> Reuse<'a> {
-    /// The first line of each of those headers in a request.
-    pub(crate) fn from_map(request: &'a HeaderMap) -> Self {
-        Reuse {
-            origin: request.get(&ORIGIN),
-            request_method: request.get(&REQUEST_METHOD),
-            request_headers: request.get(&REQUEST_HEADERS_NAME),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -62,10 +73,14 @@ mod tests {
         ] {
             m.append(HeaderName::from_static(n), HeaderValue::from_static(v));
         }
-        let v = view(&Method::OPTIONS, &m);
+        let (v, reuse) = read(&Method::OPTIONS, &m);
         assert_eq!(v.method, b"OPTIONS");
         assert_eq!(v.origin, HeaderLines::Many);
         assert_eq!(v.request_method, HeaderLines::One(b"PUT"));
         assert_eq!(v.request_headers, HeaderLines::Absent);
+        assert_eq!(
+            reuse.request_method.map(HeaderValue::as_bytes),
+            Some(&b"PUT"[..])
+        );
     }
 }

@@ -52,61 +52,88 @@ fn reuse(candidate: Option<&HeaderValue>, value: &str) -> Option<HeaderValue> {
     }
 }
 
-/// A header value for one of the core's fixed strings (`Vary` sets, `true`, `*`), without
-/// copying it.
-fn static_value(value: &'static str) -> Option<HeaderValue> {
-    // `from_static` rejects (by panicking) what `from_str` rejects; check first.
-    if value
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    {
-        Some(HeaderValue::from_static(value))
-    } else {
-        None
+/// The header value of one of the core's `Vary` token sets.
+fn vary_value(vary: Vary) -> HeaderValue {
+    match vary.value() {
+        v if v == Vary::ORIGIN.value() => VARY_ORIGIN,
+        v if v == Vary::PREFLIGHT.value() => VARY_PREFLIGHT,
+        v if v == Vary::PREFLIGHT_PRIVATE_NETWORK.value() => VARY_PREFLIGHT_PRIVATE_NETWORK,
+        // Every set is one of the above; an empty one is never written.
+        _ => HeaderValue::from_static(""),
     }
 }
 
-/// The most CORS headers one decision writes.
-const MAX_HEADERS: usize = CorsHeader::ALL.len();
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const STAR: HeaderValue = HeaderValue::from_static("*");
+/// The `Vary` values of the core's token sets, built at compile time.
+const VARY_ORIGIN: HeaderValue = HeaderValue::from_static(Vary::ORIGIN.value());
+const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(Vary::PREFLIGHT.value());
+const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
+    HeaderValue::from_static(Vary::PREFLIGHT_PRIVATE_NETWORK.value());
 
 /// The headers of one decision, owned, so that they outlive the request they were computed
 /// from (the request moves into the inner service, which may fail without giving it back).
 /// Values are cheap copies: of the request's own header values or of the policy's.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OwnedHeaders {
-    headers: [Option<(CorsHeader, HeaderValue)>; MAX_HEADERS],
+    allow_origin: Option<HeaderValue>,
+    allow_credentials: bool,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
+    allow_private_network: bool,
+    max_age: Option<HeaderValue>,
+    expose_headers: Option<HeaderValue>,
     vary: Vary,
 }
 
 impl OwnedHeaders {
     /// Takes the headers of a decision, reusing the request's and the policy's values.
     pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
-        let mut headers: [Option<(CorsHeader, HeaderValue)>; MAX_HEADERS] = Default::default();
-        for (slot, (h, v)) in headers.iter_mut().zip(cors.entries()) {
-            let value = match h {
-                CorsHeader::AllowOrigin if v == "*" => static_value("*"),
-                CorsHeader::AllowOrigin => reuse(request.origin, v),
-                CorsHeader::AllowCredentials | CorsHeader::AllowPrivateNetwork => {
-                    static_value("true")
-                }
-                CorsHeader::AllowMethods => reuse(request.request_method, v),
-                CorsHeader::AllowHeaders => reuse(request.request_headers, v),
-                CorsHeader::MaxAge => reuse(prepared.max_age.as_ref(), v),
-                CorsHeader::ExposeHeaders => reuse(prepared.expose.as_ref(), v),
-            };
-            *slot = value.map(|value| (h, value));
-        }
-        OwnedHeaders {
-            headers,
+        let mut owned = OwnedHeaders {
             vary: cors.vary,
+            ..OwnedHeaders::default()
+        };
+        for (h, v) in cors.entries() {
+            match h {
+                CorsHeader::AllowOrigin if v == "*" => owned.allow_origin = Some(STAR),
+                CorsHeader::AllowOrigin => owned.allow_origin = reuse(request.origin, v),
+                CorsHeader::AllowCredentials => owned.allow_credentials = true,
+                CorsHeader::AllowMethods => {
+                    owned.allow_methods = reuse(request.request_method, v);
+                }
+                CorsHeader::AllowHeaders => {
+                    owned.allow_headers = reuse(request.request_headers, v);
+                }
+                CorsHeader::AllowPrivateNetwork => owned.allow_private_network = true,
+                CorsHeader::MaxAge => owned.max_age = reuse(prepared.max_age.as_ref(), v),
+                CorsHeader::ExposeHeaders => {
+                    owned.expose_headers = reuse(prepared.expose.as_ref(), v);
+                }
+            }
+        }
+        owned
+    }
+
+    /// The value of one header, when it is to be written.
+    fn get(&self, h: CorsHeader) -> Option<HeaderValue> {
+        match h {
+            CorsHeader::AllowOrigin => self.allow_origin.clone(),
+            CorsHeader::AllowCredentials => self.allow_credentials.then_some(TRUE),
+            CorsHeader::AllowMethods => self.allow_methods.clone(),
+            CorsHeader::AllowHeaders => self.allow_headers.clone(),
+            CorsHeader::AllowPrivateNetwork => self.allow_private_network.then_some(TRUE),
+            CorsHeader::MaxAge => self.max_age.clone(),
+            CorsHeader::ExposeHeaders => self.expose_headers.clone(),
         }
     }
 
     /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
     /// is merged with what the response already has into one line.
     pub(crate) fn write(&self, response: &mut HeaderMap) {
-        for (h, value) in self.headers.iter().flatten() {
-            response.insert(name(*h), value.clone());
+        for h in CorsHeader::ALL {
+            if let Some(value) = self.get(h) {
+                response.insert(name(h), value);
+            }
         }
         write_vary(self.vary, response);
     }
@@ -121,7 +148,7 @@ pub(crate) fn write_vary(vary: Vary, response: &mut HeaderMap) {
     let value = match update {
         VaryUpdate::Keep => return,
         VaryUpdate::Set(Cow::Borrowed(bytes)) if bytes == vary.value().as_bytes() => {
-            static_value(vary.value())
+            Some(vary_value(vary))
         }
         VaryUpdate::Set(bytes) => HeaderValue::from_bytes(&bytes).ok(),
     };
@@ -164,8 +191,9 @@ mod tests {
             ("access-control-allow-origin", "https://stale.example"),
             ("vary", "Accept-Encoding"),
         ]);
-        let decision = policy.decide(&crate::request::view(&Method::GET, &request));
-        let owned = OwnedHeaders::new(&prepared, decision.headers(), Reuse::from_map(&request));
+        let (view, reuse) = crate::request::read(&Method::GET, &request);
+        let decision = policy.decide(&view);
+        let owned = OwnedHeaders::new(&prepared, decision.headers(), reuse);
         owned.write(&mut response);
         owned.write(&mut response);
         assert_eq!(

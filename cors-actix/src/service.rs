@@ -11,7 +11,7 @@ use actix_web::Error;
 use crate::cors::{Role, Shared};
 use crate::future::{CorsFuture, State};
 use crate::outcome::Outcome;
-use crate::request::{self, Reuse};
+use crate::request;
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
 #[derive(Debug)]
@@ -42,13 +42,10 @@ where
         // Decided now, from the request as it arrives, with the policy in force now: one
         // decision per layer and request. Whether it is used is known once the inner service
         // has answered (an inner CORS layer's headers win); a refusal is logged only then.
-        let outcome = Outcome::decide(
-            shared,
-            req.method(),
-            &request::view(req.method(), req.headers()),
-            Reuse::from_map(req.headers()),
-            || crate::outcome::debug_enabled().then(|| req.path().to_owned()),
-        );
+        let (view, reuse) = request::read(req.method(), req.headers());
+        let outcome = Outcome::decide(shared, req.method(), &view, reuse, || {
+            crate::outcome::debug_enabled().then(|| req.path().to_owned())
+        });
         if shared.role == Role::Route && outcome.is_preflight() {
             // A route's policy answers its preflights itself, before anything inside runs.
             outcome.log();

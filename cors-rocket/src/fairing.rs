@@ -66,8 +66,8 @@ struct Annotated {
     policy: &'static Policy,
 }
 
-/// The version of a reloadable default policy that one request is decided by, kept in the
-/// request's local cache so that everything written for the request comes from one version.
+/// The version of a reloadable default policy that one request is decided by: the version in
+/// force when the request arrived, kept in the request's local cache.
 struct Pinned(Arc<Policy>);
 
 impl Runtime {
@@ -257,9 +257,27 @@ impl Cors {
 #[rocket::async_trait]
 impl Fairing for Cors {
     fn info(&self) -> Info {
+        let kind = Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton;
+        let reloadable =
+            self.reloadable || matches!(self.source, Source::Policy(PolicySource::Reloadable(_)));
         Info {
             name: "CORS",
-            kind: Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton,
+            // A reloadable default policy is pinned as the request arrives, so the request is
+            // decided by the version in force then (even if its handler replaces the policy).
+            kind: if reloadable {
+                kind | Kind::Request
+            } else {
+                kind
+            },
+        }
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, _: &mut rocket::Data<'_>) {
+        let Some(runtime) = request.rocket().state::<Runtime>() else {
+            return;
+        };
+        if let PolicySource::Reloadable(handle) = &runtime.default {
+            request.local_cache(|| Pinned(handle.current()));
         }
     }
 

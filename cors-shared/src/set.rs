@@ -248,7 +248,8 @@ impl OriginSet {
     pub(crate) fn register(&'static self, rules: OriginRules) -> Result<(), PolicyErrors> {
         let mut writer = self.lock();
         let combined = self.rules(&writer).strictest(rules);
-        check_entries(&self.entries(), combined, Context::Set(self.name))?;
+        check_entries(&self.entries(), combined, Context::Set(self.name))
+            .map_err(PolicyErrors::over_set)?;
         writer.rules = Some(writer.rules.map_or(rules, |r| r.strictest(rules)));
         Ok(())
     }

@@ -62,7 +62,16 @@ pub fn merge_vary_lines<'a, I>(lines: impl Fn() -> I, add: Vary) -> VaryUpdate
 where
     I: Iterator<Item = &'a [u8]>,
 {
-    let count = lines().count();
+    let mut first = lines();
+    if first.next().is_none() {
+        // The common case: no `Vary` yet.
+        return if add.is_empty() {
+            VaryUpdate::Keep
+        } else {
+            VaryUpdate::Set(Cow::Borrowed(add.value().as_bytes()))
+        };
+    }
+    let count = 1 + first.count();
     let present = |want: &[u8]| {
         lines()
             .flat_map(tokens)

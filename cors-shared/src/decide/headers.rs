@@ -46,7 +46,7 @@ impl Vary {
     }
 
     /// The tokens joined with `, `; empty for [`Vary::NONE`].
-    pub fn value(&self) -> &'static str {
+    pub const fn value(&self) -> &'static str {
         self.value
     }
 

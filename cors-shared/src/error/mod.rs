@@ -245,6 +245,8 @@ pub(crate) enum Subject {
     Policy,
     /// A change to the runtime origin set with this name.
     Set(&'static str),
+    /// A policy over the runtime set with this name, whose current entries break its rules.
+    PolicyOverSet(&'static str),
 }
 
 /// Every problem found in a policy (or in a change to a runtime origin set), in the order of
@@ -271,6 +273,15 @@ impl PolicyErrors {
 
     pub(crate) fn with_subject(errors: Vec<PolicyError>, subject: Subject) -> Self {
         PolicyErrors { errors, subject }
+    }
+
+    /// The same problems, as the reason a policy cannot use the set they were found in.
+    pub(crate) fn over_set(self) -> Self {
+        let subject = match self.subject {
+            Subject::Set(name) => Subject::PolicyOverSet(name),
+            other => other,
+        };
+        PolicyErrors { subject, ..self }
     }
 
     /// The problems, one per offending item.
@@ -301,6 +312,10 @@ impl fmt::Display for PolicyErrors {
             Subject::Set(name) => write!(
                 f,
                 "change to the CORS origin set `{name}` refused, nothing changed ({n} problem{plural}):"
+            )?,
+            Subject::PolicyOverSet(name) => write!(
+                f,
+                "invalid CORS policy: the origin set `{name}` holds entries its rules refuse;                  change the set first, or the policy ({n} problem{plural}):"
             )?,
         }
         for e in &self.errors {
