@@ -709,21 +709,42 @@ fn rocket_webkit_verdicts_match_the_policy() {
     assert_browser_agrees_with_policy(Engine::WebKit, "rocket", ROCKET);
 }
 
-/// The demo page (`cargo run -p cors-tests --bin demo`) run by headless Chromium from
+/// The demo page (`cargo run -p cors-tests --bin demo`) run by one headless engine from
 /// `http://localhost:PORT`: every row must show both adapters doing what the policy says.
-#[test]
-fn demo_page_shows_both_adapters_as_the_policy_says() {
+fn assert_demo_page_agrees(engine: Engine) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
-        .arg("--check")
+        .args(["--check", "--engine", engine.name()])
         .output()
         .expect("cannot run the demo binary");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "demo --check failed ({}):\n{stdout}\n{stderr}",
+        "{}::demo: demo --check --engine {} failed ({}):\n{stdout}\n{stderr}",
+        engine.name(),
+        engine.name(),
         output.status
     );
     let rows = stdout.lines().filter(|l| l.starts_with("ok   ")).count();
-    assert_eq!(rows, 13, "expected 13 agreeing rows:\n{stdout}");
+    assert_eq!(
+        rows,
+        13,
+        "{}::demo: expected 13 agreeing rows:\n{stdout}",
+        engine.name()
+    );
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_chromium() {
+    assert_demo_page_agrees(Engine::Chromium);
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_firefox() {
+    assert_demo_page_agrees(Engine::Firefox);
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_webkit() {
+    assert_demo_page_agrees(Engine::WebKit);
 }
