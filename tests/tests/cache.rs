@@ -400,3 +400,237 @@ macro_rules! adapter_tests {
 
 adapter_tests!(actix, env!("CARGO_BIN_EXE_conformance-actix"));
 adapter_tests!(rocket, env!("CARGO_BIN_EXE_conformance-rocket"));
+
+/// Two routes whose handlers write two `Vary` lines each, under a CORS policy that lists two
+/// origins: `/negotiated` writes `Vary: Accept-Encoding` and `Vary: Accept-Language`;
+/// `/negotiated-origin` writes `Vary: Accept-Encoding` and `Vary: Origin` (a handler that
+/// already knows its answer depends on `Origin`). Built here, in the test, for each adapter:
+/// the conformance servers' contract stays as it is.
+mod two_vary_lines {
+    use std::net::{SocketAddr, TcpListener};
+    use std::time::Duration;
+
+    use cors_tests::server::free_port;
+    use cors_tests::tools::wait_for_port;
+
+    /// The body of both routes.
+    pub(super) const BODY: &str = "negotiated";
+
+    mod actix {
+        use actix_web::{get, App, HttpResponse, HttpServer};
+        use cors_actix::{cors, Cors};
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated")]
+        async fn negotiated() -> HttpResponse {
+            HttpResponse::Ok()
+                .append_header(("vary", "Accept-Encoding"))
+                .append_header(("vary", "Accept-Language"))
+                .body(super::BODY)
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated-origin")]
+        async fn negotiated_origin() -> HttpResponse {
+            HttpResponse::Ok()
+                .append_header(("vary", "Accept-Encoding"))
+                .append_header(("vary", "Origin"))
+                .body(super::BODY)
+        }
+
+        /// Serves the application on `listener` until the process ends.
+        pub(in super::super) fn serve(listener: std::net::TcpListener) {
+            let policy = cors_tests::conformance::default_policy().expect("valid global policy");
+            let cors = Cors::new(policy);
+            let result = actix_web::rt::System::new().block_on(async move {
+                HttpServer::new(move || {
+                    App::new()
+                        .wrap(cors.clone())
+                        .service(negotiated)
+                        .service(negotiated_origin)
+                })
+                .workers(1)
+                .listen(listener)?
+                .disable_signals()
+                .run()
+                .await
+            });
+            if let Err(e) = result {
+                eprintln!("the two-Vary-line Actix application stopped: {e}");
+            }
+        }
+    }
+
+    mod rocket {
+        use std::io::Cursor;
+
+        use cors_rocket::{cors, Cors};
+        use rocket::config::LogLevel;
+        use rocket::response::{self, Responder, Response};
+        use rocket::{get, routes, Config, Request};
+
+        /// The body with two `Vary` lines, as a handler that varies on two things writes them.
+        struct TwoVaryLines(&'static str, &'static str);
+
+        impl<'r> Responder<'r, 'static> for TwoVaryLines {
+            fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+                Response::build()
+                    .raw_header_adjoin("Vary", self.0)
+                    .raw_header_adjoin("Vary", self.1)
+                    .sized_body(super::BODY.len(), Cursor::new(super::BODY))
+                    .ok()
+            }
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated")]
+        fn negotiated() -> TwoVaryLines {
+            TwoVaryLines("Accept-Encoding", "Accept-Language")
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated-origin")]
+        fn negotiated_origin() -> TwoVaryLines {
+            TwoVaryLines("Accept-Encoding", "Origin")
+        }
+
+        /// Serves the application on `127.0.0.1:port` until the process ends.
+        pub(in super::super) fn serve(port: u16) {
+            let policy = cors_tests::conformance::default_policy().expect("valid global policy");
+            let figment = Config::figment()
+                .merge(("address", "127.0.0.1"))
+                .merge(("port", port))
+                .merge(("log_level", LogLevel::Off))
+                .merge(("cli_colors", false));
+            let rocket = rocket::custom(figment)
+                .mount("/", routes![negotiated, negotiated_origin])
+                .attach(Cors::new(policy));
+            if let Err(e) = rocket::execute(rocket.launch()) {
+                eprintln!("the two-Vary-line Rocket application stopped: {}", e.kind());
+            }
+        }
+    }
+
+    /// Starts the adapter's application in a thread of this process; returns where it
+    /// listens once it accepts connections.
+    pub(super) fn start(adapter: &str) -> SocketAddr {
+        let addr = match adapter {
+            "actix" => {
+                let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+                let addr = listener.local_addr().expect("a local address");
+                std::thread::spawn(move || actix::serve(listener));
+                addr
+            }
+            _ => {
+                let port = free_port();
+                std::thread::spawn(move || rocket::serve(port));
+                SocketAddr::from(([127, 0, 0, 1], port))
+            }
+        };
+        assert!(
+            wait_for_port(addr, Duration::from_secs(30)),
+            "the two-Vary-line {adapter} application did not listen on {addr}"
+        );
+        addr
+    }
+}
+
+/// `GET /negotiated` of the two-Vary-line applications.
+const NEGOTIATED: Route = Route {
+    path: "/negotiated",
+    status: 200,
+    allowed: &[APP, DASHBOARD],
+    refused: &[EVIL],
+    wildcard: false,
+    credentials: false,
+};
+
+/// `GET /negotiated-origin`: the same policy; the handler already names `Origin`.
+const NEGOTIATED_ORIGIN: Route = Route {
+    path: "/negotiated-origin",
+    ..NEGOTIATED
+};
+
+/// The `Vary` of an answer must be one line holding `expected` (in order, any case): a cache
+/// that reads only the first line (Traffic Server) must see every token.
+fn one_vary_line(resp: &Response, expected: &[&str]) -> Vec<String> {
+    let lines: Vec<String> = resp
+        .all("vary")
+        .iter()
+        .map(|v| format!("`{}`", String::from_utf8_lossy(v)))
+        .collect();
+    let mut wrong = Vec::new();
+    if lines.len() != 1 {
+        wrong.push(format!(
+            "{} Vary lines ({}) instead of one: a cache that honours only the first line keys \
+             this answer without the other line's tokens",
+            lines.len(),
+            lines.join(", ")
+        ));
+    }
+    let tokens = resp.vary_tokens();
+    if tokens != expected {
+        wrong.push(format!("Vary tokens {tokens:?} instead of {expected:?}"));
+    }
+    if resp.body != two_vary_lines::BODY.as_bytes() {
+        wrong.push(format!(
+            "body {:?} instead of {:?}",
+            resp.text(),
+            two_vary_lines::BODY
+        ));
+    }
+    wrong
+}
+
+fn assert_one_vary_line_behind_traffic_server(adapter: &str) {
+    let addr = two_vary_lines::start(adapter);
+    let cache = Cache::start(CacheKind::TrafficServer, addr, "")
+        .unwrap_or_else(|e| panic!("cannot start Traffic Server: {e}"));
+    let mut problems = Vec::new();
+    for (route, expected) in [
+        (
+            &NEGOTIATED,
+            &["accept-encoding", "accept-language", "origin"][..],
+        ),
+        (&NEGOTIATED_ORIGIN, &["accept-encoding", "origin"][..]),
+    ] {
+        // Straight from the application first: the line count is the adapter's, not the
+        // cache's.
+        let direct = cors_tests::http::send(
+            addr,
+            &cors_tests::http::Request::new("GET", route.path).header("origin", APP),
+        )
+        .unwrap_or_else(|e| panic!("GET {}: {e}", route.path));
+        problems.extend(
+            one_vary_line(&direct, expected)
+                .into_iter()
+                .chain(check_answer(route, Some(APP), &direct))
+                .map(|w| {
+                    format!(
+                        "{} straight from the application, Origin {APP}: {w}",
+                        route.path
+                    )
+                }),
+        );
+        problems.extend(run_sequences_with(&cache, route, &|resp| {
+            one_vary_line(resp, expected)
+        }));
+    }
+    assert!(
+        problems.is_empty(),
+        "trafficserver::{adapter}::one_vary_line: a handler's two Vary lines and the CORS Vary \
+         must leave as one line, or Traffic Server (which honours only the first line) serves \
+         one origin's answer to another:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn actix_two_vary_lines_leave_as_one_behind_traffic_server() {
+    assert_one_vary_line_behind_traffic_server("actix");
+}
+
+#[test]
+fn rocket_two_vary_lines_leave_as_one_behind_traffic_server() {
+    assert_one_vary_line_behind_traffic_server("rocket");
+}
