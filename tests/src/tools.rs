@@ -569,6 +569,11 @@ impl Daemon {
         self.logs.push(path);
     }
 
+    /// The id of the first process.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Whether the first process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
@@ -737,12 +742,20 @@ impl XDisplay {
                 "1280x1024x24",
             ]);
             let mut daemon = Daemon::spawn(&format!("xvfb{n}"), command, dir)?;
+            // The display is ours once its lock file names our Xvfb and its socket exists;
+            // another Xvfb that won the race for the same number makes ours exit.
             let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+            let ours = |daemon: &Daemon| {
+                socket.exists()
+                    && fs::read_to_string(&lock)
+                        .is_ok_and(|text| text.trim() == daemon.pid().to_string())
+            };
             let deadline = Instant::now() + Duration::from_secs(10);
-            while daemon.is_running() && !socket.exists() && Instant::now() < deadline {
+            while daemon.is_running() && !ours(&daemon) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            if daemon.is_running() && socket.exists() {
+            if daemon.is_running() && ours(&daemon) {
                 return Ok(XDisplay {
                     _xvfb: daemon,
                     display,

@@ -43,7 +43,7 @@ const GECKODRIVER_VERSION: &str = "0.37.1";
 const USAGE: &str = "usage: cargo xtask <command>
 
   test [-- ARGS]   install what the browser and cache tests need (as root), then run
-                   `cargo test --workspace [ARGS]` with the tools found
+                   `cargo test --workspace --no-fail-fast [ARGS]` with the tools found
   install          install (as root) and check the tools, run nothing
   check-tools      check the tools; print the command that installs the missing ones";
 
@@ -206,13 +206,14 @@ fn run_tests(phases: &mut Phases, tools: &Tools, args: &[OsString]) -> Result<()
         return Err(Failure(format!("the build failed ({build})")));
     }
     let started = Instant::now();
+    // Every test binary runs, so one failure does not hide the others.
     let test = Command::new(&cargo)
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--no-fail-fast"])
         .args(args)
         .envs(tools.env.iter().map(|(k, v)| (*k, v)))
         .status()
         .map_err(|e| Failure(format!("cannot run cargo: {e}")))?;
-    phases.record("tests (cargo test --workspace)", started);
+    phases.record("tests (cargo test --workspace --no-fail-fast)", started);
     if test.success() {
         Ok(())
     } else {
