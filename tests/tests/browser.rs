@@ -561,8 +561,12 @@ fn check_block_is_cors(harness: &Harness, api: &str, scenario: &Scenario) -> Opt
 
 fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str) {
     let started = Instant::now();
-    let harness = Harness::start(engine, binary)
-        .unwrap_or_else(|e| panic!("{engine}::{adapter}: cannot set up the browser test: {e}"));
+    let harness = Harness::start(engine, binary).unwrap_or_else(|e| {
+        panic!(
+            "{}::{adapter}: cannot set up the {engine} browser test: {e}",
+            engine.name()
+        )
+    });
     let setup = started.elapsed();
     let api = harness.api.clone();
     let mut report = String::new();
