@@ -810,6 +810,42 @@ mod tests {
     }
 
     #[test]
+    fn the_install_lines_name_every_package() {
+        for package in PACKAGES {
+            assert!(
+                INSTALL_HINT.split_whitespace().any(|word| word == *package),
+                "{package} is missing from {INSTALL_HINT}"
+            );
+        }
+        // `cargo xtask` installs the same packages.
+        let xtask = include_str!("../../xtask/src/main.rs");
+        for package in PACKAGES {
+            assert!(
+                xtask.contains(&format!("(\"{package}\", ")),
+                "{package} is missing from xtask's package list"
+            );
+        }
+        for tool in [
+            Tool::Chromium,
+            Tool::Chromedriver,
+            Tool::Nginx,
+            Tool::Openssl,
+            Tool::Firefox,
+            Tool::WebKitWebDriver,
+            Tool::MiniBrowser,
+            Tool::Xvfb,
+            Tool::Xauth,
+            Tool::Varnishd,
+            Tool::Squid,
+            Tool::TrafficServer,
+        ] {
+            let hint = tool.install_hint();
+            let package = hint.split_whitespace().last().unwrap_or_default();
+            assert!(PACKAGES.contains(&package), "{hint}");
+        }
+    }
+
+    #[test]
     fn a_tool_is_found_where_it_is() {
         let dir = TempDir::new("tools").unwrap_or_else(|e| panic!("{e}"));
         let fake = dir.path().join("nginx");
