@@ -28,7 +28,7 @@ use std::fmt::Write as _;
 use std::io::ErrorKind;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -326,7 +326,18 @@ impl Pages {
             return Ok(pages);
         }
         // Port 443 must be ours: another program there would answer for the test origins.
-        match TcpListener::bind(("127.0.0.1", 443)) {
+        // The previous shared server may still be stopping (its last user just ended), so
+        // give the port a few seconds to come free.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let probe = loop {
+            match TcpListener::bind(("127.0.0.1", 443)) {
+                Err(e) if e.kind() == ErrorKind::AddrInUse && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => break other,
+            }
+        };
+        match probe {
             Ok(probe) => drop(probe),
             Err(e) if e.kind() == ErrorKind::AddrInUse => {
                 return Err(Error::new(
