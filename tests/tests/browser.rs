@@ -363,10 +363,11 @@ impl Pages {
     }
 }
 
-/// nginx terminating TLS in front of the conformance server, on a free port: WebKitGTK does
-/// not let an https page fetch `http://127.0.0.1` (it treats loopback as mixed content, where
-/// the Mixed Content spec calls loopback potentially trustworthy), so its pages fetch
-/// `https://127.0.0.1:PORT` instead. Requests and responses pass through unchanged.
+/// nginx terminating TLS in front of the conformance server, on a free port. WebKitGTK does
+/// not let an https page fetch `http://127.0.0.1` or `http://localhost`: it blocks them as mixed
+/// content before sending anything (the server never sees the request), although the Mixed
+/// Content spec treats loopback as potentially trustworthy and exempts it. Its pages fetch
+/// `https://127.0.0.1:PORT` instead; requests and responses pass through unchanged.
 fn tls_front(upstream: SocketAddr) -> Result<(Nginx, String), Error> {
     let dir = TempDir::new("api-tls")?;
     let cert = self_signed_certificate(dir.path(), &["localhost"])?;
