@@ -3,6 +3,7 @@
 //! the conformance applications for both adapters, and the browser and cache harnesses.
 
 pub mod actix_app;
+pub mod caches;
 pub mod capture;
 pub mod conformance;
 pub mod http;

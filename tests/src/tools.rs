@@ -1,10 +1,16 @@
 //! The outside programs the browser and cache tests drive: finding them, and running the ones
 //! that need a configuration (nginx, openssl) in a throw-away directory.
 //!
-//! A missing program is an [`Error`] that names it and gives the `apt-get` line that installs it;
-//! the tests turn it into a failure, never into a silent skip. Each tool can be pointed at an
-//! explicit path with an environment variable (`CHROMIUM`, `CHROMEDRIVER`, `NGINX`, `OPENSSL`),
-//! for machines where it lives outside `PATH`.
+//! A missing program is an [`Error`] that names it and gives the command that installs it (an
+//! `apt-get` line, or `cargo install` for geckodriver); the tests turn it into a failure, never
+//! into a silent skip. Each tool can be pointed at an explicit path with an environment variable
+//! (`CHROMIUM`, `GECKODRIVER`, `VARNISHD`, ...: see [`Tool::env_var`]), for machines where it
+//! lives outside `PATH`. `cargo xtask test` installs all of them.
+//!
+//! Every long-running program is a [`Daemon`]: its processes carry a marker in their
+//! environment, and dropping it kills every process with that marker, including the ones that
+//! left the process group (Firefox's crash helper) or changed user (Squid, Varnish, Traffic
+//! Server).
 
 use std::fmt;
 use std::fs;
@@ -14,9 +20,37 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The command that installs every tool these tests use on Debian or Ubuntu.
-pub const INSTALL_HINT: &str =
-    "apt-get install -y --no-install-recommends chromium chromium-driver nginx openssl";
+/// The Debian packages of every tool these tests use.
+pub const PACKAGES: &[&str] = &[
+    "chromium",
+    "chromium-driver",
+    "nginx",
+    "openssl",
+    "firefox-esr",
+    "webkit2gtk-driver",
+    "xvfb",
+    "xauth",
+    "varnish",
+    "squid",
+    "trafficserver",
+];
+
+/// The command that installs every Debian package these tests use (as root).
+pub const INSTALL_HINT: &str = "apt-get install -y --no-install-recommends chromium \
+chromium-driver nginx openssl firefox-esr webkit2gtk-driver xvfb xauth varnish squid trafficserver";
+
+/// The command that installs geckodriver, which Debian does not package, where the tests look
+/// for it (`$HOME/.cache/cors-suite-tools/bin`).
+pub const GECKODRIVER_HINT: &str =
+    "cargo install geckodriver --locked --root \"$HOME/.cache/cors-suite-tools\"";
+
+/// The one command that installs everything and runs the whole suite.
+pub const XTASK_HINT: &str = "cargo xtask test";
+
+/// Where `cargo xtask` installs tools that Debian does not package: `$HOME/.cache/cors-suite-tools`.
+pub fn tools_root() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/cors-suite-tools"))
+}
 
 /// Something the harness could not do: a tool is missing, a process would not start, a file
 /// could not be written. The message says what happened and, where it can, what to do.
@@ -61,6 +95,27 @@ pub enum Tool {
     Nginx,
     /// Makes the throw-away TLS certificate of the test pages (Debian package `openssl`).
     Openssl,
+    /// Firefox ESR (Debian package `firefox-esr`).
+    Firefox,
+    /// Firefox's WebDriver server (`cargo install geckodriver`).
+    Geckodriver,
+    /// WebKitGTK's WebDriver server (Debian package `webkit2gtk-driver`).
+    WebKitWebDriver,
+    /// WebKitGTK's small browser, driven by WebKitWebDriver (Debian package
+    /// `libwebkit2gtk-4.1-0`, pulled in by `webkit2gtk-driver`).
+    MiniBrowser,
+    /// The virtual X server MiniBrowser draws on (Debian package `xvfb`).
+    Xvfb,
+    /// Writes the X server's access cookie (Debian package `xauth`).
+    Xauth,
+    /// Runs WebKitWebDriver in its own mount namespace (Debian package `util-linux`).
+    Unshare,
+    /// Varnish Cache (Debian package `varnish`).
+    Varnishd,
+    /// Squid, as a reverse proxy (Debian package `squid`).
+    Squid,
+    /// Apache Traffic Server (Debian package `trafficserver`).
+    TrafficServer,
 }
 
 impl Tool {
@@ -71,16 +126,50 @@ impl Tool {
             Tool::Chromedriver => "chromedriver",
             Tool::Nginx => "nginx",
             Tool::Openssl => "openssl",
+            Tool::Firefox => "firefox-esr",
+            Tool::Geckodriver => "geckodriver",
+            Tool::WebKitWebDriver => "WebKitWebDriver",
+            Tool::MiniBrowser => "MiniBrowser",
+            Tool::Xvfb => "Xvfb",
+            Tool::Xauth => "xauth",
+            Tool::Unshare => "unshare",
+            Tool::Varnishd => "varnishd",
+            Tool::Squid => "squid",
+            Tool::TrafficServer => "traffic_server",
         }
     }
 
-    /// The Debian package that provides it.
+    /// The Debian package that provides it (geckodriver: none, it is built with `cargo install`).
     pub fn package(self) -> &'static str {
         match self {
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromium-driver",
             Tool::Nginx => "nginx",
             Tool::Openssl => "openssl",
+            Tool::Firefox => "firefox-esr",
+            Tool::Geckodriver => "geckodriver",
+            Tool::WebKitWebDriver => "webkit2gtk-driver",
+            Tool::MiniBrowser => "libwebkit2gtk-4.1-0",
+            Tool::Xvfb => "xvfb",
+            Tool::Xauth => "xauth",
+            Tool::Unshare => "util-linux",
+            Tool::Varnishd => "varnish",
+            Tool::Squid => "squid",
+            Tool::TrafficServer => "trafficserver",
+        }
+    }
+
+    /// The command that installs it.
+    pub fn install_hint(self) -> String {
+        match self {
+            Tool::Geckodriver => GECKODRIVER_HINT.to_owned(),
+            _ => format!(
+                "apt-get install -y --no-install-recommends {}",
+                match self {
+                    Tool::MiniBrowser => "webkit2gtk-driver",
+                    other => other.package(),
+                }
+            ),
         }
     }
 
@@ -91,11 +180,22 @@ impl Tool {
             Tool::Chromedriver => "CHROMEDRIVER",
             Tool::Nginx => "NGINX",
             Tool::Openssl => "OPENSSL",
+            Tool::Firefox => "FIREFOX",
+            Tool::Geckodriver => "GECKODRIVER",
+            Tool::WebKitWebDriver => "WEBKITWEBDRIVER",
+            Tool::MiniBrowser => "MINIBROWSER",
+            Tool::Xvfb => "XVFB",
+            Tool::Xauth => "XAUTH",
+            Tool::Unshare => "UNSHARE",
+            Tool::Varnishd => "VARNISHD",
+            Tool::Squid => "SQUID",
+            Tool::TrafficServer => "TRAFFIC_SERVER",
         }
     }
 
     /// Finds the executable: the environment variable if set, else `PATH`, else the usual
-    /// system directories (`nginx` lives in `/usr/sbin`, which is not on every user's `PATH`).
+    /// system directories (`nginx` lives in `/usr/sbin`, which is not on every user's `PATH`;
+    /// MiniBrowser in WebKitGTK's library directory; geckodriver where `cargo xtask` puts it).
     pub fn find(self) -> Result<PathBuf, Error> {
         if let Some(explicit) = std::env::var_os(self.env_var()) {
             let path = PathBuf::from(explicit);
@@ -103,12 +203,13 @@ impl Tool {
                 Ok(path)
             } else {
                 Err(Error::new(format!(
-                    "{}={} is not an executable file; unset it to use the `{}` of the Debian \
-                     package `{}` ({INSTALL_HINT}), or point it at the `{}` binary",
+                    "{}={} is not an executable file; unset it to use the `{}` of `{}` ({}), \
+                     or point it at the `{}` binary",
                     self.env_var(),
                     path.display(),
                     self.command(),
                     self.package(),
+                    self.install_hint(),
                     self.command()
                 )))
             };
@@ -121,6 +222,15 @@ impl Tool {
                 .iter()
                 .map(PathBuf::from),
         );
+        dirs.extend(
+            [
+                "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1",
+                "/usr/lib/aarch64-linux-gnu/webkit2gtk-4.1",
+            ]
+            .iter()
+            .map(PathBuf::from),
+        );
+        dirs.extend(tools_root().map(|root| root.join("bin")));
         self.find_in(&dirs)
     }
 
@@ -131,12 +241,18 @@ impl Tool {
             .map(|dir| dir.join(self.command()))
             .find(|candidate| is_executable(candidate))
             .ok_or_else(|| {
+                let what = if self == Tool::Geckodriver {
+                    "Install it with".to_owned()
+                } else {
+                    format!("Install the Debian package `{}` with", self.package())
+                };
                 Error::new(format!(
-                    "`{}` is not installed (not found in PATH, /usr/sbin or /usr/bin); the \
-                     browser and cache tests need it. Install the Debian package `{}`, or \
-                     everything these tests use at once:\n    {INSTALL_HINT}\nor set {}=/path/to/{}",
+                    "`{}` is not installed (not found in PATH, /usr/sbin, /usr/bin or \
+                     ~/.cache/cors-suite-tools/bin); the browser and cache tests need it. {what}\n    \
+                     {}\nor install everything these tests use, and run them, with\n    \
+                     {XTASK_HINT}\nor set {}=/path/to/{}",
                     self.command(),
-                    self.package(),
+                    self.install_hint(),
                     self.env_var(),
                     self.command()
                 ))
@@ -355,6 +471,306 @@ impl Drop for Nginx {
     }
 }
 
+/// The environment variable that marks every process a [`Daemon`] started.
+pub const MARKER_VAR: &str = "CORS_SUITE_PROCESS";
+
+/// A unique marker value: the label, this process's id, a counter and the time.
+fn new_marker(label: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{label}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The ids of the processes whose environment holds `MARKER_VAR=marker`.
+pub fn marked_processes(marker: &str) -> Vec<u32> {
+    let needle = format!("{MARKER_VAR}={marker}");
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| *pid != std::process::id())
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+                environ
+                    .split(|b| *b == 0)
+                    .any(|entry| entry == needle.as_bytes())
+            })
+        })
+        .collect()
+}
+
+/// Kills (SIGKILL) every process carrying `marker`, a few rounds in case one was forking.
+pub fn kill_marked(marker: &str) {
+    for _ in 0..5 {
+        let pids = marked_processes(marker);
+        if pids.is_empty() {
+            return;
+        }
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(pids.iter().map(u32::to_string))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A long-running program with its output in log files, stopped on drop together with every
+/// process that inherited its marker (see [`MARKER_VAR`]).
+pub struct Daemon {
+    name: String,
+    child: Child,
+    marker: String,
+    logs: Vec<PathBuf>,
+}
+
+impl Daemon {
+    /// Starts `command` with stdin closed, stdout and stderr in `log_dir/<name>.out`, and the
+    /// marker in its environment.
+    pub fn spawn(name: &str, mut command: Command, log_dir: &Path) -> Result<Daemon, Error> {
+        let log = log_dir.join(format!("{name}.out"));
+        let out = fs::File::create(&log)
+            .map_err(|e| Error::new(format!("cannot create {}: {e}", log.display())))?;
+        let err = out
+            .try_clone()
+            .map_err(|e| Error::new(format!("cannot share {}: {e}", log.display())))?;
+        let marker = new_marker(name);
+        let child = command
+            .env(MARKER_VAR, &marker)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| {
+                Error::new(format!(
+                    "cannot start {} ({name}): {e}",
+                    command.get_program().to_string_lossy()
+                ))
+            })?;
+        Ok(Daemon {
+            name: name.to_owned(),
+            child,
+            marker,
+            logs: vec![log],
+        })
+    }
+
+    /// Adds a log file to what [`Daemon::logs`] shows.
+    pub fn add_log(&mut self, path: PathBuf) {
+        self.logs.push(path);
+    }
+
+    /// The id of the first process.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the first process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits until `addr` accepts connections. Fails, with the logs, when the program exits
+    /// first or `timeout` passes.
+    pub fn wait_for_port(&mut self, addr: SocketAddr, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(Error::new(format!(
+                    "{} exited ({status}) before listening on {addr}:\n{}",
+                    self.name,
+                    self.logs()
+                )));
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(Error::new(format!(
+                    "{} did not listen on {addr} within {timeout:?}:\n{}",
+                    self.name,
+                    self.logs()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The end of each log file, for failure messages.
+    pub fn logs(&self) -> String {
+        self.logs
+            .iter()
+            .filter_map(|path| {
+                let text = fs::read_to_string(path).ok()?;
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = lines
+                    .get(lines.len().saturating_sub(40)..)
+                    .unwrap_or_default();
+                (!tail.is_empty()).then(|| format!("--- {}\n{}", path.display(), tail.join("\n")))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        kill_marked(&self.marker);
+    }
+}
+
+/// Makes `path` and everything under it belong to `user` (a program that drops to its own
+/// user must be able to write its working directory), and the path's parents traversable.
+pub fn give_to(path: &Path, user: &str) -> Result<(), Error> {
+    let status = Command::new("chown")
+        .arg("-R")
+        .arg(format!("{user}:"))
+        .arg(path)
+        .status()
+        .map_err(|e| Error::new(format!("cannot run chown: {e}")))?;
+    if !status.success() {
+        return Err(Error::new(format!(
+            "chown -R {user}: {} failed ({status}); the caches drop to their own user, so \
+             the tests must run as root",
+            path.display()
+        )));
+    }
+    make_traversable(path)
+}
+
+/// Gives `path` and its parent directories mode `o+rx` where it is missing, so a program
+/// running under another user can reach `path`.
+pub fn make_traversable(path: &Path) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    for dir in path.ancestors() {
+        let Ok(meta) = fs::metadata(dir) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if meta.is_dir() && mode & 0o005 != 0o005 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o005))
+                .map_err(|e| Error::new(format!("cannot chmod o+rx {}: {e}", dir.display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether this process runs as root (some tools need it: binding port 443, a private mount
+/// namespace, caches that drop to their own user).
+pub fn is_root() -> bool {
+    fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(2))
+            == Some("0")
+    })
+}
+
+/// A random-enough hex string (for X cookies): std's randomly seeded hasher, twice.
+pub fn random_hex() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for _ in 0..2 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u128(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        out.push_str(&format!("{:016x}", hasher.finish()));
+    }
+    out
+}
+
+/// A virtual X display (Xvfb) with its own access cookie, stopped on drop.
+pub struct XDisplay {
+    _xvfb: Daemon,
+    /// `:N`, for `DISPLAY`.
+    pub display: String,
+    /// The cookie file, for `XAUTHORITY`.
+    pub xauthority: PathBuf,
+}
+
+impl XDisplay {
+    /// Starts Xvfb on the first free display from `:99` up, with a fresh cookie in `dir`.
+    pub fn start(dir: &Path) -> Result<XDisplay, Error> {
+        let xvfb = Tool::Xvfb.find()?;
+        let xauth = Tool::Xauth.find()?;
+        let xauthority = dir.join("Xauthority");
+        let first = 99 + std::process::id() % 200;
+        let mut last_error = String::new();
+        for n in first..first + 40 {
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            {
+                continue;
+            }
+            let display = format!(":{n}");
+            let status = Command::new(&xauth)
+                .arg("-q")
+                .arg("-f")
+                .arg(&xauthority)
+                .args(["add", &display, "MIT-MAGIC-COOKIE-1", &random_hex()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .map_err(|e| Error::new(format!("cannot run {}: {e}", xauth.display())))?;
+            if !status.success() {
+                return Err(Error::new(format!("xauth add {display} failed ({status})")));
+            }
+            let mut command = Command::new(&xvfb);
+            command.arg(&display).arg("-auth").arg(&xauthority).args([
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "1280x1024x24",
+            ]);
+            let mut daemon = Daemon::spawn(&format!("xvfb{n}"), command, dir)?;
+            // The display is ours once its lock file names our Xvfb and its socket exists;
+            // another Xvfb that won the race for the same number makes ours exit.
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
+            let ours = |daemon: &Daemon| {
+                socket.exists()
+                    && fs::read_to_string(&lock)
+                        .is_ok_and(|text| text.trim() == daemon.pid().to_string())
+            };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while daemon.is_running() && !ours(&daemon) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if daemon.is_running() && ours(&daemon) {
+                return Ok(XDisplay {
+                    _xvfb: daemon,
+                    display,
+                    xauthority,
+                });
+            }
+            last_error = daemon.logs();
+        }
+        Err(Error::new(format!(
+            "Xvfb did not start on any display from :{first} to :{}:\n{last_error}",
+            first + 39
+        )))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::panic)]
 mod tests {
@@ -369,6 +785,12 @@ mod tests {
             (Tool::Chromedriver, "`chromium-driver`"),
             (Tool::Nginx, "`nginx`"),
             (Tool::Openssl, "`openssl`"),
+            (Tool::Firefox, "`firefox-esr`"),
+            (Tool::WebKitWebDriver, "`webkit2gtk-driver`"),
+            (Tool::Xvfb, "`xvfb`"),
+            (Tool::Varnishd, "`varnish`"),
+            (Tool::Squid, "`squid`"),
+            (Tool::TrafficServer, "`trafficserver`"),
         ] {
             let message = match tool.find_in(&dirs) {
                 Ok(path) => panic!("found {} in an empty directory", path.display()),
@@ -378,7 +800,48 @@ mod tests {
                 message.contains(&format!("Debian package {package}")),
                 "{message}"
             );
-            assert!(message.contains(INSTALL_HINT), "{message}");
+            assert!(message.contains(&tool.install_hint()), "{message}");
+            assert!(message.contains(XTASK_HINT), "{message}");
+        }
+        let message = Tool::Geckodriver
+            .find_in(&dirs)
+            .map_or_else(|e| e.to_string(), |p| p.display().to_string());
+        assert!(message.contains(GECKODRIVER_HINT), "{message}");
+    }
+
+    #[test]
+    fn the_install_lines_name_every_package() {
+        for package in PACKAGES {
+            assert!(
+                INSTALL_HINT.split_whitespace().any(|word| word == *package),
+                "{package} is missing from {INSTALL_HINT}"
+            );
+        }
+        // `cargo xtask` installs the same packages.
+        let xtask = include_str!("../../xtask/src/main.rs");
+        for package in PACKAGES {
+            assert!(
+                xtask.contains(&format!("(\"{package}\", ")),
+                "{package} is missing from xtask's package list"
+            );
+        }
+        for tool in [
+            Tool::Chromium,
+            Tool::Chromedriver,
+            Tool::Nginx,
+            Tool::Openssl,
+            Tool::Firefox,
+            Tool::WebKitWebDriver,
+            Tool::MiniBrowser,
+            Tool::Xvfb,
+            Tool::Xauth,
+            Tool::Varnishd,
+            Tool::Squid,
+            Tool::TrafficServer,
+        ] {
+            let hint = tool.install_hint();
+            let package = hint.split_whitespace().last().unwrap_or_default();
+            assert!(PACKAGES.contains(&package), "{hint}");
         }
     }
 

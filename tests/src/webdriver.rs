@@ -1,31 +1,97 @@
-//! A small WebDriver client for headless Chromium: enough to open a page, run a script in it
-//! and take a screenshot.
+//! A small WebDriver client for three headless browser engines: enough to open a page, run a
+//! script in it and take a screenshot.
 //!
 //! WebDriver is JSON over HTTP; the requests go through the raw client in [`crate::http`], so no
-//! browser-automation crate (and its dependency tree) is needed. [`Browser::start`] launches
-//! `chromedriver` on a free loopback port and one Chromium session with the flags a test
-//! machine needs: headless, no sandbox (tests run as root in containers), no background
-//! networking (there is no network), a fresh profile, and optional host-resolver rules that map
-//! test host names such as `app.example.re` to loopback.
+//! browser-automation crate (and its dependency tree) is needed. [`Browser::start`] launches the
+//! engine's WebDriver server on a free loopback port and one session with what a test machine
+//! needs:
+//!
+//! - **Chromium** (`chromedriver`): headless, no sandbox (tests run as root in containers), no
+//!   background networking, a fresh profile, and optional host-resolver rules that map test
+//!   host names such as `app.example.re` (and their port 443) to loopback.
+//! - **Firefox ESR** (`geckodriver`): `-headless`, a fresh profile under a temporary profile
+//!   root, every name resolved to 127.0.0.1 (`network.dns.forceResolve`) when asked, and every
+//!   background service that would call home turned off by preference.
+//! - **WebKitGTK** (`WebKitWebDriver` driving `MiniBrowser`): on a private Xvfb display;
+//!   when test names must resolve to loopback, WebKitWebDriver runs in its own mount namespace
+//!   (`unshare`, root only) with a temporary hosts file bind-mounted over `/etc/hosts`, so the
+//!   machine's own `/etc/hosts` is never touched.
+//!
+//! Every process (driver, browser, helpers) carries a marker in its environment and is killed by
+//! it when the [`Browser`] is dropped.
 
+use std::fmt;
+use std::fs;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use crate::http::{self, Request};
 use crate::server::free_port;
-use crate::tools::{wait_for_port, Error, TempDir, Tool};
+use crate::tools::{is_root, Daemon, Error, TempDir, Tool, XDisplay};
+
+/// A browser engine the tests drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Engine {
+    /// Debian's Chromium with chromedriver.
+    Chromium,
+    /// Debian's Firefox ESR with geckodriver.
+    Firefox,
+    /// WebKitGTK's MiniBrowser with WebKitWebDriver.
+    WebKit,
+}
+
+impl Engine {
+    /// Every engine, in the order the tests and the demo run them.
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::WebKit];
+
+    /// The short name used in test names, failure names and `--engine`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+
+    /// The engine called by its short name.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        Engine::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// Whether the engine can map port 443 of a name to another port. Only Chromium can
+    /// (`--host-resolver-rules`); the others reach whatever listens on 127.0.0.1:443.
+    pub fn maps_ports(self) -> bool {
+        self == Engine::Chromium
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Engine::Chromium => "Chromium",
+            Engine::Firefox => "Firefox ESR",
+            Engine::WebKit => "WebKitGTK",
+        })
+    }
+}
 
 /// How to start the browser.
 #[derive(Clone, Debug)]
 pub struct BrowserOptions {
+    /// Which engine.
+    pub engine: Engine,
     /// Chromium's `--host-resolver-rules`, e.g.
     /// `MAP app.example.re:443 127.0.0.1:8443` (a rule's pattern may carry a port, and its
     /// replacement may change it: that is how an `https://` origin without a port reaches a
-    /// server on a high port).
+    /// server on a high port). Ignored by the other engines.
     pub host_rules: Option<String>,
+    /// Names that must resolve to 127.0.0.1 in Firefox and WebKit (Firefox then sends every
+    /// name there; WebKit gets a private hosts file with these names). Ignored by Chromium,
+    /// which uses `host_rules`.
+    pub loopback_names: Vec<String>,
     /// Accept any TLS certificate (throw-away test certificates).
     pub ignore_certificate_errors: bool,
     /// Window size in CSS pixels, which is also the screenshot size.
@@ -37,7 +103,9 @@ pub struct BrowserOptions {
 impl Default for BrowserOptions {
     fn default() -> Self {
         BrowserOptions {
+            engine: Engine::Chromium,
             host_rules: None,
+            loopback_names: Vec::new(),
             ignore_certificate_errors: false,
             window: (1280, 800),
             script_timeout: Duration::from_secs(15),
@@ -45,9 +113,9 @@ impl Default for BrowserOptions {
     }
 }
 
-/// The flags every session gets. `--no-sandbox` because the tests run as root in containers;
-/// the rest keep a machine without network quiet and fast: nothing is fetched in the
-/// background, no component updates, no sync, no first-run UI, no QUIC probing.
+/// The flags every Chromium session gets. `--no-sandbox` because the tests run as root in
+/// containers; the rest keep a machine without network quiet and fast: nothing is fetched in
+/// the background, no component updates, no sync, no first-run UI, no QUIC probing.
 pub const BASE_FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
@@ -62,105 +130,290 @@ pub const BASE_FLAGS: &[&str] = &[
     "--hide-scrollbars",
 ];
 
-/// A Chromium session driven through chromedriver. Dropping it ends the session (which closes
-/// the browser) and stops chromedriver.
+/// Firefox preferences for a machine without network: nothing calls home (updates, telemetry,
+/// captive-portal and connectivity checks, safe browsing, normandy, OCSP, remote settings,
+/// speculative connections), and DNS-over-HTTPS is off.
+pub fn firefox_prefs() -> Value {
+    let prefs: [(&str, Value); 47] = [
+        ("network.trr.mode", json!(5)),
+        ("app.update.auto", json!(false)),
+        ("app.update.enabled", json!(false)),
+        ("app.update.checkInstallTime", json!(false)),
+        ("app.normandy.enabled", json!(false)),
+        ("app.normandy.api_url", json!("")),
+        ("app.shield.optoutstudies.enabled", json!(false)),
+        ("browser.safebrowsing.malware.enabled", json!(false)),
+        ("browser.safebrowsing.phishing.enabled", json!(false)),
+        ("browser.safebrowsing.downloads.enabled", json!(false)),
+        (
+            "browser.safebrowsing.downloads.remote.enabled",
+            json!(false),
+        ),
+        ("browser.safebrowsing.blockedURIs.enabled", json!(false)),
+        ("browser.safebrowsing.provider.mozilla.updateURL", json!("")),
+        ("browser.safebrowsing.provider.google4.updateURL", json!("")),
+        ("browser.safebrowsing.provider.google.updateURL", json!("")),
+        ("browser.search.update", json!(false)),
+        ("browser.search.geoip.url", json!("")),
+        ("browser.region.network.url", json!("")),
+        ("browser.ping-centre.telemetry", json!(false)),
+        ("browser.newtabpage.enabled", json!(false)),
+        ("browser.startup.homepage_override.mstone", json!("ignore")),
+        ("browser.aboutHomeSnippets.updateUrl", json!("")),
+        (
+            "browser.contentblocking.report.lockwise.enabled",
+            json!(false),
+        ),
+        ("datareporting.healthreport.uploadEnabled", json!(false)),
+        ("datareporting.policy.dataSubmissionEnabled", json!(false)),
+        ("toolkit.telemetry.enabled", json!(false)),
+        ("toolkit.telemetry.unified", json!(false)),
+        ("toolkit.telemetry.server", json!("")),
+        ("network.captive-portal-service.enabled", json!(false)),
+        ("network.connectivity-service.enabled", json!(false)),
+        ("network.http.speculative-parallel-limit", json!(0)),
+        ("network.dns.disablePrefetch", json!(true)),
+        ("network.prefetch-next", json!(false)),
+        ("network.proxy.type", json!(0)),
+        ("security.OCSP.enabled", json!(0)),
+        (
+            "security.remote_settings.crlite_filters.enabled",
+            json!(false),
+        ),
+        (
+            "security.remote_settings.intermediates.enabled",
+            json!(false),
+        ),
+        ("services.settings.server", json!("http://127.0.0.1:9/v1")),
+        ("extensions.update.enabled", json!(false)),
+        ("extensions.getAddons.cache.enabled", json!(false)),
+        ("extensions.systemAddon.update.enabled", json!(false)),
+        ("extensions.blocklist.enabled", json!(false)),
+        ("media.gmp-manager.url", json!("")),
+        ("media.gmp-gmpopenh264.enabled", json!(false)),
+        ("geo.provider.network.url", json!("")),
+        ("identity.fxaccounts.enabled", json!(false)),
+        (
+            "browser.crashReports.unsubmittedCheck.enabled",
+            json!(false),
+        ),
+    ];
+    Value::Object(
+        prefs
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
+    )
+}
+
+/// A browser session driven through its engine's WebDriver server. Dropping it ends the
+/// session (which closes the browser) and stops every process it started.
 pub struct Browser {
-    driver: Child,
+    driver: Daemon,
     driver_addr: SocketAddr,
     session: String,
-    browser_pid: Option<u32>,
+    engine: Engine,
+    // Dropped after the driver: the browser draws on it until then.
+    _display: Option<XDisplay>,
     profile: TempDir,
 }
 
+/// The driver's log file name inside the profile directory.
+fn driver_log_name(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Chromium => "chromedriver.log",
+        Engine::Firefox => "geckodriver.out",
+        Engine::WebKit => "webkitwebdriver.out",
+    }
+}
+
 impl Browser {
-    /// Starts chromedriver and a browser session. Fails with the install hint when Chromium
-    /// or chromedriver is missing.
+    /// Starts the engine's WebDriver server and a browser session. Fails with the install
+    /// hint when the browser or its driver is missing.
     pub fn start(options: &BrowserOptions) -> Result<Browser, Error> {
-        let chromium = Tool::Chromium.find()?;
-        let chromedriver = Tool::Chromedriver.find()?;
-        let profile = TempDir::new("chromium")?;
+        let profile = TempDir::new(options.engine.name())?;
         let port = free_port();
         let driver_addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let log = profile.path().join("chromedriver.log");
-        let mut driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| Error::new(format!("cannot start {}: {e}", chromedriver.display())))?;
-        if !wait_for_port(driver_addr, Duration::from_secs(20)) {
-            let _ = driver.kill();
-            let _ = driver.wait();
-            return Err(Error::new(format!(
-                "{} did not listen on {driver_addr} within 20 s",
-                chromedriver.display()
-            )));
-        }
-
-        let data_dir = profile.path().join("profile");
-        let mut args: Vec<String> = BASE_FLAGS.iter().map(|f| (*f).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", data_dir.display()));
-        args.push(format!(
-            "--window-size={},{}",
-            options.window.0, options.window.1
-        ));
-        if options.ignore_certificate_errors {
-            args.push("--ignore-certificate-errors".to_owned());
-        }
-        if let Some(rules) = &options.host_rules {
-            args.push(format!("--host-resolver-rules={rules}"));
-        }
-        let capabilities = json!({
-            "capabilities": {
-                "alwaysMatch": {
+        let timeouts = json!({
+            "script": u64::try_from(options.script_timeout.as_millis()).unwrap_or(u64::MAX),
+            "pageLoad": 30_000,
+        });
+        let (mut driver, display, capabilities, program) = match options.engine {
+            Engine::Chromium => {
+                let chromium = Tool::Chromium.find()?;
+                let chromedriver = Tool::Chromedriver.find()?;
+                let log = profile.path().join("chromedriver.log");
+                let mut command = Command::new(&chromedriver);
+                command
+                    .arg(format!("--port={port}"))
+                    .arg(format!("--log-path={}", log.display()));
+                let mut driver = Daemon::spawn("chromedriver", command, profile.path())?;
+                driver.add_log(log);
+                let data_dir = profile.path().join("profile");
+                let mut args: Vec<String> = BASE_FLAGS.iter().map(|f| (*f).to_owned()).collect();
+                args.push(format!("--user-data-dir={}", data_dir.display()));
+                args.push(format!(
+                    "--window-size={},{}",
+                    options.window.0, options.window.1
+                ));
+                if options.ignore_certificate_errors {
+                    args.push("--ignore-certificate-errors".to_owned());
+                }
+                if let Some(rules) = &options.host_rules {
+                    args.push(format!("--host-resolver-rules={rules}"));
+                }
+                let capabilities = json!({
                     "browserName": "chrome",
                     "acceptInsecureCerts": options.ignore_certificate_errors,
                     "goog:chromeOptions": {
                         "binary": chromium.to_string_lossy(),
                         "args": args,
                     },
-                    "timeouts": {
-                        "script": u64::try_from(options.script_timeout.as_millis()).unwrap_or(u64::MAX),
-                        "pageLoad": 30_000,
-                    },
-                }
+                    "timeouts": timeouts,
+                });
+                (driver, None, capabilities, chromium)
             }
-        });
-        let created = match call(driver_addr, "POST", "/session", Some(&capabilities)) {
-            Ok(value) => value,
-            Err(e) => {
-                let _ = driver.kill();
-                let _ = driver.wait();
-                return Err(Error::new(format!(
-                    "chromedriver could not start {}: {e}",
-                    chromium.display()
-                )));
+            Engine::Firefox => {
+                let firefox = Tool::Firefox.find()?;
+                let geckodriver = Tool::Geckodriver.find()?;
+                let root = profile.path().join("profiles");
+                fs::create_dir_all(&root)
+                    .map_err(|e| Error::new(format!("cannot create {}: {e}", root.display())))?;
+                let mut command = Command::new(&geckodriver);
+                command
+                    .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                    .args(["--websocket-port", &free_port().to_string()])
+                    .arg("--profile-root")
+                    .arg(&root)
+                    // Release builds read `services.settings.server` only with this set.
+                    .env("MOZ_REMOTE_SETTINGS_DEVTOOLS", "1")
+                    .env("MOZ_CRASHREPORTER_DISABLE", "1")
+                    .env("HOME", profile.path());
+                let driver = Daemon::spawn("geckodriver", command, profile.path())?;
+                let mut prefs = firefox_prefs();
+                if !options.loopback_names.is_empty() {
+                    if let Some(map) = prefs.as_object_mut() {
+                        map.insert("network.dns.forceResolve".to_owned(), json!("127.0.0.1"));
+                    }
+                }
+                let capabilities = json!({
+                    "browserName": "firefox",
+                    "acceptInsecureCerts": options.ignore_certificate_errors,
+                    "moz:firefoxOptions": {
+                        "binary": firefox.to_string_lossy(),
+                        "args": [
+                            "-headless",
+                            format!("--width={}", options.window.0),
+                            format!("--height={}", options.window.1),
+                        ],
+                        "prefs": prefs,
+                    },
+                    "timeouts": timeouts,
+                });
+                (driver, None, capabilities, firefox)
+            }
+            Engine::WebKit => {
+                let webdriver = Tool::WebKitWebDriver.find()?;
+                let minibrowser = Tool::MiniBrowser.find()?;
+                let display = XDisplay::start(profile.path())?;
+                let home = profile.path().join("home");
+                fs::create_dir_all(&home)
+                    .map_err(|e| Error::new(format!("cannot create {}: {e}", home.display())))?;
+                let mut command = if options.loopback_names.is_empty() {
+                    let mut command = Command::new(&webdriver);
+                    command.args(["--host=127.0.0.1", &format!("--port={port}")]);
+                    command
+                } else {
+                    if !is_root() {
+                        return Err(Error::new(
+                            "WebKitGTK has no resolver option: the test names resolve to \
+                             loopback through a private hosts file bind-mounted over /etc/hosts \
+                             in a private mount namespace, which needs root; run the tests as \
+                             root",
+                        ));
+                    }
+                    let unshare = Tool::Unshare.find()?;
+                    let hosts = profile.path().join("hosts");
+                    let mut text = String::from("127.0.0.1 localhost\n");
+                    for name in &options.loopback_names {
+                        text.push_str(&format!("127.0.0.1 {name}\n"));
+                    }
+                    fs::write(&hosts, text).map_err(|e| {
+                        Error::new(format!("cannot write {}: {e}", hosts.display()))
+                    })?;
+                    let mut command = Command::new(unshare);
+                    command
+                        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+                        .arg("mount --bind \"$1\" /etc/hosts && exec \"$2\" --host=127.0.0.1 --port=\"$3\"")
+                        .arg("sh")
+                        .arg(&hosts)
+                        .arg(&webdriver)
+                        .arg(port.to_string());
+                    command
+                };
+                command
+                    .env("DISPLAY", &display.display)
+                    .env("XAUTHORITY", &display.xauthority)
+                    .env("HOME", &home)
+                    .env("XDG_CACHE_HOME", home.join("cache"))
+                    .env("XDG_DATA_HOME", home.join("data"))
+                    .env("XDG_CONFIG_HOME", home.join("config"))
+                    .env("XDG_RUNTIME_DIR", &home)
+                    .env("GDK_BACKEND", "x11")
+                    .env("LIBGL_ALWAYS_SOFTWARE", "1")
+                    .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+                    .env_remove("WAYLAND_DISPLAY");
+                let driver = Daemon::spawn("webkitwebdriver", command, profile.path())?;
+                let capabilities = json!({
+                    "browserName": "MiniBrowser",
+                    "acceptInsecureCerts": options.ignore_certificate_errors,
+                    "webkitgtk:browserOptions": {
+                        "binary": minibrowser.to_string_lossy(),
+                        "args": ["--automation"],
+                    },
+                    "timeouts": timeouts,
+                });
+                (driver, Some(display), capabilities, minibrowser)
             }
         };
+        driver
+            .wait_for_port(driver_addr, Duration::from_secs(20))
+            .map_err(|e| Error::new(format!("the {} WebDriver server: {e}", options.engine)))?;
+        let body = json!({ "capabilities": { "alwaysMatch": capabilities } });
+        let created = call(driver_addr, "POST", "/session", Some(&body)).map_err(|e| {
+            Error::new(format!(
+                "the WebDriver server could not start {}: {e}\n{}",
+                program.display(),
+                driver.logs()
+            ))
+        })?;
         let session = created
             .get("sessionId")
             .and_then(Value::as_str)
-            .map(str::to_owned);
-        let Some(session) = session else {
-            let _ = driver.kill();
-            let _ = driver.wait();
-            return Err(Error::new(format!(
-                "chromedriver answered a new session without an id: {created}"
-            )));
-        };
-        let browser_pid = created
-            .pointer("/capabilities/goog:processID")
-            .and_then(Value::as_u64)
-            .and_then(|p| u32::try_from(p).ok());
-        Ok(Browser {
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "the WebDriver server answered a new session without an id: {created}"
+                ))
+            })?;
+        let browser = Browser {
             driver,
             driver_addr,
             session,
-            browser_pid,
+            engine: options.engine,
+            _display: display,
             profile,
-        })
+        };
+        if options.engine != Engine::Chromium {
+            // Chromium gets its size from a flag; the others from the window rectangle.
+            browser.set_window_size(options.window.0, options.window.1)?;
+        }
+        Ok(browser)
+    }
+
+    /// The engine of this session.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     fn command(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, Error> {
@@ -227,47 +480,27 @@ impl Browser {
         decode_base64(text).ok_or_else(|| Error::new("the screenshot is not valid base64"))
     }
 
-    /// chromedriver's log file, for failure messages.
+    /// The WebDriver server's log file, for failure messages.
     pub fn driver_log(&self) -> std::path::PathBuf {
-        self.profile.path().join("chromedriver.log")
+        self.profile.path().join(driver_log_name(self.engine))
+    }
+
+    /// The end of the WebDriver server's logs, for failure messages.
+    pub fn driver_logs(&self) -> String {
+        self.driver.logs()
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Ending the session closes the browser; chromedriver does not do it when killed.
+        // Ending the session closes the browser; the drivers do not do it when killed. The
+        // driver's `Daemon` then kills whatever is left with its marker.
         let _ = call(
             self.driver_addr,
             "DELETE",
             &format!("/session/{}", self.session),
             None,
         );
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        if let Some(pid) = self.browser_pid {
-            stop_if_ours(pid, &self.profile);
-        }
-    }
-}
-
-/// Kills the browser process `pid` if it is still alive and is really the one started with
-/// our profile directory (a pid can be reused).
-fn stop_if_ours(pid: u32, profile: &TempDir) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let marker = profile.path().to_string_lossy().into_owned();
-    let ours = || {
-        std::fs::read(format!("/proc/{pid}/cmdline"))
-            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&marker))
-    };
-    while ours() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    if ours() {
-        let _ = Command::new("kill")
-            .arg(pid.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
     }
 }
 

@@ -25,17 +25,20 @@
 )]
 
 use std::fmt::Write as _;
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::io::ErrorKind;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use cors_tests::http::{send, Request};
 use cors_tests::server::{free_port, Server};
-use cors_tests::tools::{render, self_signed_certificate, Nginx, TempDir};
-use cors_tests::webdriver::{Browser, BrowserOptions};
+use cors_tests::tools::{render, self_signed_certificate, Error, Nginx, TempDir};
+use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 
 const PAGES_CONF: &str = include_str!("../assets/nginx/pages.conf");
+const API_TLS_CONF: &str = include_str!("../assets/nginx/api-tls.conf");
 const WEB_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/web");
 
 /// The origin a scenario's page is loaded from.
@@ -264,19 +267,25 @@ fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// The page server, the browser and one conformance server.
-struct Harness {
-    // Field order is drop order: the browser goes first, then the pages, then the API.
-    browser: Browser,
-    pages: Nginx,
+/// The https test names; each must resolve to loopback in every engine.
+const TEST_NAMES: [&str; 5] = [
+    "app.example.re",
+    "x.example.re",
+    "a.b.example.re",
+    "example.re",
+    "evil.example",
+];
+
+/// The page server: nginx serving `tests/assets/web` over TLS on `tls_port` and over plain
+/// HTTP on `http_port` (the `http://localhost:PORT` origin).
+struct Pages {
+    nginx: Nginx,
     http_port: u16,
-    server: Server,
 }
 
-impl Harness {
-    fn start(binary: &str) -> Harness {
-        let server = Server::start(binary);
-        let dir = TempDir::new("pages").unwrap_or_else(|e| panic!("{e}"));
+impl Pages {
+    fn start(tls_port: u16) -> Result<Pages, Error> {
+        let dir = TempDir::new("pages")?;
         let cert = self_signed_certificate(
             dir.path(),
             &[
@@ -285,9 +294,7 @@ impl Harness {
                 "*.b.example.re",
                 "evil.example",
             ],
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let tls_port = free_port();
+        )?;
         let http_port = free_port();
         let config = render(
             PAGES_CONF,
@@ -299,33 +306,137 @@ impl Harness {
                 ("key", &cert.key.to_string_lossy()),
                 ("root", WEB_ROOT),
             ],
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        )?;
         let listens = [
             SocketAddr::from(([127, 0, 0, 1], tls_port)),
             SocketAddr::from(([127, 0, 0, 1], http_port)),
         ];
-        let pages = Nginx::start(&config, dir, &listens).unwrap_or_else(|e| panic!("{e}"));
-        // A rule's pattern may name a port and its replacement may change it: port 443 of the
-        // test names goes to nginx's TLS port, so the origins carry no port. Everything else
-        // but loopback fails to resolve: nothing leaves the machine.
-        let to = format!("127.0.0.1:{tls_port}");
-        let host_rules = format!(
-            "MAP *.example.re:443 {to}, MAP example.re:443 {to}, MAP evil.example:443 {to}, \
-             MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-        );
+        let nginx = Nginx::start(&config, dir, &listens)?;
+        Ok(Pages { nginx, http_port })
+    }
+
+    /// The page server on 127.0.0.1:443, shared by every test of this binary that needs it
+    /// and stopped when the last one ends. Firefox and WebKit cannot map a name's port 443 to
+    /// another port the way Chromium's `--host-resolver-rules` does: with the names resolved
+    /// to loopback, `https://app.example.re` reaches whatever listens on 127.0.0.1:443.
+    fn shared_on_443() -> Result<Arc<Pages>, Error> {
+        static SHARED: Mutex<Weak<Pages>> = Mutex::new(Weak::new());
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pages) = shared.upgrade() {
+            return Ok(pages);
+        }
+        // Port 443 must be ours: another program there would answer for the test origins.
+        // The previous shared server may still be stopping (its last user just ended), so
+        // give the port a few seconds to come free.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let probe = loop {
+            match TcpListener::bind(("127.0.0.1", 443)) {
+                Err(e) if e.kind() == ErrorKind::AddrInUse && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                other => break other,
+            }
+        };
+        match probe {
+            Ok(probe) => drop(probe),
+            Err(e) if e.kind() == ErrorKind::AddrInUse => {
+                return Err(Error::new(
+                    "127.0.0.1:443 is taken by another program (`ss -ltnp 'sport = :443'` \
+                     names it). The Firefox and WebKit tests serve the https test origins \
+                     (https://app.example.re, ...) there, because those browsers cannot map a \
+                     name's port 443 to another port; stop that program, or run the tests \
+                     where 443 is free",
+                ))
+            }
+            Err(e) => {
+                return Err(Error::new(format!(
+                    "cannot bind 127.0.0.1:443 ({e}). The Firefox and WebKit tests serve the \
+                     https test origins there, because those browsers cannot map a name's port \
+                     443 to another port; run the tests as root (or give nginx \
+                     CAP_NET_BIND_SERVICE)"
+                )))
+            }
+        }
+        let pages = Arc::new(Pages::start(443)?);
+        *shared = Arc::downgrade(&pages);
+        Ok(pages)
+    }
+}
+
+/// nginx terminating TLS in front of the conformance server, on a free port. WebKitGTK does
+/// not let an https page fetch `http://127.0.0.1` or `http://localhost`: it blocks them as mixed
+/// content before sending anything (the server never sees the request), although the Mixed
+/// Content spec treats loopback as potentially trustworthy and exempts it. Its pages fetch
+/// `https://127.0.0.1:PORT` instead; requests and responses pass through unchanged.
+fn tls_front(upstream: SocketAddr) -> Result<(Nginx, String), Error> {
+    let dir = TempDir::new("api-tls")?;
+    let cert = self_signed_certificate(dir.path(), &["localhost"])?;
+    let port = free_port();
+    let config = render(
+        API_TLS_CONF,
+        &[
+            ("dir", &dir.path().to_string_lossy()),
+            ("port", &port.to_string()),
+            ("upstream", &upstream.to_string()),
+            ("cert", &cert.cert.to_string_lossy()),
+            ("key", &cert.key.to_string_lossy()),
+        ],
+    )?;
+    let nginx = Nginx::start(&config, dir, &[SocketAddr::from(([127, 0, 0, 1], port))])?;
+    Ok((nginx, format!("https://127.0.0.1:{port}")))
+}
+
+/// The page server, the browser and one conformance server.
+struct Harness {
+    engine: Engine,
+    // Field order is drop order: the browser goes first, then the pages, then the API.
+    browser: Browser,
+    pages: Arc<Pages>,
+    /// Where the pages fetch the API: the conformance server itself, or its TLS front.
+    api: String,
+    _tls_front: Option<Nginx>,
+    server: Server,
+}
+
+impl Harness {
+    fn start(engine: Engine, binary: &str) -> Result<Harness, Error> {
+        let server = Server::start(binary);
+        let (pages, host_rules) = if engine.maps_ports() {
+            let tls_port = free_port();
+            let pages = Arc::new(Pages::start(tls_port)?);
+            // A rule's pattern may name a port and its replacement may change it: port 443 of
+            // the test names goes to nginx's TLS port, so the origins carry no port.
+            // Everything else but loopback fails to resolve: nothing leaves the machine.
+            let to = format!("127.0.0.1:{tls_port}");
+            let rules = format!(
+                "MAP *.example.re:443 {to}, MAP example.re:443 {to}, MAP evil.example:443 {to}, \
+                 MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+            );
+            (pages, Some(rules))
+        } else {
+            (Pages::shared_on_443()?, None)
+        };
         let browser = Browser::start(&BrowserOptions {
-            host_rules: Some(host_rules),
+            engine,
+            host_rules,
+            loopback_names: TEST_NAMES.iter().map(|n| (*n).to_owned()).collect(),
             ignore_certificate_errors: true,
             ..BrowserOptions::default()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-        Harness {
+        })?;
+        let (tls_front, api) = if engine == Engine::WebKit {
+            let (nginx, url) = tls_front(server.addr)?;
+            (Some(nginx), url)
+        } else {
+            (None, server.url())
+        };
+        Ok(Harness {
+            engine,
             browser,
             pages,
-            http_port,
+            api,
+            _tls_front: tls_front,
             server,
-        }
+        })
     }
 
     fn page_origin(&self, page: Page) -> String {
@@ -335,9 +446,17 @@ impl Harness {
             Page::Deep => "https://a.b.example.re".to_owned(),
             Page::Apex => "https://example.re".to_owned(),
             Page::Evil => "https://evil.example".to_owned(),
-            Page::Localhost => format!("http://localhost:{}", self.http_port),
+            Page::Localhost => format!("http://localhost:{}", self.pages.http_port),
         }
     }
+}
+
+/// Where an engine departs from the Fetch Standard: the verdict it really gives, and why
+/// (the engine's bug or the spec discussion). `None`: the engine follows the standard and the
+/// policy's verdict stands.
+fn engine_expectation(engine: Engine, scenario: &Scenario) -> Option<(Expect, &'static str)> {
+    let _ = (engine, scenario);
+    None
 }
 
 /// Runs `corsProbe(request)` in the current page.
@@ -452,23 +571,35 @@ fn check_block_is_cors(harness: &Harness, api: &str, scenario: &Scenario) -> Opt
     }
 }
 
-fn assert_browser_agrees_with_policy(adapter: &str, binary: &str) {
+fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str) {
     let started = Instant::now();
-    let harness = Harness::start(binary);
+    let harness = Harness::start(engine, binary).unwrap_or_else(|e| {
+        panic!(
+            "{}::{adapter}: cannot set up the {engine} browser test: {e}",
+            engine.name()
+        )
+    });
     let setup = started.elapsed();
-    let api = harness.server.url();
+    let api = harness.api.clone();
     let mut report = String::new();
     let mut failures = Vec::new();
     let mut current_page = None;
-    for scenario in scenarios() {
+    for mut scenario in scenarios() {
+        let mut departs = None;
+        if let Some((expect, why)) = engine_expectation(harness.engine, &scenario) {
+            scenario.expect = expect;
+            departs = Some(why);
+        }
         let origin = harness.page_origin(scenario.page);
         if current_page != Some(scenario.page) {
             let url = format!("{origin}/probe.html");
             if let Err(e) = harness.browser.goto(&url) {
                 panic!(
-                    "{adapter}: {e}\nnginx logs:\n{}\nchromedriver log: {}",
-                    harness.pages.logs(),
-                    harness.browser.driver_log().display()
+                    "{}::{adapter}: {e}\nnginx logs:\n{}\nWebDriver log ({}):\n{}",
+                    engine.name(),
+                    harness.pages.nginx.logs(),
+                    harness.browser.driver_log().display(),
+                    harness.browser.driver_logs()
                 );
             }
             current_page = Some(scenario.page);
@@ -528,9 +659,16 @@ fn assert_browser_agrees_with_policy(adapter: &str, binary: &str) {
             expected,
             describe(&result)
         );
+        if let Some(why) = departs {
+            let _ = writeln!(
+                report,
+                "       ({engine} departs from the standard here: {why})"
+            );
+        }
         if let Some(problem) = problem {
             failures.push(format!(
-                "{adapter}::{}: {} {} from {}: {problem}; browser: {}; policy: {}",
+                "{}::{adapter}::{}: {} {} from {}: {problem}; browser: {}; policy: {}",
+                engine.name(),
                 scenario.name,
                 scenario.method,
                 scenario.path,
@@ -541,44 +679,88 @@ fn assert_browser_agrees_with_policy(adapter: &str, binary: &str) {
         }
     }
     eprintln!(
-        "{adapter}: {} scenarios in {:.1?} (set-up {:.1?})\n{report}",
+        "{engine} / {adapter}: {} scenarios in {:.1?} (set-up {:.1?})\n{report}",
         scenarios().len(),
         started.elapsed(),
         setup
     );
     assert!(
         failures.is_empty(),
-        "{adapter}: Chromium disagrees with the policy in {} scenario(s):\n  {}",
+        "{adapter}: {engine} disagrees with the policy in {} scenario(s):\n  {}",
         failures.len(),
         failures.join("\n  ")
     );
 }
 
+const ACTIX: &str = env!("CARGO_BIN_EXE_conformance-actix");
+const ROCKET: &str = env!("CARGO_BIN_EXE_conformance-rocket");
+
 #[test]
 fn actix_chromium_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy("actix", env!("CARGO_BIN_EXE_conformance-actix"));
+    assert_browser_agrees_with_policy(Engine::Chromium, "actix", ACTIX);
 }
 
 #[test]
 fn rocket_chromium_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy("rocket", env!("CARGO_BIN_EXE_conformance-rocket"));
+    assert_browser_agrees_with_policy(Engine::Chromium, "rocket", ROCKET);
 }
 
-/// The demo page (`cargo run -p cors-tests --bin demo`) run by headless Chromium from
-/// `http://localhost:PORT`: every row must show both adapters doing what the policy says.
 #[test]
-fn demo_page_shows_both_adapters_as_the_policy_says() {
+fn actix_firefox_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy(Engine::Firefox, "actix", ACTIX);
+}
+
+#[test]
+fn rocket_firefox_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy(Engine::Firefox, "rocket", ROCKET);
+}
+
+#[test]
+fn actix_webkit_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy(Engine::WebKit, "actix", ACTIX);
+}
+
+#[test]
+fn rocket_webkit_verdicts_match_the_policy() {
+    assert_browser_agrees_with_policy(Engine::WebKit, "rocket", ROCKET);
+}
+
+/// The demo page (`cargo run -p cors-tests --bin demo`) run by one headless engine from
+/// `http://localhost:PORT`: every row must show both adapters doing what the policy says.
+fn assert_demo_page_agrees(engine: Engine) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
-        .arg("--check")
+        .args(["--check", "--engine", engine.name()])
         .output()
         .expect("cannot run the demo binary");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "demo --check failed ({}):\n{stdout}\n{stderr}",
+        "{}::demo: demo --check --engine {} failed ({}):\n{stdout}\n{stderr}",
+        engine.name(),
+        engine.name(),
         output.status
     );
     let rows = stdout.lines().filter(|l| l.starts_with("ok   ")).count();
-    assert_eq!(rows, 13, "expected 13 agreeing rows:\n{stdout}");
+    assert_eq!(
+        rows,
+        13,
+        "{}::demo: expected 13 agreeing rows:\n{stdout}",
+        engine.name()
+    );
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_chromium() {
+    assert_demo_page_agrees(Engine::Chromium);
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_firefox() {
+    assert_demo_page_agrees(Engine::Firefox);
+}
+
+#[test]
+fn demo_page_shows_both_adapters_as_the_policy_says_in_webkit() {
+    assert_demo_page_agrees(Engine::WebKit);
 }

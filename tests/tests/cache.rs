@@ -1,21 +1,27 @@
 //! A shared cache in front of each conformance server must never hand one origin's answer to
 //! another.
 //!
-//! nginx with `proxy_cache` (started here on loopback with its own temporary configuration,
-//! `tests/assets/nginx/cache.conf`) stands for a CDN or a reverse proxy. Its cache key leaves
-//! `Origin` out, as almost every cache does by default, so only the `Vary: Origin` the adapters
-//! send keeps the answers apart: nginx stores one variant per value of the headers that `Vary`
-//! names. Each route gets request sequences that poison a cache without `Vary` (no `Origin`
-//! then an origin, origin A then origin B, allowed then refused and back), played twice: the
-//! first round fills the cache, the second must be served from it (`X-Cache-Status: HIT`),
+//! Four caches stand for a CDN or a reverse proxy: nginx with `proxy_cache`, Varnish, Squid (as
+//! a reverse proxy) and Apache Traffic Server, each started here on loopback with its own
+//! temporary configuration (`tests/assets/<cache>/`) and storage, caching 200, 404 and 500 for a
+//! minute, their own `Vary` handling untouched. Their cache keys leave `Origin` out, as almost
+//! every cache does by default, so only the `Vary: Origin` the adapters send keeps the answers
+//! apart. Each route gets request sequences that poison a cache without `Vary` (no `Origin` then
+//! an origin, origin A then origin B, allowed then refused and back), played twice: the first
+//! round fills the cache, the second must be served from it (a HIT by the cache's own header),
 //! and every answer must carry the CORS headers that the route's policy gives *that* request.
 //!
-//! The last tests run the same checks through a cache told to ignore `Vary`
-//! (`proxy_ignore_headers Vary`, which is what a server that forgets `Vary` gets) and require
-//! them to fail: the checks can catch a poisoned cache.
+//! The controls run the same checks with a backend that sends no `Vary` (nginx:
+//! `proxy_ignore_headers Vary`; the others: a forwarder that drops every `Vary` line) and
+//! require them to fail: the checks can catch a poisoned cache.
 //!
-//! Needs `nginx` (`apt-get install -y --no-install-recommends nginx`); a missing nginx fails
-//! the tests with that hint.
+//! The last tests put Traffic Server, which honours only the *first* `Vary` line, in front of a
+//! small application of each adapter whose handler writes two `Vary` lines on a route with a
+//! CORS policy: the answer must carry exactly one `Vary` line naming every token and `Origin`,
+//! or the cache serves one origin's answer to another.
+//!
+//! Needs `nginx`, `varnish`, `squid` and `trafficserver` (and root: the caches drop to their own
+//! users); a missing one fails the tests with the install command.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,13 +30,9 @@
     clippy::indexing_slicing
 )]
 
-use std::net::SocketAddr;
-
-use cors_tests::http::{send, Request, Response};
-use cors_tests::server::{free_port, Server};
-use cors_tests::tools::{render, Nginx, TempDir};
-
-const CACHE_CONF: &str = include_str!("../assets/nginx/cache.conf");
+use cors_tests::caches::{Cache, CacheKind, StripVary};
+use cors_tests::http::Response;
+use cors_tests::server::Server;
 
 /// What a route's policy gives each origin (from the conformance contract).
 struct Route {
@@ -109,44 +111,34 @@ const NOT_FOUND: Route = Route {
     credentials: false,
 };
 
-/// An nginx cache in front of a freshly started conformance server.
-struct Cache {
-    // Field order matters: nginx stops before the upstream does.
-    _nginx: Nginx,
+/// A cache in front of a backend: a freshly started conformance server, or (for the
+/// controls) that server behind a forwarder that drops `Vary`.
+struct Setup {
+    // Field order is drop order: the cache stops before its backend does.
+    cache: Cache,
+    _strip: Option<StripVary>,
     _server: Server,
-    addr: SocketAddr,
 }
 
-impl Cache {
-    fn start(binary: &str, extra: &str) -> Cache {
+impl Setup {
+    fn start(kind: CacheKind, binary: &str, control: bool) -> Setup {
         let server = Server::start(binary);
-        let dir = TempDir::new("cache").unwrap_or_else(|e| panic!("{e}"));
-        let port = free_port();
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let config = render(
-            CACHE_CONF,
-            &[
-                ("dir", &dir.path().to_string_lossy()),
-                ("port", &port.to_string()),
-                ("upstream", &server.addr.to_string()),
-                ("extra", extra),
-            ],
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let nginx = Nginx::start(&config, dir, &[addr]).unwrap_or_else(|e| panic!("{e}"));
-        Cache {
-            _nginx: nginx,
+        let (strip, upstream, extra) = match (control, kind) {
+            (false, _) => (None, server.addr, ""),
+            (true, CacheKind::Nginx) => (None, server.addr, "proxy_ignore_headers Vary;"),
+            (true, _) => {
+                let strip = StripVary::start(server.addr).unwrap_or_else(|e| panic!("{e}"));
+                let addr = strip.addr;
+                (Some(strip), addr, "")
+            }
+        };
+        let cache = Cache::start(kind, upstream, extra)
+            .unwrap_or_else(|e| panic!("{kind}: cannot start the cache: {e}"));
+        Setup {
+            cache,
+            _strip: strip,
             _server: server,
-            addr,
         }
-    }
-
-    fn get(&self, path: &str, bucket: &str, origin: Option<&str>) -> Response {
-        let mut req = Request::new("GET", path).header("x-cache-bucket", bucket);
-        if let Some(origin) = origin {
-            req = req.header("origin", origin);
-        }
-        send(self.addr, &req).unwrap_or_else(|e| panic!("GET {path} through nginx: {e}"))
     }
 }
 
@@ -231,32 +223,60 @@ fn check_answer(route: &Route, origin: Option<&str>, resp: &Response) -> Vec<Str
     wrong
 }
 
+/// How a cache's hit header reads in problem reports: `HIT`, `MISS`, or the raw value.
+fn cache_word(cache: &Cache, resp: &Response) -> String {
+    match cache.kind().hit(resp) {
+        Some(true) => "HIT".to_owned(),
+        Some(false) => "MISS".to_owned(),
+        None => format!(
+            "status unknown ({}: {})",
+            cache.kind().status_header(),
+            resp.get(cache.kind().status_header())
+                .unwrap_or_else(|| "absent".to_owned())
+        ),
+    }
+}
+
 /// Plays every sequence twice through the cache; returns every problem found, each naming
-/// the sequence, the round and the request.
-fn run_sequences(cache: &Cache, route: &Route) -> Vec<String> {
+/// the sequence, the round and the request. `extra` adds checks of each answer.
+fn run_sequences_with(
+    cache: &Cache,
+    route: &Route,
+    extra: &dyn Fn(&Response) -> Vec<String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for (index, (name, origins)) in sequences(route).iter().enumerate() {
         let bucket = format!("seq{index}");
         for round in 1..=2 {
             for (step, origin) in origins.iter().enumerate() {
-                let resp = cache.get(route.path, &bucket, *origin);
-                let status = resp.get("x-cache-status").unwrap_or_default();
+                let resp = cache
+                    .get(route.path, &bucket, *origin)
+                    .unwrap_or_else(|e| panic!("{e}\n{}", cache.logs()));
+                let hit = cache.kind().hit(&resp);
+                let status = cache_word(cache, &resp);
                 let mut wrong = check_answer(route, *origin, &resp);
-                if round == 1 && step == 0 && status != "MISS" {
+                wrong.extend(extra(&resp));
+                if round == 1 && step == 0 && hit != Some(false) {
                     wrong.push(format!(
-                        "X-Cache-Status `{status}` on the first request of a fresh bucket \
+                        "cache says {status} on the first request of a fresh bucket \
                          (expected MISS: the cache key is not what the test assumes)"
                     ));
                 }
-                if round == 2 && status != "HIT" {
+                if round == 2 && hit != Some(true) {
                     wrong.push(format!(
-                        "X-Cache-Status `{status}` on a repeat (expected HIT: the cache must \
+                        "cache says {status} on a repeat (expected HIT: the cache must \
                          store and serve this answer, or the test proves nothing)"
                     ));
                 }
-                let vary = resp
-                    .get("vary")
-                    .map_or_else(|| "no Vary".to_owned(), |v| format!("Vary: {v}"));
+                let vary = resp.all("vary");
+                let vary = if vary.is_empty() {
+                    "no Vary".to_owned()
+                } else {
+                    vary.iter()
+                        .map(|v| format!("Vary: {}", String::from_utf8_lossy(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
                 for w in wrong {
                     problems.push(format!(
                         "{} [{name}] round {round}, {} (cache {status}, {vary}): {w}",
@@ -270,38 +290,97 @@ fn run_sequences(cache: &Cache, route: &Route) -> Vec<String> {
     problems
 }
 
-fn assert_cache_keeps_origins_apart(adapter: &str, binary: &str, route: &Route) {
-    let cache = Cache::start(binary, "");
-    let problems = run_sequences(&cache, route);
+fn run_sequences(cache: &Cache, route: &Route) -> Vec<String> {
+    run_sequences_with(cache, route, &|_| Vec::new())
+}
+
+fn assert_cache_keeps_origins_apart(kind: CacheKind, adapter: &str, binary: &str, route: &Route) {
+    let setup = Setup::start(kind, binary, false);
+    let problems = run_sequences(&setup.cache, route);
     assert!(
         problems.is_empty(),
-        "{adapter}: the nginx cache served answers that do not fit the request's origin:\n  {}",
+        "{}::{adapter}: the {kind} cache served answers that do not fit the request's origin:\n  {}",
+        kind.name(),
         problems.join("\n  ")
     );
 }
 
-/// The same checks through a cache that ignores `Vary` must find the poisoning.
-fn assert_checks_catch_a_cache_ignoring_vary(adapter: &str, binary: &str) {
-    let cache = Cache::start(binary, "proxy_ignore_headers Vary;");
-    let mut problems = run_sequences(&cache, &PRIVATE);
-    problems.extend(run_sequences(&cache, &SUB));
+/// The same checks through a cache whose backend sends no `Vary` must find the poisoning.
+fn assert_checks_catch_a_cache_without_vary(kind: CacheKind, adapter: &str, binary: &str) {
+    let setup = Setup::start(kind, binary, true);
+    let mut problems = run_sequences(&setup.cache, &PRIVATE);
+    problems.extend(run_sequences(&setup.cache, &SUB));
     assert!(
         !problems.is_empty(),
-        "{adapter}: with `proxy_ignore_headers Vary` the cache shares one answer between \
-         origins, yet the checks found nothing wrong: they cannot catch a missing Vary"
+        "{}::{adapter}: without Vary the {kind} cache shares one answer between origins, yet \
+         the checks found nothing wrong: they cannot catch a missing Vary",
+        kind.name()
     );
     let leak = problems
         .iter()
         .any(|p| p.contains("Access-Control-Allow-Origin") && p.contains("cache HIT"));
     assert!(
         leak,
-        "{adapter}: expected a HIT carrying another origin's Access-Control-Allow-Origin, got:\n  {}",
+        "{}::{adapter}: expected a HIT carrying another origin's Access-Control-Allow-Origin \
+         from {kind}, got:\n  {}",
+        kind.name(),
         problems.join("\n  ")
     );
     eprintln!(
-        "{adapter}: as intended, a cache ignoring Vary is caught:\n  {}",
+        "{}::{adapter}: as intended, a {kind} cache in front of a backend without Vary is caught:\n  {}",
+        kind.name(),
         problems.join("\n  ")
     );
+}
+
+macro_rules! cache_tests {
+    ($cache:ident, $kind:expr, $adapter:expr, $binary:expr) => {
+        mod $cache {
+            use super::*;
+
+            const KIND: CacheKind = $kind;
+
+            #[test]
+            fn private_route_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &PRIVATE);
+            }
+
+            #[test]
+            fn plain_route_under_the_global_policy_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &PLAIN);
+            }
+
+            #[test]
+            fn subdomain_pattern_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &SUB);
+            }
+
+            #[test]
+            fn port_pattern_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &LOCAL);
+            }
+
+            #[test]
+            fn public_wildcard_is_shared_and_right_for_everyone() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &PUBLIC);
+            }
+
+            #[test]
+            fn cached_500_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &FAIL);
+            }
+
+            #[test]
+            fn cached_404_keeps_origins_apart() {
+                assert_cache_keeps_origins_apart(KIND, $adapter, $binary, &NOT_FOUND);
+            }
+
+            #[test]
+            fn checks_catch_a_backend_without_vary() {
+                assert_checks_catch_a_cache_without_vary(KIND, $adapter, $binary);
+            }
+        }
+    };
 }
 
 macro_rules! adapter_tests {
@@ -311,48 +390,247 @@ macro_rules! adapter_tests {
 
             const ADAPTER: &str = stringify!($adapter);
 
-            #[test]
-            fn private_route_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &PRIVATE);
-            }
-
-            #[test]
-            fn plain_route_under_the_global_policy_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &PLAIN);
-            }
-
-            #[test]
-            fn subdomain_pattern_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &SUB);
-            }
-
-            #[test]
-            fn port_pattern_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &LOCAL);
-            }
-
-            #[test]
-            fn public_wildcard_is_shared_and_right_for_everyone() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &PUBLIC);
-            }
-
-            #[test]
-            fn cached_500_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &FAIL);
-            }
-
-            #[test]
-            fn cached_404_keeps_origins_apart() {
-                assert_cache_keeps_origins_apart(ADAPTER, $binary, &NOT_FOUND);
-            }
-
-            #[test]
-            fn checks_catch_a_cache_that_ignores_vary() {
-                assert_checks_catch_a_cache_ignoring_vary(ADAPTER, $binary);
-            }
+            cache_tests!(nginx, CacheKind::Nginx, ADAPTER, $binary);
+            cache_tests!(varnish, CacheKind::Varnish, ADAPTER, $binary);
+            cache_tests!(squid, CacheKind::Squid, ADAPTER, $binary);
+            cache_tests!(trafficserver, CacheKind::TrafficServer, ADAPTER, $binary);
         }
     };
 }
 
 adapter_tests!(actix, env!("CARGO_BIN_EXE_conformance-actix"));
 adapter_tests!(rocket, env!("CARGO_BIN_EXE_conformance-rocket"));
+
+/// Two routes whose handlers write two `Vary` lines each, under a CORS policy that lists two
+/// origins: `/negotiated` writes `Vary: Accept-Encoding` and `Vary: Accept-Language`;
+/// `/negotiated-origin` writes `Vary: Accept-Encoding` and `Vary: Origin` (a handler that
+/// already knows its answer depends on `Origin`). Built here, in the test, for each adapter:
+/// the conformance servers' contract stays as it is.
+mod two_vary_lines {
+    use std::net::{SocketAddr, TcpListener};
+    use std::time::Duration;
+
+    use cors_tests::server::free_port;
+    use cors_tests::tools::wait_for_port;
+
+    /// The body of both routes.
+    pub(super) const BODY: &str = "negotiated";
+
+    mod actix {
+        use actix_web::{get, App, HttpResponse, HttpServer};
+        use cors_actix::{cors, Cors};
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated")]
+        async fn negotiated() -> HttpResponse {
+            HttpResponse::Ok()
+                .append_header(("vary", "Accept-Encoding"))
+                .append_header(("vary", "Accept-Language"))
+                .body(super::BODY)
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated-origin")]
+        async fn negotiated_origin() -> HttpResponse {
+            HttpResponse::Ok()
+                .append_header(("vary", "Accept-Encoding"))
+                .append_header(("vary", "Origin"))
+                .body(super::BODY)
+        }
+
+        /// Serves the application on `listener` until the process ends.
+        pub(in super::super) fn serve(listener: std::net::TcpListener) {
+            let policy = cors_tests::conformance::default_policy().expect("valid global policy");
+            let cors = Cors::new(policy);
+            let result = actix_web::rt::System::new().block_on(async move {
+                HttpServer::new(move || {
+                    App::new()
+                        .wrap(cors.clone())
+                        .service(negotiated)
+                        .service(negotiated_origin)
+                })
+                .workers(1)
+                .listen(listener)?
+                .disable_signals()
+                .run()
+                .await
+            });
+            if let Err(e) = result {
+                eprintln!("the two-Vary-line Actix application stopped: {e}");
+            }
+        }
+    }
+
+    mod rocket {
+        use std::io::Cursor;
+
+        use cors_rocket::{cors, Cors};
+        use rocket::config::LogLevel;
+        use rocket::response::{self, Responder, Response};
+        use rocket::{get, routes, Config, Request};
+
+        /// The body with two `Vary` lines, as a handler that varies on two things writes them.
+        struct TwoVaryLines(&'static str, &'static str);
+
+        impl<'r> Responder<'r, 'static> for TwoVaryLines {
+            fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+                Response::build()
+                    .raw_header_adjoin("Vary", self.0)
+                    .raw_header_adjoin("Vary", self.1)
+                    .sized_body(super::BODY.len(), Cursor::new(super::BODY))
+                    .ok()
+            }
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated")]
+        fn negotiated() -> TwoVaryLines {
+            TwoVaryLines("Accept-Encoding", "Accept-Language")
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        #[get("/negotiated-origin")]
+        fn negotiated_origin() -> TwoVaryLines {
+            TwoVaryLines("Accept-Encoding", "Origin")
+        }
+
+        /// Serves the application on `127.0.0.1:port` until the process ends.
+        pub(in super::super) fn serve(port: u16) {
+            let policy = cors_tests::conformance::default_policy().expect("valid global policy");
+            let figment = Config::figment()
+                .merge(("address", "127.0.0.1"))
+                .merge(("port", port))
+                .merge(("log_level", LogLevel::Off))
+                .merge(("cli_colors", false));
+            let rocket = rocket::custom(figment)
+                .mount("/", routes![negotiated, negotiated_origin])
+                .attach(Cors::new(policy));
+            if let Err(e) = rocket::execute(rocket.launch()) {
+                eprintln!("the two-Vary-line Rocket application stopped: {}", e.kind());
+            }
+        }
+    }
+
+    /// Starts the adapter's application in a thread of this process; returns where it
+    /// listens once it accepts connections.
+    pub(super) fn start(adapter: &str) -> SocketAddr {
+        let addr = match adapter {
+            "actix" => {
+                let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+                let addr = listener.local_addr().expect("a local address");
+                std::thread::spawn(move || actix::serve(listener));
+                addr
+            }
+            _ => {
+                let port = free_port();
+                std::thread::spawn(move || rocket::serve(port));
+                SocketAddr::from(([127, 0, 0, 1], port))
+            }
+        };
+        assert!(
+            wait_for_port(addr, Duration::from_secs(30)),
+            "the two-Vary-line {adapter} application did not listen on {addr}"
+        );
+        addr
+    }
+}
+
+/// `GET /negotiated` of the two-Vary-line applications.
+const NEGOTIATED: Route = Route {
+    path: "/negotiated",
+    status: 200,
+    allowed: &[APP, DASHBOARD],
+    refused: &[EVIL],
+    wildcard: false,
+    credentials: false,
+};
+
+/// `GET /negotiated-origin`: the same policy; the handler already names `Origin`.
+const NEGOTIATED_ORIGIN: Route = Route {
+    path: "/negotiated-origin",
+    ..NEGOTIATED
+};
+
+/// The `Vary` of an answer must be one line holding `expected` (in order, any case): a cache
+/// that reads only the first line (Traffic Server) must see every token.
+fn one_vary_line(resp: &Response, expected: &[&str]) -> Vec<String> {
+    let lines: Vec<String> = resp
+        .all("vary")
+        .iter()
+        .map(|v| format!("`{}`", String::from_utf8_lossy(v)))
+        .collect();
+    let mut wrong = Vec::new();
+    if lines.len() != 1 {
+        wrong.push(format!(
+            "{} Vary lines ({}) instead of one: a cache that honours only the first line keys \
+             this answer without the other line's tokens",
+            lines.len(),
+            lines.join(", ")
+        ));
+    }
+    let tokens = resp.vary_tokens();
+    if tokens != expected {
+        wrong.push(format!("Vary tokens {tokens:?} instead of {expected:?}"));
+    }
+    if resp.body != two_vary_lines::BODY.as_bytes() {
+        wrong.push(format!(
+            "body {:?} instead of {:?}",
+            resp.text(),
+            two_vary_lines::BODY
+        ));
+    }
+    wrong
+}
+
+fn assert_one_vary_line_behind_traffic_server(adapter: &str) {
+    let addr = two_vary_lines::start(adapter);
+    let cache = Cache::start(CacheKind::TrafficServer, addr, "")
+        .unwrap_or_else(|e| panic!("cannot start Traffic Server: {e}"));
+    let mut problems = Vec::new();
+    for (route, expected) in [
+        (
+            &NEGOTIATED,
+            &["accept-encoding", "accept-language", "origin"][..],
+        ),
+        (&NEGOTIATED_ORIGIN, &["accept-encoding", "origin"][..]),
+    ] {
+        // Straight from the application first: the line count is the adapter's, not the
+        // cache's.
+        let direct = cors_tests::http::send(
+            addr,
+            &cors_tests::http::Request::new("GET", route.path).header("origin", APP),
+        )
+        .unwrap_or_else(|e| panic!("GET {}: {e}", route.path));
+        problems.extend(
+            one_vary_line(&direct, expected)
+                .into_iter()
+                .chain(check_answer(route, Some(APP), &direct))
+                .map(|w| {
+                    format!(
+                        "{} straight from the application, Origin {APP}: {w}",
+                        route.path
+                    )
+                }),
+        );
+        problems.extend(run_sequences_with(&cache, route, &|resp| {
+            one_vary_line(resp, expected)
+        }));
+    }
+    assert!(
+        problems.is_empty(),
+        "trafficserver::{adapter}::one_vary_line: a handler's two Vary lines and the CORS Vary \
+         must leave as one line, or Traffic Server (which honours only the first line) serves \
+         one origin's answer to another:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn actix_two_vary_lines_leave_as_one_behind_traffic_server() {
+    assert_one_vary_line_behind_traffic_server("actix");
+}
+
+#[test]
+fn rocket_two_vary_lines_leave_as_one_behind_traffic_server() {
+    assert_one_vary_line_behind_traffic_server("rocket");
+}

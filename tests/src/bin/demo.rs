@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run -p cors-tests --bin demo                     # open the printed URL in a browser
-//! cargo run -p cors-tests --bin demo -- --check          # let headless Chromium run the page
+//! cargo run -p cors-tests --bin demo -- --check          # let three headless engines run the page
+//! cargo run -p cors-tests --bin demo -- --check --engine firefox
 //! cargo run -p cors-tests --bin demo -- --screenshot docs/demo.png
 //! ```
 //!
@@ -12,9 +13,11 @@
 //! (`tests/assets/web/demo.html`) runs each scenario against both APIs and shows what the
 //! browser did next to what the policy says. Serves until Ctrl-C.
 //!
-//! `--check` opens the page in headless Chromium instead, prints every row and exits with
-//! status 1 when a verdict differs from the policy; `--screenshot PATH` also saves a PNG of the
-//! page. Both need `chromium` and `chromium-driver`.
+//! `--check` opens the page in headless Chromium, Firefox ESR and WebKitGTK instead (or only
+//! the engines named with `--engine`), prints every row and exits with status 1 when a verdict
+//! differs from the policy; `--screenshot PATH` also saves a PNG of the page (Chromium's, unless
+//! `--engine` names another). Each engine needs its browser and WebDriver server (see the
+//! README's "What they need").
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -27,7 +30,7 @@ use serde_json::Value;
 
 use cors_tests::server::free_port;
 use cors_tests::tools::wait_for_port;
-use cors_tests::webdriver::{Browser, BrowserOptions};
+use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 use cors_tests::{actix_app, rocket_app};
 
 const DEMO_HTML: &str = include_str!("../../assets/web/demo.html");
@@ -36,12 +39,15 @@ const DEMO_CSS: &str = include_str!("../../assets/web/demo.css");
 const PROBE_JS: &str = include_str!("../../assets/web/probe.js");
 const FRAME_HTML: &str = include_str!("../../assets/web/frame.html");
 
-const USAGE: &str = "usage: demo [--port PORT] [--check] [--screenshot PATH]
+const USAGE: &str = "usage: demo [--port PORT] [--check] [--engine ENGINE]... [--screenshot PATH]
 
   (no option)        serve the demo page until Ctrl-C; open the printed URL in a browser
   --port PORT        serve the page on this port instead of a free one
-  --check            run the page in headless Chromium, print the table, exit 1 on a mismatch
-  --screenshot PATH  like --check, and save a PNG screenshot of the page to PATH";
+  --check            run the page in headless Chromium, Firefox ESR and WebKitGTK, print the
+                     table of each, exit 1 on a mismatch
+  --engine ENGINE    with --check: only this engine (chromium, firefox or webkit; repeatable)
+  --screenshot PATH  like --check with one engine (chromium unless --engine says otherwise),
+                     and save a PNG screenshot of the page to PATH";
 
 enum Mode {
     Serve,
@@ -51,12 +57,14 @@ enum Mode {
 struct Args {
     mode: Mode,
     port: Option<u16>,
+    engines: Vec<Engine>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         mode: Mode::Serve,
         port: None,
+        engines: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -80,6 +88,17 @@ fn parse_args() -> Result<Args, String> {
                     .filter(|p| *p != 0)
                     .ok_or_else(|| format!("--port needs a port number (1-65535), got {text:?}"))?;
                 args.port = Some(port);
+            }
+            "--engine" => {
+                let name = it
+                    .next()
+                    .ok_or("--engine needs chromium, firefox or webkit")?;
+                let engine = Engine::from_name(&name).ok_or_else(|| {
+                    format!("--engine needs chromium, firefox or webkit, got {name:?}")
+                })?;
+                if !args.engines.contains(&engine) {
+                    args.engines.push(engine);
+                }
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -147,14 +166,33 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Mode::Check { screenshot } => match check(&page_url, screenshot) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::FAILURE,
-            Err(message) => {
-                eprintln!("demo: {message}");
+        Mode::Check { screenshot } => {
+            let engines = match (&screenshot, args.engines.as_slice()) {
+                (Some(_), []) => vec![Engine::Chromium],
+                (Some(_), [one]) => vec![*one],
+                (Some(_), _) => {
+                    eprintln!("demo: --screenshot takes one engine at most");
+                    return ExitCode::from(2);
+                }
+                (None, []) => Engine::ALL.to_vec(),
+                (None, some) => some.to_vec(),
+            };
+            let mut all_agree = true;
+            for engine in engines {
+                match check(engine, &page_url, screenshot.as_ref()) {
+                    Ok(agree) => all_agree &= agree,
+                    Err(message) => {
+                        eprintln!("demo: {engine}: {message}");
+                        all_agree = false;
+                    }
+                }
+            }
+            if all_agree {
+                ExitCode::SUCCESS
+            } else {
                 ExitCode::FAILURE
             }
-        },
+        }
     }
 }
 
@@ -226,10 +264,11 @@ fn answer(mut stream: TcpStream, config: &str) -> std::io::Result<()> {
     stream.flush()
 }
 
-/// Opens the page in headless Chromium, waits for every scenario, prints the rows and
+/// Opens the page in `engine`, headless, waits for every scenario, prints the rows and
 /// optionally saves a screenshot. `Ok(true)` when every row agrees with the policy.
-fn check(page_url: &str, screenshot: Option<PathBuf>) -> Result<bool, String> {
+fn check(engine: Engine, page_url: &str, screenshot: Option<&PathBuf>) -> Result<bool, String> {
     let browser = Browser::start(&BrowserOptions {
+        engine,
         window: (1280, 900),
         script_timeout: Duration::from_secs(60),
         ..BrowserOptions::default()
@@ -246,7 +285,7 @@ fn check(page_url: &str, screenshot: Option<PathBuf>) -> Result<bool, String> {
         .as_array()
         .ok_or_else(|| format!("the page did not report its results: {results}"))?;
     let mut all_agree = !rows.is_empty();
-    println!();
+    println!("\n{engine} ({})", engine.name());
     for row in rows {
         let agree = row.get("agree").and_then(Value::as_bool) == Some(true);
         all_agree &= agree;
@@ -277,16 +316,16 @@ fn check(page_url: &str, screenshot: Option<PathBuf>) -> Result<bool, String> {
             .set_window_size(1280, height)
             .map_err(|e| e.to_string())?;
         let png = browser.screenshot().map_err(|e| e.to_string())?;
-        std::fs::write(&path, png)
+        std::fs::write(path, png)
             .map_err(|e| format!("cannot write the screenshot to {}: {e}", path.display()))?;
         println!("\nscreenshot saved to {}", path.display());
     }
     println!(
-        "\n{}",
+        "\n{engine}: {}",
         if all_agree {
-            "Both adapters behave as the policy says in every scenario."
+            "both adapters behave as the policy says in every scenario."
         } else {
-            "Some verdicts differ from the policy (FAIL rows above)."
+            "some verdicts differ from the policy (FAIL rows above)."
         }
     );
     Ok(all_agree)
