@@ -266,8 +266,12 @@ fn run(
         for _ in 0..READERS {
             s.spawn(|| read(&probes, &tally, &stop));
         }
-        // Let the readers start before the first swap.
-        while tally.requests.load(Ordering::Relaxed) < READERS * probes.len() {
+        // Let the readers start before the first swap (a reader that fails to start panics,
+        // and the scope reports it once the writers gave up at the deadline).
+        let start = Instant::now();
+        while tally.requests.load(Ordering::Relaxed) < READERS * probes.len()
+            && start.elapsed() < DEADLINE
+        {
             std::thread::yield_now();
         }
         let swaps = swap(handle, set, &tally);
