@@ -1342,6 +1342,24 @@ mod tests {
     }
 
     #[test]
+    fn scenario_steps_are_named_uniquely_and_end_at_the_start_state() {
+        let steps: Vec<String> = scenarios()
+            .iter()
+            .flat_map(|s| s.steps.iter().map(|c| c.name.clone()))
+            .collect();
+        for (i, name) in steps.iter().enumerate() {
+            assert!(!steps[..i].contains(name), "duplicate step {name}");
+        }
+        for s in scenarios() {
+            let last: Vec<&str> = s.steps[s.steps.len() - 2..]
+                .iter()
+                .map(|c| c.request.path.as_str())
+                .collect();
+            assert_eq!(last, ["/admin/tenants", "/admin/global"], "{}", s.name);
+        }
+    }
+
+    #[test]
     fn invariants_catch_wildcard_with_credentials_and_duplicates() {
         let r = Response {
             status: 200,
