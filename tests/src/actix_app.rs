@@ -3,18 +3,28 @@
 //! the conformance tests.
 //!
 //! The global policy is built at start-up with the runtime builder, as an application reading
-//! its allowlist from configuration would; every route policy is written with `#[cors(...)]`,
-//! and the three `/private` handlers share one `policy!`.
+//! its allowlist from configuration would, and is reloadable (a [`PolicyHandle`]); every route
+//! policy is written with `#[cors(...)]`, and the three `/private` handlers share one `policy!`.
+//! `/tenant` allows the runtime set [`TENANTS`], which `PUT /admin/tenants` replaces.
 
 use std::io;
 use std::net::TcpListener;
+use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, Service, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorInternalServerError;
-use actix_web::{delete, get, put, App, HttpResponse, HttpServer};
-use cors_actix::{cors, policy, Cors};
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, put, web, App, HttpResponse, HttpServer};
+use cors_actix::{cors, policy, Cors, OriginSet, Policy, PolicyErrors, PolicyHandle};
+
+use crate::admin::{self, Answer};
+use crate::conformance::TENANTS_AT_START;
+
+/// The runtime origin set of `/tenant`. This application's own: the Rocket application has
+/// another, so that both can run in one process.
+pub static TENANTS: OriginSet = OriginSet::new("TENANTS");
 
 policy! {
     /// The policy of `GET`, `PUT` and `DELETE /private`.
@@ -76,6 +86,44 @@ async fn sandbox() -> &'static str {
     "sandbox"
 }
 
+#[cors(origins = TENANTS, credentials, methods = [GET, PUT], headers = ["content-type"])]
+#[get("/tenant")]
+async fn tenant_get() -> &'static str {
+    "tenant"
+}
+
+#[cors(origins = TENANTS, credentials, methods = [GET, PUT], headers = ["content-type"])]
+#[put("/tenant")]
+async fn tenant_put() -> &'static str {
+    "tenant updated"
+}
+
+fn answer(answer: Answer) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK))
+        .content_type(admin::JSON)
+        .body(answer.body)
+}
+
+#[put("/admin/tenants")]
+async fn admin_tenants(body: web::Bytes) -> HttpResponse {
+    answer(admin::replace_tenants(&TENANTS, &body))
+}
+
+/// A validated global policy that replaces the one in force once the response is written.
+struct PendingGlobal(Policy);
+
+#[put("/admin/global")]
+async fn admin_global(body: web::Bytes) -> HttpResponse {
+    match admin::read_global(&body) {
+        Ok(policy) => {
+            let mut response = answer(admin::global_replaced());
+            response.extensions_mut().insert(PendingGlobal(policy));
+            response
+        }
+        Err(refused) => answer(refused),
+    }
+}
+
 #[get("/plain")]
 async fn plain() -> &'static str {
     "plain"
@@ -86,9 +134,25 @@ async fn fail() -> actix_web::Result<&'static str> {
     Err(ErrorInternalServerError("this route always fails"))
 }
 
-/// The conformance application, with `cors` (the global policy) around every route.
+/// Fills [`TENANTS`] with its start-up contents, the first time it is called in the process;
+/// later calls leave the set as it is.
+pub fn fill_tenants() -> Result<(), PolicyErrors> {
+    static FILLED: OnceLock<Result<usize, PolicyErrors>> = OnceLock::new();
+    FILLED
+        .get_or_init(|| TENANTS.replace(TENANTS_AT_START))
+        .clone()
+        .map(drop)
+}
+
+/// A handle on the global policy of the contract, as at start-up.
+pub fn global() -> Result<PolicyHandle, PolicyErrors> {
+    crate::conformance::default_policy().map(PolicyHandle::new)
+}
+
+/// The conformance application, with the reloadable global policy `global` around every route.
+/// Fills [`TENANTS`] if nothing did yet.
 pub fn app(
-    cors: Cors,
+    global: PolicyHandle,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -98,8 +162,31 @@ pub fn app(
         InitError = (),
     >,
 > {
+    if let Err(errors) = fill_tenants() {
+        // Not reachable with the start-up contents; if they were edited into invalid ones,
+        // `/tenant` allows nobody and this says why.
+        eprintln!("the start-up contents of TENANTS are invalid:\n{errors}");
+    }
+    let commit = global.clone();
     App::new()
-        .wrap(cors)
+        .wrap(Cors::reloadable(global))
+        // Outside the CORS middleware: a replaced global policy lands once the response to the
+        // request that replaced it carries the headers of the policy it arrived under.
+        .wrap_fn(move |req, srv| {
+            let call = srv.call(req);
+            let handle = commit.clone();
+            async move {
+                let mut res = call.await?;
+                if let Some(PendingGlobal(policy)) = res
+                    .response_mut()
+                    .extensions_mut()
+                    .remove::<PendingGlobal>()
+                {
+                    handle.store(policy);
+                }
+                Ok(res)
+            }
+        })
         .service(public)
         .service(private_get)
         .service(private_put)
@@ -107,6 +194,10 @@ pub fn app(
         .service(sub)
         .service(local)
         .service(sandbox)
+        .service(tenant_get)
+        .service(tenant_put)
+        .service(admin_tenants)
+        .service(admin_global)
         .service(plain)
         .service(fail)
 }
@@ -114,13 +205,15 @@ pub fn app(
 /// Serves the application on an already listening socket. Must be called inside an Actix
 /// system; the returned server runs until it is stopped or the process ends.
 pub fn server(listener: TcpListener) -> io::Result<Server> {
-    let cors = Cors::new(default_policy().map_err(|e| {
+    let invalid = |what: &str, e: PolicyErrors| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("the global CORS policy is invalid:\n{e}"),
+            format!("{what} is invalid:\n{e}"),
         )
-    })?);
-    Ok(HttpServer::new(move || app(cors.clone()))
+    };
+    let global = global().map_err(|e| invalid("the global CORS policy", e))?;
+    fill_tenants().map_err(|e| invalid("the start-up contents of TENANTS", e))?;
+    Ok(HttpServer::new(move || app(global.clone()))
         .listen(listener)?
         .disable_signals()
         .run())

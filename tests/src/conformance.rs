@@ -5,6 +5,7 @@
 //! expectation accepts both.
 
 use std::io;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use cors_shared::{Policy, PolicyErrors, PolicySpec};
 
@@ -16,6 +17,14 @@ pub const APP: &str = "https://app.example.re";
 pub const DASHBOARD: &str = "https://dashboard.example.re";
 /// An origin no policy lists.
 pub const EVIL: &str = "https://evil.example";
+/// The tenant that the runtime set `TENANTS` holds at start-up.
+pub const T1: &str = "https://t1.example.re";
+/// What the runtime set `TENANTS` holds at start-up.
+pub const TENANTS_AT_START: [&str; 1] = [T1];
+/// The global policy as at start-up, in the configuration format that `PUT /admin/global`
+/// reads.
+pub const GLOBAL_AT_START: &str =
+    r#"{"origins": ["https://app.example.re"], "methods": ["GET", "POST"]}"#;
 
 /// One expectation about a response.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +47,8 @@ pub enum Expect {
     VaryHas(&'static [&'static str]),
     /// The body is exactly this text.
     Body(&'static str),
+    /// The body starts with this text.
+    BodyStarts(&'static str),
 }
 
 /// A request and what its response must satisfy.
@@ -127,6 +138,7 @@ fn check_one(e: &Expect, r: &Response) -> Result<(), String> {
             tokens.iter().all(|t| vary.iter().any(|v| v == t))
         }
         Expect::Body(text) => r.text() == *text,
+        Expect::BodyStarts(text) => r.text().starts_with(text),
     };
     if ok {
         Ok(())
@@ -531,6 +543,73 @@ pub fn cases() -> Vec<Case> {
             get_from("/sandbox", APP),
             with(refused(), ok("sandbox")),
         ),
+        // /tenant: the runtime set TENANTS (t1 at start-up), credentials, GET PUT,
+        // content-type.
+        Case::new(
+            "tenant_get_t1",
+            get_from("/tenant", T1),
+            with(
+                allowed(T1, true),
+                [Status(200), Body("tenant"), Absent(ACEH)],
+            ),
+        ),
+        Case::new(
+            "tenant_put_t1",
+            Request::new("PUT", "/tenant").header("Origin", T1),
+            with(allowed(T1, true), ok("tenant updated")),
+        ),
+        Case::new(
+            "tenant_get_refused_origin",
+            get_from("/tenant", "https://t2.example.re"),
+            with(refused(), ok("tenant")),
+        ),
+        Case::new(
+            "tenant_get_app_refused",
+            get_from("/tenant", APP),
+            with(refused(), ok("tenant")),
+        ),
+        Case::new(
+            "tenant_get_no_origin",
+            get("/tenant"),
+            vec![
+                Status(200),
+                Body("tenant"),
+                Absent(ACAO),
+                Absent(ACAC),
+                VaryHas(&["origin"]),
+            ],
+        ),
+        Case::new(
+            "tenant_preflight_put",
+            preflight("/tenant", T1, "PUT")
+                .header("Access-Control-Request-Headers", "content-type"),
+            vec![
+                AllowedPreflight,
+                Header(ACAO, T1),
+                Header(ACAC, "true"),
+                Header(ACAM, "PUT"),
+                Header(ACAH, "content-type"),
+                Absent(MAX_AGE),
+                Absent(ACEH),
+                VaryHas(PREFLIGHT_VARY),
+            ],
+        ),
+        Case::new(
+            "tenant_preflight_refused_origin",
+            preflight("/tenant", EVIL, "PUT")
+                .header("Access-Control-Request-Headers", "content-type"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "tenant_preflight_unlisted_header_refused",
+            preflight("/tenant", T1, "PUT").header("Access-Control-Request-Headers", "x-custom"),
+            refused_preflight(),
+        ),
+        Case::new(
+            "tenant_preflight_delete_refused",
+            preflight("/tenant", T1, "DELETE"),
+            refused_preflight(),
+        ),
         // /plain and /fail: the global policy (app origin, GET POST, no credentials).
         Case::new(
             "plain_app",
@@ -743,9 +822,419 @@ pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Resu
     }
 }
 
-const PATHS: [&str; 8] = [
-    "/public", "/private", "/sub", "/local", "/sandbox", "/plain", "/fail", "/nowhere",
+/// Requests that depend on each other: a change through an admin route, then requests that
+/// show what it changed (or that nothing changed). Every scenario ends by putting the server's
+/// runtime state back as it was at start-up, so scenarios run one after another on one server.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Unique name.
+    pub name: &'static str,
+    /// The requests in order, each with what its response must satisfy.
+    pub steps: Vec<Case>,
+}
+
+/// A JSON request to an admin route, from the app origin (which the global policy allows at
+/// start-up).
+fn put_json(path: &str, body: &str) -> Request {
+    let mut r = Request::new("PUT", path)
+        .header("Origin", APP)
+        .header("Content-Type", "application/json");
+    r.body = body.as_bytes().to_vec();
+    r
+}
+
+/// An admin answer: this status and exactly this JSON body.
+fn admin_answer(status: u16, body: &'static str) -> Vec<Expect> {
+    vec![
+        Expect::Status(status),
+        Expect::Header("content-type", "application/json"),
+        Expect::Body(body),
+    ]
+}
+
+/// Expectations of a 400 answer to a malformed admin body: its message starts with `prefix`.
+fn malformed(prefix: &'static str) -> Vec<Expect> {
+    vec![
+        Expect::Status(400),
+        Expect::Header("content-type", "application/json"),
+        Expect::BodyStarts(prefix),
+    ]
+}
+
+/// The steps that put the runtime state back as at start-up.
+fn restore() -> Vec<Case> {
+    vec![
+        Case::new(
+            "restore_tenants",
+            put_json("/admin/tenants", &format!("[\"{T1}\"]")),
+            admin_answer(200, r#"{"origins":1}"#),
+        ),
+        Case::new(
+            "restore_global",
+            put_json("/admin/global", GLOBAL_AT_START),
+            admin_answer(200, r#"{"ok":true}"#),
+        ),
+    ]
+}
+
+const NEW: &str = "https://new.example.re";
+const LOCAL: &str = "http://localhost:5173";
+
+/// Every scenario of the contract's runtime allowlists.
+pub fn scenarios() -> Vec<Scenario> {
+    use Expect::*;
+    let tenant_ok =
+        |origin: &'static str| with(allowed(origin, true), [Status(200), Body("tenant")]);
+    let tenant_refused = || with(refused(), [Status(200), Body("tenant")]);
+    let plain_refused = || with(refused(), [Status(200), Body("plain")]);
+    let list = vec![
+        Scenario {
+            name: "tenants_replaced",
+            steps: vec![
+                Case::new(
+                    "replace",
+                    put_json(
+                        "/admin/tenants",
+                        &format!("[\"{LOCAL}\", \"https://*.t3.example.re\"]"),
+                    ),
+                    with(admin_answer(200, r#"{"origins":2}"#), allowed(APP, false)),
+                ),
+                Case::new("localhost", get_from("/tenant", LOCAL), tenant_ok(LOCAL)),
+                Case::new(
+                    "subdomain",
+                    get_from("/tenant", "https://a.t3.example.re"),
+                    tenant_ok("https://a.t3.example.re"),
+                ),
+                Case::new(
+                    "apex_refused",
+                    get_from("/tenant", "https://t3.example.re"),
+                    tenant_refused(),
+                ),
+                Case::new("t1_gone", get_from("/tenant", T1), tenant_refused()),
+                Case::new(
+                    "preflight_put",
+                    preflight("/tenant", "https://x.y.t3.example.re", "PUT")
+                        .header("Access-Control-Request-Headers", "content-type"),
+                    vec![
+                        AllowedPreflight,
+                        Header(ACAO, "https://x.y.t3.example.re"),
+                        Header(ACAC, "true"),
+                        Header(ACAM, "PUT"),
+                        Header(ACAH, "content-type"),
+                        VaryHas(PREFLIGHT_VARY),
+                    ],
+                ),
+            ],
+        },
+        Scenario {
+            name: "tenants_refused",
+            steps: vec![
+                Case::new(
+                    "replace",
+                    put_json(
+                        "/admin/tenants",
+                        r#"["https://t4.example.re", "http://t2.example.re", "https://*.github.io", "http://localhost:5173", "https://*.t3.example.re"]"#,
+                    ),
+                    admin_answer(
+                        422,
+                        concat!(
+                            r#"{"errors":["#,
+                            r#"{"index":1,"entry":"http://t2.example.re","message":"origin `http://t2.example.re` uses plain http while `credentials` is on"},"#,
+                            r#"{"index":2,"entry":"https://*.github.io","message":"origin `https://*.github.io` matches every site under a public suffix while `credentials` is on"}"#,
+                            r#"]}"#
+                        ),
+                    ),
+                ),
+                Case::new("t1_kept", get_from("/tenant", T1), tenant_ok(T1)),
+                Case::new(
+                    "valid_entry_not_applied",
+                    get_from("/tenant", "https://t4.example.re"),
+                    tenant_refused(),
+                ),
+                Case::new(
+                    "localhost_not_applied",
+                    get_from("/tenant", LOCAL),
+                    tenant_refused(),
+                ),
+                Case::new(
+                    "plain_http_never_allowed",
+                    get_from("/tenant", "http://t2.example.re"),
+                    tenant_refused(),
+                ),
+            ],
+        },
+        Scenario {
+            name: "tenants_emptied",
+            steps: vec![
+                Case::new(
+                    "replace",
+                    put_json("/admin/tenants", "[]"),
+                    admin_answer(200, r#"{"origins":0}"#),
+                ),
+                Case::new("t1_refused", get_from("/tenant", T1), tenant_refused()),
+                Case::new(
+                    "preflight_refused",
+                    preflight("/tenant", T1, "PUT"),
+                    refused_preflight(),
+                ),
+                Case::new(
+                    "no_origin",
+                    get("/tenant"),
+                    vec![
+                        Status(200),
+                        Body("tenant"),
+                        Absent(ACAO),
+                        VaryHas(&["origin"]),
+                    ],
+                ),
+            ],
+        },
+        Scenario {
+            name: "tenants_malformed",
+            steps: vec![
+                Case::new(
+                    "not_json",
+                    put_json("/admin/tenants", "https://t4.example.re"),
+                    malformed(
+                        r#"{"error":"the body must be a JSON array of origin strings, such as [\"https://t1.example.re\"]: "#,
+                    ),
+                ),
+                Case::new(
+                    "object",
+                    put_json(
+                        "/admin/tenants",
+                        r#"{"origins": ["https://t4.example.re"]}"#,
+                    ),
+                    malformed(r#"{"error":"the body must be a JSON array of origin strings"#),
+                ),
+                Case::new(
+                    "not_strings",
+                    put_json("/admin/tenants", r#"["https://t4.example.re", 5]"#),
+                    malformed(r#"{"error":"the body must be a JSON array of origin strings"#),
+                ),
+                Case::new(
+                    "empty",
+                    put_json("/admin/tenants", ""),
+                    malformed(r#"{"error":"#),
+                ),
+                Case::new("t1_kept", get_from("/tenant", T1), tenant_ok(T1)),
+                Case::new(
+                    "nothing_applied",
+                    get_from("/tenant", "https://t4.example.re"),
+                    tenant_refused(),
+                ),
+            ],
+        },
+        Scenario {
+            name: "global_replaced",
+            steps: vec![
+                Case::new(
+                    "replace",
+                    put_json(
+                        "/admin/global",
+                        r#"{"origins": ["https://new.example.re"], "credentials": true, "methods": ["GET", "PUT"], "expose": ["x-total-count"]}"#,
+                    ),
+                    // Answered under the policy in force when the request arrived.
+                    with(admin_answer(200, r#"{"ok":true}"#), allowed(APP, false)),
+                ),
+                Case::new(
+                    "new_allowed",
+                    get_from("/plain", NEW),
+                    with(
+                        allowed(NEW, true),
+                        [Status(200), Body("plain"), Header(ACEH, "x-total-count")],
+                    ),
+                ),
+                Case::new("old_refused", get_from("/plain", APP), plain_refused()),
+                Case::new(
+                    "new_on_404",
+                    get_from("/nowhere", NEW),
+                    with(allowed(NEW, true), [Status(404)]),
+                ),
+                Case::new(
+                    "new_preflight_put",
+                    preflight("/plain", NEW, "PUT"),
+                    vec![
+                        AllowedPreflight,
+                        Header(ACAO, NEW),
+                        Header(ACAC, "true"),
+                        Header(ACAM, "PUT"),
+                        VaryHas(PREFLIGHT_VARY),
+                    ],
+                ),
+                Case::new(
+                    "route_policies_untouched",
+                    get_from("/private", APP),
+                    with(allowed(APP, true), [Status(200), Body("private")]),
+                ),
+                Case::new("tenants_untouched", get_from("/tenant", T1), tenant_ok(T1)),
+                Case::new(
+                    "old_origin_refused_on_admin",
+                    put_json("/admin/global", GLOBAL_AT_START),
+                    with(admin_answer(200, r#"{"ok":true}"#), refused()),
+                ),
+                Case::new(
+                    "back_to_the_start",
+                    get_from("/plain", APP),
+                    with(
+                        allowed(APP, false),
+                        [Status(200), Body("plain"), Absent(ACEH)],
+                    ),
+                ),
+            ],
+        },
+        Scenario {
+            name: "global_refused",
+            steps: vec![
+                Case::new(
+                    "replace",
+                    put_json(
+                        "/admin/global",
+                        r#"{"origins": ["https://new.example.re/", "*"], "credentials": true, "max_age": 90000}"#,
+                    ),
+                    with(admin_answer(422, GLOBAL_REFUSED), allowed(APP, false)),
+                ),
+                Case::new(
+                    "old_kept",
+                    get_from("/plain", APP),
+                    with(allowed(APP, false), [Status(200), Body("plain")]),
+                ),
+                Case::new("new_refused", get_from("/plain", NEW), plain_refused()),
+            ],
+        },
+        Scenario {
+            name: "global_malformed",
+            steps: vec![
+                Case::new(
+                    "unknown_key",
+                    put_json("/admin/global", r#"{"orgins": ["https://new.example.re"]}"#),
+                    with(
+                        malformed(
+                            r#"{"error":"the body must be a JSON object with the keys of a CORS policy, such as {\"origins\": [\"https://app.example.re\"]}: unknown field `orgins`"#,
+                        ),
+                        allowed(APP, false),
+                    ),
+                ),
+                Case::new(
+                    "wrong_type",
+                    put_json("/admin/global", r#"{"origins": "https://new.example.re"}"#),
+                    malformed(
+                        r#"{"error":"the body must be a JSON object with the keys of a CORS policy"#,
+                    ),
+                ),
+                Case::new(
+                    "array",
+                    put_json("/admin/global", r#"["https://new.example.re"]"#),
+                    malformed(
+                        r#"{"error":"the body must be a JSON object with the keys of a CORS policy"#,
+                    ),
+                ),
+                Case::new(
+                    "not_json",
+                    put_json("/admin/global", "origins"),
+                    malformed(r#"{"error":"#),
+                ),
+                Case::new(
+                    "old_kept",
+                    get_from("/plain", APP),
+                    with(allowed(APP, false), [Status(200), Body("plain")]),
+                ),
+                Case::new("new_refused", get_from("/plain", NEW), plain_refused()),
+            ],
+        },
+    ];
+    list.into_iter()
+        .map(|mut s| {
+            for step in &mut s.steps {
+                step.name = format!("{}/{}", s.name, step.name);
+            }
+            s.steps.extend(restore().into_iter().map(|mut step| {
+                step.name = format!("{}/{}", s.name, step.name);
+                step
+            }));
+            s
+        })
+        .collect()
+}
+
+/// What `PUT /admin/global` answers to the refused policy of the `global_refused` scenario.
+const GLOBAL_REFUSED: &str = concat!(
+    r#"{"errors":["#,
+    r#""origins[0]: origin `https://new.example.re/` has a trailing slash; write `https://new.example.re`","#,
+    r#""credentials: `credentials` cannot be combined with the origin `*`; list the trusted origins explicitly (e.g. `\"https://app.example.re\"`), or remove `credentials`","#,
+    r#""origins[1]: `*` cannot be listed beside explicit origins; remove `*`, or keep `*` alone","#,
+    r#""max_age: max_age 90000 is above 86400 seconds (one day); use at most 86400; 600 is a good default""#,
+    r#"]}"#
+);
+
+/// Runs every scenario through `send`, in order, each step after the previous one; `Ok` with
+/// the number of steps, or `Err` listing every failed step at once.
+pub fn run_scenarios(
+    mut send: impl FnMut(&Request) -> io::Result<Response>,
+) -> Result<usize, String> {
+    let scenarios = scenarios();
+    let mut failures = Vec::new();
+    let mut steps = 0;
+    for step in scenarios.iter().flat_map(|s| &s.steps) {
+        steps += 1;
+        match send(&step.request) {
+            Ok(response) => {
+                if let Err(msg) = step.check(&response) {
+                    failures.push(msg);
+                }
+            }
+            Err(e) => failures.push(format!("{}: transport error: {e}", step.name)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(steps)
+    } else {
+        Err(format!(
+            "{} of {steps} scenario steps failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        ))
+    }
+}
+
+/// The in-process tests of one test binary that read or change the conformance applications'
+/// runtime origin sets (process-global statics) hold this while they run: they see the sets
+/// as at start-up, and leave them so, even when they fail.
+#[derive(Debug)]
+pub struct Exclusive {
+    _guard: MutexGuard<'static, ()>,
+}
+
+/// Waits until no other test of this binary holds the runtime state, then puts both
+/// applications' `TENANTS` back as at start-up.
+pub fn exclusive() -> Exclusive {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    reset_tenants();
+    Exclusive { _guard: guard }
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        reset_tenants();
+    }
+}
+
+fn reset_tenants() {
+    for set in [&crate::actix_app::TENANTS, &crate::rocket_app::TENANTS] {
+        if let Err(errors) = set.replace(TENANTS_AT_START) {
+            // Not reachable with the start-up contents; the tests that need them then fail.
+            eprintln!("cannot put TENANTS back as at start-up: {errors}");
+        }
+    }
+}
+
+const PATHS: [&str; 9] = [
+    "/public", "/private", "/sub", "/local", "/sandbox", "/tenant", "/plain", "/fail", "/nowhere",
 ];
+
+/// How many requests [`hostile_requests`] makes of each origin.
+pub const HOSTILE_REQUESTS_PER_ORIGIN: usize = PATHS.len() * 2 + 2;
 
 /// The requests sent with each hostile origin: an actual request and a preflight to every
 /// route, plus the paths no route serves.
@@ -849,6 +1338,24 @@ mod tests {
                 "duplicate case {}",
                 c.name
             );
+        }
+    }
+
+    #[test]
+    fn scenario_steps_are_named_uniquely_and_end_at_the_start_state() {
+        let steps: Vec<String> = scenarios()
+            .iter()
+            .flat_map(|s| s.steps.iter().map(|c| c.name.clone()))
+            .collect();
+        for (i, name) in steps.iter().enumerate() {
+            assert!(!steps[..i].contains(name), "duplicate step {name}");
+        }
+        for s in scenarios() {
+            let last: Vec<&str> = s.steps[s.steps.len() - 2..]
+                .iter()
+                .map(|c| c.request.path.as_str())
+                .collect();
+            assert_eq!(last, ["/admin/tenants", "/admin/global"], "{}", s.name);
         }
     }
 

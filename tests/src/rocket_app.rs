@@ -3,17 +3,28 @@
 //! the conformance tests.
 //!
 //! The global policy is built at start-up with the runtime builder, as an application reading
-//! its allowlist from configuration would; every route policy is written with `#[cors(...)]`,
-//! and the three `/private` handlers share one `policy!`.
+//! its allowlist from configuration would, and is reloadable (a [`PolicyHandle`] in Rocket's
+//! managed state); every route policy is written with `#[cors(...)]`, and the three `/private`
+//! handlers share one `policy!`. `/tenant` allows the runtime set [`TENANTS`], which
+//! `PUT /admin/tenants` replaces.
 
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 
-use cors_rocket::{cors, policy, Cors};
+use cors_rocket::{cors, policy, Cors, OriginSet, Policy, PolicyErrors, PolicyHandle};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
-use rocket::http::{Header, Status};
+use rocket::http::{ContentType, Header, Status};
+use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{delete, get, put, routes, Build, Config, Responder, Rocket};
+
+use crate::admin::{self, Answer};
+use crate::conformance::TENANTS_AT_START;
+
+/// The runtime origin set of `/tenant`. This application's own: the Actix application has
+/// another, so that both can run in one process.
+pub static TENANTS: OriginSet = OriginSet::new("TENANTS");
 
 policy! {
     /// The policy of `GET`, `PUT` and `DELETE /private`.
@@ -84,6 +95,64 @@ fn sandbox() -> &'static str {
     "sandbox"
 }
 
+#[cors(origins = TENANTS, credentials, methods = [GET, PUT], headers = ["content-type"])]
+#[get("/tenant")]
+fn tenant_get() -> &'static str {
+    "tenant"
+}
+
+#[cors(origins = TENANTS, credentials, methods = [GET, PUT], headers = ["content-type"])]
+#[put("/tenant")]
+fn tenant_put() -> &'static str {
+    "tenant updated"
+}
+
+/// An admin answer as Rocket writes it.
+type Json = (Status, (ContentType, String));
+
+fn answer(answer: Answer) -> Json {
+    (
+        Status::from_code(answer.status).unwrap_or(Status::Ok),
+        (ContentType::JSON, answer.body),
+    )
+}
+
+#[put("/admin/tenants", data = "<body>")]
+fn admin_tenants(body: Vec<u8>) -> Json {
+    answer(admin::replace_tenants(&TENANTS, &body))
+}
+
+/// A validated global policy that replaces the one in force once the response is written
+/// (by the fairing [`rocket_with`] attaches after `Cors`). One per request.
+#[derive(Default)]
+pub struct PendingGlobal(Mutex<Option<Policy>>);
+
+impl PendingGlobal {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Policy>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r PendingGlobal {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(request.local_cache(PendingGlobal::default))
+    }
+}
+
+#[put("/admin/global", data = "<body>")]
+fn admin_global(body: Vec<u8>, pending: &PendingGlobal) -> Json {
+    match admin::read_global(&body) {
+        Ok(policy) => {
+            *pending.slot() = Some(policy);
+            answer(admin::global_replaced())
+        }
+        Err(refused) => answer(refused),
+    }
+}
+
 #[get("/plain")]
 fn plain() -> &'static str {
     "plain"
@@ -104,9 +173,21 @@ pub fn figment(port: u16) -> Figment {
         .merge(("cli_colors", false))
 }
 
+/// Fills [`TENANTS`] with its start-up contents, the first time it is called in the process;
+/// later calls leave the set as it is.
+pub fn fill_tenants() -> Result<(), PolicyErrors> {
+    static FILLED: OnceLock<Result<usize, PolicyErrors>> = OnceLock::new();
+    FILLED
+        .get_or_init(|| TENANTS.replace(TENANTS_AT_START))
+        .clone()
+        .map(drop)
+}
+
 /// The conformance application with `figment` as configuration: every route mounted, and the
-/// `Cors` fairing with the global policy attached after them.
+/// `Cors` fairing with the reloadable global policy attached after them (its [`PolicyHandle`]
+/// is in Rocket's managed state). Fills [`TENANTS`] if nothing did yet.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
+    let filled = fill_tenants();
     let rocket = rocket::custom(figment).mount(
         "/",
         routes![
@@ -117,18 +198,36 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
             sub,
             local,
             sandbox,
+            tenant_get,
+            tenant_put,
+            admin_tenants,
+            admin_global,
             plain,
             fail
         ],
     );
-    match default_policy() {
-        Ok(policy) => rocket.attach(Cors::new(policy)),
-        // Not reachable with the policy above; if it were edited into an invalid one, launch
-        // fails and says why.
-        Err(errors) => rocket.attach(AdHoc::try_on_ignite("CORS", move |rocket| async move {
-            eprintln!("the global CORS policy is invalid:\n{errors}");
-            Err(rocket)
-        })),
+    match (default_policy(), filled) {
+        (Ok(policy), Ok(())) => rocket
+            .attach(Cors::new(PolicyHandle::new(policy)))
+            // After `Cors`, whose response fairing runs first: a replaced global policy lands
+            // once the response to the request that replaced it carries the headers of the
+            // policy it arrived under.
+            .attach(AdHoc::on_response("global policy commit", |req, _| {
+                Box::pin(async move {
+                    let pending = req.local_cache(PendingGlobal::default).slot().take();
+                    if let (Some(policy), Some(handle)) = (pending, req.rocket().state::<PolicyHandle>()) {
+                        handle.store(policy);
+                    }
+                })
+            })),
+        // Not reachable with the policy and the set above; if they were edited into invalid
+        // ones, launch fails and says why.
+        (Err(errors), _) | (_, Err(errors)) => {
+            rocket.attach(AdHoc::try_on_ignite("CORS", move |rocket| async move {
+                eprintln!("the global CORS policy or the start-up contents of TENANTS are invalid:\n{errors}");
+                Err(rocket)
+            }))
+        }
     }
 }
 

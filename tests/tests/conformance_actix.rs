@@ -17,8 +17,10 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::rt::System;
 use actix_web::test::{init_service, TestRequest};
-use cors_actix::Cors;
-use cors_tests::conformance::{cases, hostile_origins, run_cases, run_hostile};
+use cors_tests::conformance::{
+    cases, hostile_origins, run_cases, run_hostile, run_scenarios, scenarios,
+    HOSTILE_REQUESTS_PER_ORIGIN,
+};
 use cors_tests::http::{self, Request, Response};
 use cors_tests::server::Server;
 use cors_tests::{actix_app, conformance};
@@ -68,14 +70,15 @@ async fn to_response<B: MessageBody + 'static>(
     })
 }
 
-fn default_cors() -> Cors {
-    Cors::new(conformance::default_policy().expect("the global policy is valid"))
+fn global() -> cors_actix::PolicyHandle {
+    actix_app::global().expect("the global policy is valid")
 }
 
 #[test]
 fn conformance_in_process() {
+    let _state = conformance::exclusive();
     let system = System::new();
-    let service = system.block_on(init_service(actix_app::app(default_cors())));
+    let service = system.block_on(init_service(actix_app::app(global())));
     let ran = run_cases(|r| {
         let req = to_test_request(r)?.to_request();
         system.block_on(async { to_response(service.call(req).await).await })
@@ -84,6 +87,34 @@ fn conformance_in_process() {
         Ok(n) => assert_eq!(n, cases().len()),
         Err(failures) => panic!("{failures}"),
     }
+}
+
+#[test]
+fn scenarios_in_process() {
+    let _state = conformance::exclusive();
+    let system = System::new();
+    let service = system.block_on(init_service(actix_app::app(global())));
+    let ran = run_scenarios(|r| {
+        let req = to_test_request(r)?.to_request();
+        system.block_on(async { to_response(service.call(req).await).await })
+    });
+    match ran {
+        Ok(n) => assert_eq!(n, scenarios().iter().map(|s| s.steps.len()).sum::<usize>()),
+        Err(failures) => panic!("{failures}"),
+    }
+    // The scenarios put the start state back themselves.
+    assert_eq!(actix_app::TENANTS.entries(), conformance::TENANTS_AT_START);
+}
+
+#[test]
+fn scenarios_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    match run_scenarios(|r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, scenarios().iter().map(|s| s.steps.len()).sum::<usize>()),
+        Err(failures) => panic!("{failures}"),
+    }
+    // Back at the start, the whole table passes again on the same server.
+    run_cases(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -100,14 +131,14 @@ fn hostile_origins_over_a_socket() {
     let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
     let count =
         run_hostile(|_| false, |r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(count, hostile_origins().len() * 18);
+    assert_eq!(count, hostile_origins().len() * HOSTILE_REQUESTS_PER_ORIGIN);
     conformance::still_serving(server.addr).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn hostile_origins_in_process() {
     let system = System::new();
-    let service = system.block_on(init_service(actix_app::app(default_cors())));
+    let service = system.block_on(init_service(actix_app::app(global())));
     run_hostile(
         |_| false,
         |r| {

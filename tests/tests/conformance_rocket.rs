@@ -12,7 +12,8 @@
 use std::io;
 
 use cors_tests::conformance::{
-    self, cases, hostile_origins, hostile_requests, run_cases, run_hostile,
+    self, cases, hostile_origins, hostile_requests, run_cases, run_hostile, run_scenarios,
+    scenarios, HOSTILE_REQUESTS_PER_ORIGIN,
 };
 use cors_tests::http::{self, Request, Response};
 use cors_tests::rocket_app;
@@ -67,11 +68,35 @@ fn client() -> Client {
 
 #[test]
 fn conformance_in_process() {
+    let _state = conformance::exclusive();
     let client = client();
     match run_cases(|r| send_local(&client, r)) {
         Ok(n) => assert_eq!(n, cases().len()),
         Err(failures) => panic!("{failures}"),
     }
+}
+
+#[test]
+fn scenarios_in_process() {
+    let _state = conformance::exclusive();
+    let client = client();
+    match run_scenarios(|r| send_local(&client, r)) {
+        Ok(n) => assert_eq!(n, scenarios().iter().map(|s| s.steps.len()).sum::<usize>()),
+        Err(failures) => panic!("{failures}"),
+    }
+    // The scenarios put the start state back themselves.
+    assert_eq!(rocket_app::TENANTS.entries(), conformance::TENANTS_AT_START);
+}
+
+#[test]
+fn scenarios_over_a_socket() {
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
+    match run_scenarios(|r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, scenarios().iter().map(|s| s.steps.len()).sum::<usize>()),
+        Err(failures) => panic!("{failures}"),
+    }
+    // Back at the start, the whole table passes again on the same server.
+    run_cases(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -107,7 +132,10 @@ fn hostile_origins_over_a_socket() {
         .into_iter()
         .filter(|o| not_text(o))
         .collect();
-    assert_eq!(count, (hostile_origins().len() - dropped.len()) * 18);
+    assert_eq!(
+        count,
+        (hostile_origins().len() - dropped.len()) * HOSTILE_REQUESTS_PER_ORIGIN
+    );
     // An `Origin` line Rocket cannot read is as if it had not been sent: the answer is exactly
     // the answer without it (for the `*` route that includes `Access-Control-Allow-Origin: *`,
     // which is what any request without `Origin` gets), and never a 5xx of our making.
@@ -144,7 +172,7 @@ fn hostile_origins_in_process() {
     let count = run_hostile(not_text, |r| send_local(&client, r)).unwrap_or_else(|e| panic!("{e}"));
     let text_origins = hostile_origins().iter().filter(|o| !not_text(o)).count();
     assert!(text_origins + 1 >= hostile_origins().len());
-    assert_eq!(count, text_origins * 18);
+    assert_eq!(count, text_origins * HOSTILE_REQUESTS_PER_ORIGIN);
 }
 
 #[test]
@@ -202,6 +230,13 @@ fn same_answers_as_the_actix_server() {
     let rocket = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
     let actix = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
     let mut requests: Vec<Request> = cases().into_iter().map(|c| c.request).collect();
+    // The scenarios change both servers the same way, step by step, and put them back.
+    requests.extend(
+        scenarios()
+            .into_iter()
+            .flat_map(|s| s.steps)
+            .map(|step| step.request),
+    );
     for origin in hostile_origins().iter().filter(|o| !not_text(o)) {
         requests.extend(hostile_requests(origin));
     }
