@@ -2,7 +2,8 @@
 //! origin and `fetch()`es a conformance server on another. `fetch()` resolving means the
 //! browser let the page read the response; rejecting means it blocked it. Each scenario's
 //! expected verdict comes from the route's policy (the conformance contract); the browser's
-//! verdict is the assertion.
+//! verdict is the assertion. `cors-doctor` replays every scenario's request against the same
+//! server and must reach the browser's verdict.
 //!
 //! How the origins are real without a network: the test pages (`tests/assets/web`) are served
 //! by nginx over TLS with a throw-away certificate, and Chromium's `--host-resolver-rules` maps
@@ -584,6 +585,7 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
     let mut report = String::new();
     let mut failures = Vec::new();
     let mut current_page = None;
+    let mut doctor_agrees = 0;
     for mut scenario in scenarios() {
         let mut departs = None;
         if let Some((expect, why)) = engine_expectation(harness.engine, &scenario) {
@@ -640,6 +642,26 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
         if problem.is_none() && matches!(scenario.expect, Expect::Blocked) {
             problem = check_block_is_cors(&harness, &api, &scenario);
         }
+        // cors-doctor replays the same request and must reach the browser's verdict.
+        let doctor = doctor_verdict(&api, &expected_origin, &scenario);
+        match (&doctor, result["verdict"].as_str()) {
+            (Ok(d), Some(b)) if *d == b => doctor_agrees += 1,
+            (d, b) => {
+                let said = match d {
+                    Ok(d) => d.to_string(),
+                    Err(e) => format!("no verdict ({e})"),
+                };
+                let problem = format!(
+                    "cors-doctor says {said}, the browser {}",
+                    b.unwrap_or("gave no verdict")
+                );
+                failures.push(format!(
+                    "{}::{adapter}::{}: {problem}",
+                    engine.name(),
+                    scenario.name
+                ));
+            }
+        }
         let expected = match scenario.expect {
             Expect::Read { status, .. } => format!("read ({status})"),
             Expect::Blocked => "blocked".to_owned(),
@@ -679,10 +701,12 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
         }
     }
     eprintln!(
-        "{engine} / {adapter}: {} scenarios in {:.1?} (set-up {:.1?})\n{report}",
+        "{engine} / {adapter}: {} scenarios in {:.1?} (set-up {:.1?}); cors-doctor agrees with \
+         {engine} in {doctor_agrees} of {}\n{report}",
         scenarios().len(),
         started.elapsed(),
-        setup
+        setup,
+        scenarios().len()
     );
     assert!(
         failures.is_empty(),
@@ -690,6 +714,27 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
         failures.len(),
         failures.join("\n  ")
     );
+}
+
+/// What `cors-doctor` concludes for the request a scenario's page makes: `read` or `blocked`.
+fn doctor_verdict(api: &str, origin: &str, scenario: &Scenario) -> Result<&'static str, String> {
+    let mut request = cors_doctor::Request::new(format!("{api}{}", scenario.path), origin)
+        .method(scenario.method)
+        .credentials(scenario.credentials);
+    for (name, value) in scenario.headers {
+        request = request.header(*name, *value);
+    }
+    let options = cors_doctor::Options {
+        // WebKit's API is behind a TLS front with a throw-away certificate.
+        insecure: true,
+        probe_error_path: false,
+        ..cors_doctor::Options::default()
+    };
+    let report = cors_doctor::diagnose(&request, &options).map_err(|e| e.to_string())?;
+    Ok(match report.verdict {
+        cors_doctor::Verdict::Read => "read",
+        cors_doctor::Verdict::Blocked => "blocked",
+    })
 }
 
 const ACTIX: &str = env!("CARGO_BIN_EXE_conformance-actix");
