@@ -1,6 +1,7 @@
 //! The `Cors` middleware factory: which policy, and whether it is a route's own or the
 //! application's default.
 
+use std::cell::Cell;
 use std::future::{ready, Ready};
 use std::sync::Arc;
 
@@ -11,6 +12,19 @@ use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource};
 
 use crate::response::Prepared;
 use crate::service::CorsMiddleware;
+
+thread_local! {
+    /// CORS layers built on this thread since the last default layer was: Actix builds a
+    /// worker's services inside out, so a default layer learns here whether any CORS layer (a
+    /// route's, a scope's) is inside it.
+    static LAYERS_BUILT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The CORS layers built inside the default layer being built now (and forgets them: they
+/// are this layer's).
+fn layers_built_inside() -> usize {
+    LAYERS_BUILT.with(|n| n.replace(0))
+}
 
 /// Whether the middleware is a route's own or the application's default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +205,15 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(Ok(CorsMiddleware::new(service, Arc::clone(&self.shared))))
+        let answers_first = match self.shared.role {
+            Role::Route => true,
+            Role::Default => layers_built_inside() == 0,
+        };
+        LAYERS_BUILT.with(|n| n.set(n.get() + 1));
+        ready(Ok(CorsMiddleware::new(
+            service,
+            Arc::clone(&self.shared),
+            answers_first,
+        )))
     }
 }

@@ -53,15 +53,15 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    /// Decides with the policy in force (one version for the whole decision).
+    /// Decides with `policy`, the version of the layer's policy in force now.
     pub(crate) fn decide(
         shared: &Shared,
+        policy: &cors_shared::Policy,
         method: &Method,
         view: &RequestView<'_>,
         reuse: Reuse<'_>,
         path: impl FnOnce() -> Option<String>,
     ) -> Self {
-        let policy = shared.load();
         let decision = policy.decide(view);
         Outcome {
             headers: OwnedHeaders::new(&shared.prepared, decision.headers(), reuse),

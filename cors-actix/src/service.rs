@@ -2,13 +2,15 @@
 //! request arrives; a route's policy answers preflights itself, and the default policy's headers
 //! are written only when no inner CORS layer wrote its own.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::Error;
+use cors_shared::{Policy, PolicyHandle, PolicyReader};
 
-use crate::cors::{Role, Shared};
+use crate::cors::Shared;
 use crate::future::{CorsFuture, State};
 use crate::outcome::Outcome;
 use crate::request;
@@ -18,11 +20,22 @@ use crate::request;
 pub struct CorsMiddleware<S> {
     service: S,
     shared: Arc<Shared>,
+    /// For a reloadable policy: this worker's reader, which keeps the version it last saw.
+    reader: RefCell<Option<PolicyReader>>,
+    /// Answers preflights before the inner service runs: a route's layer always; a default
+    /// layer when no CORS layer was built inside it, so no route policy could answer instead.
+    answers_first: bool,
 }
 
 impl<S> CorsMiddleware<S> {
-    pub(crate) fn new(service: S, shared: Arc<Shared>) -> Self {
-        CorsMiddleware { service, shared }
+    pub(crate) fn new(service: S, shared: Arc<Shared>, answers_first: bool) -> Self {
+        let reader = shared.policy.handle().map(PolicyHandle::reader);
+        CorsMiddleware {
+            service,
+            shared,
+            reader: RefCell::new(reader),
+            answers_first,
+        }
     }
 }
 
@@ -43,11 +56,23 @@ where
         // decision per layer and request. Whether it is used is known once the inner service
         // has answered (an inner CORS layer's headers win); a refusal is logged only then.
         let (view, reuse) = request::read(req.method(), req.headers());
-        let outcome = Outcome::decide(shared, req.method(), &view, reuse, || {
-            crate::outcome::debug_enabled().then(|| req.path().to_owned())
-        });
-        if shared.role == Role::Route && outcome.is_preflight() {
-            // A route's policy answers its preflights itself, before anything inside runs.
+        let outcome = {
+            let mut reader = self.reader.borrow_mut();
+            let current;
+            let policy: &Policy = match reader.as_mut() {
+                Some(reader) => reader.load(),
+                None => {
+                    current = shared.load();
+                    &current
+                }
+            };
+            Outcome::decide(shared, policy, req.method(), &view, reuse, || {
+                crate::outcome::debug_enabled().then(|| req.path().to_owned())
+            })
+        };
+        if self.answers_first && outcome.is_preflight() {
+            // A route's policy answers its preflights itself, before anything inside runs; so
+            // does a default policy with no CORS layer inside it.
             outcome.log();
             let response = outcome.answer().map_into_right_body();
             let response = req.into_response(response);

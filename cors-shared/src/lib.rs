@@ -72,7 +72,7 @@ pub use decide::{
 pub use error::{ErrorKind, Location, PolicyError, PolicyErrors};
 pub use field::{Field, Shape};
 pub use policy::Policy;
-pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicySource};
+pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicyReader, PolicySource};
 pub use set::OriginSet;
 pub use spec::PolicySpec;
 pub use validate::MAX_AGE_LIMIT;

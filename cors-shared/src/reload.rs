@@ -60,7 +60,55 @@ impl fmt::Debug for PolicyGuard {
     }
 }
 
+/// A reader of a [`PolicyHandle`] for one thread (a worker, a connection): it keeps the version
+/// it last saw and only looks further when a replacement has landed, so that reading the
+/// current policy costs about as much as reading a fixed one.
+///
+/// ```
+/// use cors_shared::{PolicyHandle, PolicySpec};
+///
+/// let handle = PolicyHandle::new(PolicySpec::new().origin("https://a.example.re").validate()?);
+/// let mut reader = handle.reader();
+/// assert!(reader.load().allows_origin("https://a.example.re"));
+/// handle.replace(&PolicySpec::new().origin("https://b.example.re"))?;
+/// assert!(reader.load().allows_origin("https://b.example.re"));
+/// # Ok::<(), cors_shared::PolicyErrors>(())
+/// ```
+pub struct PolicyReader {
+    cache: arc_swap::Cache<Current, Arc<Policy>>,
+}
+
+/// The handle's swap cell, for the reader's cache.
+struct Current(Arc<Inner>);
+
+impl Deref for Current {
+    type Target = ArcSwap<Policy>;
+    fn deref(&self) -> &ArcSwap<Policy> {
+        &self.0.current
+    }
+}
+
+impl PolicyReader {
+    /// The policy in force: the version seen last time unless a replacement has landed since.
+    pub fn load(&mut self) -> &Policy {
+        self.cache.load()
+    }
+}
+
+impl fmt::Debug for PolicyReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PolicyReader")
+    }
+}
+
 impl PolicyHandle {
+    /// A reader that keeps the last version it saw, for one thread.
+    pub fn reader(&self) -> PolicyReader {
+        PolicyReader {
+            cache: arc_swap::Cache::new(Current(Arc::clone(&self.inner))),
+        }
+    }
+
     /// A handle whose first version is `policy`.
     pub fn new(policy: Policy) -> Self {
         PolicyHandle {
