@@ -20,7 +20,7 @@ pub use cors::Cors;
 pub use cors_macros::actix_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::actix_policy as policy;
-pub use cors_shared::{OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
+pub use cors_shared::{OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
 pub use future::CorsFuture;
 pub use service::CorsMiddleware;
 

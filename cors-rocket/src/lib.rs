@@ -130,7 +130,7 @@ pub use config::{LaunchError, CONFIG_KEY};
 pub use cors_macros::rocket_cors as cors;
 #[doc = include_str!("../doc/policy.md")]
 pub use cors_macros::rocket_policy as policy;
-pub use cors_shared::{OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
+pub use cors_shared::{OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
 pub use fairing::{Cors, DefaultPolicy};
 
 pub(crate) use fairing::Runtime;

@@ -61,6 +61,7 @@ mod vary;
 
 #[doc(hidden)]
 pub mod __private;
+pub mod origin_file;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
 pub use decide::refusal::Refusal;
@@ -71,6 +72,7 @@ pub use decide::{
 };
 pub use error::{ErrorKind, Location, PolicyError, PolicyErrors};
 pub use field::{Field, Shape};
+pub use origin_file::OriginFile;
 pub use policy::Policy;
 pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicyReader, PolicySource};
 pub use set::OriginSet;
