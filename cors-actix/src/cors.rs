@@ -14,9 +14,11 @@ use crate::response::Prepared;
 use crate::service::CorsMiddleware;
 
 thread_local! {
-    /// CORS layers built on this thread since the last default layer was: Actix builds a
-    /// worker's services inside out, so a default layer learns here whether any CORS layer (a
-    /// route's, a scope's) is inside it.
+    /// CORS layers built on this thread since the last default layer was, or since requests
+    /// were last served: Actix builds a worker's services inside out and one application at a
+    /// time, so a default layer learns here whether any CORS layer (a route's, a scope's) is
+    /// inside it. A count left over from another application only makes a default layer
+    /// forward its preflights, which is always correct.
     static LAYERS_BUILT: Cell<usize> = const { Cell::new(0) };
 }
 
@@ -24,6 +26,12 @@ thread_local! {
 /// are this layer's).
 fn layers_built_inside() -> usize {
     LAYERS_BUILT.with(|n| n.replace(0))
+}
+
+/// Called as a layer serves its first request: the application it belongs to is built, so
+/// what was counted belongs to no layer still to be built.
+pub(crate) fn serving_started() {
+    LAYERS_BUILT.with(|n| n.set(0));
 }
 
 /// Whether the middleware is a route's own or the application's default.

@@ -2,7 +2,7 @@
 //! request arrives; a route's policy answers preflights itself, and the default policy's headers
 //! are written only when no inner CORS layer wrote its own.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -25,6 +25,8 @@ pub struct CorsMiddleware<S> {
     /// Answers preflights before the inner service runs: a route's layer always; a default
     /// layer when no CORS layer was built inside it, so no route policy could answer instead.
     answers_first: bool,
+    /// Whether this layer has served a request yet.
+    serving: Cell<bool>,
 }
 
 impl<S> CorsMiddleware<S> {
@@ -35,6 +37,7 @@ impl<S> CorsMiddleware<S> {
             shared,
             reader: RefCell::new(reader),
             answers_first,
+            serving: Cell::new(false),
         }
     }
 }
@@ -51,6 +54,9 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
+        if !self.serving.replace(true) {
+            crate::cors::serving_started();
+        }
         let shared = &self.shared;
         // Decided now, from the request as it arrives, with the policy in force now: one
         // decision per layer and request. Whether it is used is known once the inner service
