@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
 
 use crate::cors::{Role, Shared};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Pending};
 
 /// An error from behind a CORS middleware, whose response carries the CORS headers.
 #[derive(Debug)]
@@ -22,10 +22,11 @@ impl CorsError {
     /// Attaches the outcome to an error from the inner service. (The request cannot be kept to
     /// build that response here: holding a clone of the `HttpRequest` across the inner call
     /// makes Actix's routing panic, as it needs the only reference to update the match info.)
-    pub(crate) fn wrap(shared: &Shared, outcome: Outcome, error: Error) -> Error {
+    pub(crate) fn wrap(shared: &Shared, pending: Pending, error: Error) -> Error {
         if error.as_error::<CorsError>().is_some() {
             return error;
         }
+        let outcome = pending.outcome(shared);
         outcome.log();
         let replace = shared.role == Role::Default && outcome.is_preflight();
         CorsError {

@@ -12,7 +12,7 @@ use actix_web::Error;
 
 use crate::cors::{Role, Shared};
 use crate::error::CorsError;
-use crate::outcome::{is_applied, mark_applied, Outcome};
+use crate::outcome::{is_applied, mark_applied, Pending};
 
 pin_project_lite::pin_project! {
     /// The response future of [`CorsMiddleware`](crate::CorsMiddleware).
@@ -31,17 +31,17 @@ pin_project_lite::pin_project! {
         Forwarded {
             #[pin]
             inner: F,
-            outcome: Option<Outcome>,
+            pending: Option<Pending>,
             shared: Arc<Shared>,
         },
     }
 }
 
 impl<F, B> State<F, B> {
-    pub(crate) fn forwarded(inner: F, outcome: Outcome, shared: Arc<Shared>) -> Self {
+    pub(crate) fn forwarded(inner: F, pending: Pending, shared: Arc<Shared>) -> Self {
         State::Forwarded {
             inner,
-            outcome: Some(outcome),
+            pending: Some(pending),
             shared,
         }
     }
@@ -75,16 +75,16 @@ where
             }
             StateProj::Forwarded {
                 inner,
-                outcome,
+                pending,
                 shared,
             } => {
                 let result = ready!(inner.poll(cx));
-                let Some(outcome) = outcome.take() else {
+                let Some(pending) = pending.take() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
                 Poll::Ready(match result {
-                    Ok(response) => Ok(finish(shared, outcome, response)),
-                    Err(error) => Err(CorsError::wrap(shared, outcome, error)),
+                    Ok(response) => Ok(finish(shared, pending, response)),
+                    Err(error) => Err(CorsError::wrap(shared, pending, error)),
                 })
             }
         }
@@ -98,12 +98,13 @@ fn polled_twice() -> Error {
 /// Applies the outcome to the inner service's response, unless an inner CORS layer did.
 fn finish<B>(
     shared: &Shared,
-    outcome: Outcome,
+    pending: Pending,
     response: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
     if is_applied(response.request()) {
         return response.map_into_left_body();
     }
+    let outcome = pending.outcome(shared);
     outcome.log();
     mark_applied(response.request());
     if shared.role == Role::Default && outcome.is_preflight() {

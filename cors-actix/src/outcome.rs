@@ -6,7 +6,11 @@ use actix_web::{HttpMessage, HttpResponse};
 use cors_shared::RequestView;
 
 use crate::cors::{Role, Shared};
-use crate::request::Reuse;
+use std::sync::Arc;
+
+use cors_shared::Policy;
+
+use crate::request::{Captured, Reuse};
 use crate::response::OwnedHeaders;
 
 /// Marks a request whose response got its CORS headers from a layer, so that an outer
@@ -30,6 +34,46 @@ pub(crate) fn is_applied(request: &actix_web::HttpRequest) -> bool {
 pub(crate) fn debug_enabled() -> bool {
     use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
     STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
+}
+
+/// A forwarded request's outcome: decided as the request arrived, or to be decided after the
+/// inner service, from copies of the request's CORS headers and the version of the policy in
+/// force when it arrived.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    Decided(Outcome),
+    Later {
+        captured: Captured,
+        /// The version of a reloadable policy in force when the request arrived.
+        pinned: Option<Arc<Policy>>,
+        /// The path, for the refusal log; `None` when debug events are off.
+        path: Option<String>,
+    },
+}
+
+impl Pending {
+    /// The outcome: decided now if it was not yet.
+    pub(crate) fn outcome(self, shared: &Shared) -> Outcome {
+        match self {
+            Pending::Decided(outcome) => outcome,
+            Pending::Later {
+                captured,
+                pinned,
+                path,
+            } => {
+                let (view, reuse) = captured.read();
+                let current;
+                let policy: &Policy = match &pinned {
+                    Some(policy) => policy,
+                    None => {
+                        current = shared.load();
+                        &current
+                    }
+                };
+                Outcome::decide(shared, policy, captured.method(), &view, reuse, || path)
+            }
+        }
+    }
 }
 
 /// A refusal, kept for the log until it is known which policy answered.
@@ -56,7 +100,7 @@ impl Outcome {
     /// Decides with `policy`, the version of the layer's policy in force now.
     pub(crate) fn decide(
         shared: &Shared,
-        policy: &cors_shared::Policy,
+        policy: &Policy,
         method: &Method,
         view: &RequestView<'_>,
         reuse: Reuse<'_>,

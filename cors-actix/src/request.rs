@@ -59,6 +59,94 @@ pub(crate) struct Reuse<'a> {
     pub(crate) request_headers: Option<&'a HeaderValue>,
 }
 
+/// One CORS request header, kept after the request has moved on: absent, exactly one line (a
+/// cheap reference-counted copy of the request's value), or several lines.
+#[derive(Clone, Debug, Default)]
+enum Line {
+    #[default]
+    Absent,
+    One(HeaderValue),
+    Many,
+}
+
+impl Line {
+    fn keep(lines: HeaderLines<'_>, first: Option<&HeaderValue>) -> Self {
+        match (lines, first) {
+            (HeaderLines::One(_), Some(value)) => Line::One(value.clone()),
+            (HeaderLines::Absent, _) | (HeaderLines::One(_), None) => Line::Absent,
+            (HeaderLines::Many, _) => Line::Many,
+        }
+    }
+
+    fn lines(&self) -> HeaderLines<'_> {
+        match self {
+            Line::Absent => HeaderLines::Absent,
+            Line::One(value) => HeaderLines::One(value.as_bytes()),
+            Line::Many => HeaderLines::Many,
+        }
+    }
+
+    fn first(&self) -> Option<&HeaderValue> {
+        match self {
+            Line::One(value) => Some(value),
+            Line::Absent | Line::Many => None,
+        }
+    }
+}
+
+/// What a decision reads from a request, kept so that a default layer with CORS layers inside
+/// can decide after the inner service, only when none of them answered (the request moves into
+/// the inner service and does not come back on an error). A few reference-counted copies.
+#[derive(Debug)]
+pub(crate) struct Captured {
+    method: Method,
+    origin: Line,
+    request_method: Line,
+    request_headers: Line,
+    /// Only whether the request asks for private network access (`true`) is read.
+    request_private_network: HeaderLines<'static>,
+}
+
+impl Captured {
+    /// Keeps what `read` found.
+    pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+        Captured {
+            method: method.clone(),
+            origin: Line::keep(view.origin, reuse.origin),
+            request_method: Line::keep(view.request_method, reuse.request_method),
+            request_headers: Line::keep(view.request_headers, reuse.request_headers),
+            request_private_network: match view.request_private_network {
+                HeaderLines::Absent => HeaderLines::Absent,
+                HeaderLines::One(b"true") => HeaderLines::One(b"true"),
+                HeaderLines::One(_) => HeaderLines::One(b""),
+                HeaderLines::Many => HeaderLines::Many,
+            },
+        }
+    }
+
+    /// The request method.
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request as the core reads it, and its values a response may repeat.
+    pub(crate) fn read(&self) -> (RequestView<'_>, Reuse<'_>) {
+        let view = RequestView {
+            method: self.method.as_str().as_bytes(),
+            origin: self.origin.lines(),
+            request_method: self.request_method.lines(),
+            request_headers: self.request_headers.lines(),
+            request_private_network: self.request_private_network,
+        };
+        let reuse = Reuse {
+            origin: self.origin.first(),
+            request_method: self.request_method.first(),
+            request_headers: self.request_headers.first(),
+        };
+        (view, reuse)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,10 +10,10 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use cors_shared::{Policy, PolicyHandle, PolicyReader};
 
-use crate::cors::Shared;
+use crate::cors::{Role, Shared};
 use crate::future::{CorsFuture, State};
-use crate::outcome::Outcome;
-use crate::request;
+use crate::outcome::{Outcome, Pending};
+use crate::request::{self, Captured};
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
 #[derive(Debug)]
@@ -62,8 +62,24 @@ where
         // decision per layer and request. Whether it is used is known once the inner service
         // has answered (an inner CORS layer's headers win); a refusal is logged only then.
         let (view, reuse) = request::read(req.method(), req.headers());
+        let path = || crate::outcome::debug_enabled().then(|| req.path().to_owned());
+        let mut reader = self.reader.borrow_mut();
+        if shared.role == Role::Default && !self.answers_first {
+            // A CORS layer inside may answer: decide only if none does, from copies, with the
+            // version of the policy in force now.
+            let pending = Pending::Later {
+                captured: Captured::new(req.method(), &view, reuse),
+                pinned: reader.as_mut().map(PolicyReader::current),
+                path: path(),
+            };
+            drop(reader);
+            return CorsFuture::forwarded(State::forwarded(
+                self.service.call(req),
+                pending,
+                Arc::clone(shared),
+            ));
+        }
         let outcome = {
-            let mut reader = self.reader.borrow_mut();
             let current;
             let policy: &Policy = match reader.as_mut() {
                 Some(reader) => reader.load(),
@@ -72,10 +88,9 @@ where
                     &current
                 }
             };
-            Outcome::decide(shared, policy, req.method(), &view, reuse, || {
-                crate::outcome::debug_enabled().then(|| req.path().to_owned())
-            })
+            Outcome::decide(shared, policy, req.method(), &view, reuse, path)
         };
+        drop(reader);
         if self.answers_first && outcome.is_preflight() {
             // A route's policy answers its preflights itself, before anything inside runs; so
             // does a default policy with no CORS layer inside it.
@@ -87,7 +102,7 @@ where
         }
         CorsFuture::forwarded(State::forwarded(
             self.service.call(req),
-            outcome,
+            Pending::Decided(outcome),
             Arc::clone(shared),
         ))
     }

@@ -93,6 +93,11 @@ impl PolicyReader {
     pub fn load(&mut self) -> &Policy {
         self.cache.load()
     }
+
+    /// The policy in force, as a shared pointer to keep beyond this call.
+    pub fn current(&mut self) -> Arc<Policy> {
+        Arc::clone(self.cache.load())
+    }
 }
 
 impl fmt::Debug for PolicyReader {
