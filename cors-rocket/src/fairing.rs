@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use cors_shared::{Policy, PolicyHandle, PolicySource};
+use cors_shared::{Policy, PolicyHandle, PolicySource, RequestView};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::http::{MediaType, Method};
@@ -317,13 +317,19 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
-        if request.method() == Method::Options && preflight::answered(request) {
+        if request.method() == Method::Options && preflight::answered(request, response) {
             // The generated preflight route decided and wrote the headers itself.
             return;
         }
         let route_policy = request.route().and_then(|r| runtime.policy_of(r));
         let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
-        decide_and_write(request, policy, route_policy.is_some(), response);
+        decide_and_write(
+            request,
+            headers::view(request),
+            policy,
+            route_policy.is_some(),
+            response,
+        );
     }
 }
 
@@ -331,11 +337,12 @@ impl Fairing for Cors {
 /// and writes the headers. Returns the preflight status, if the request is a preflight.
 pub(crate) fn decide_and_write<'r>(
     request: &'r Request<'_>,
+    view: RequestView<'r>,
     policy: &'r Policy,
     route: bool,
     response: &mut Response<'r>,
 ) -> Option<u16> {
-    let view = headers::view(request);
+    let view = headers::with_private_network(view, request, policy);
     let decision = policy.decide(&view);
     if let Some(reason) = decision.refusal() {
         tracing::debug!(

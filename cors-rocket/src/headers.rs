@@ -18,10 +18,22 @@ pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
     let method = request.method();
     let mut view = RequestView::new(method.as_str().as_bytes());
     view.origin = lines(request, header::ORIGIN);
-    // Only a preflight (OPTIONS) is decided on the other three; skip the lookups otherwise.
-    if method == Method::Options {
+    // Only a preflight (OPTIONS) is decided on the others; skip the lookups otherwise.
+    if method == Method::Options && view.origin != HeaderLines::Absent {
         view.request_method = lines(request, header::REQUEST_METHOD);
         view.request_headers = lines(request, header::REQUEST_HEADERS);
+    }
+    view
+}
+
+/// Adds `Access-Control-Request-Private-Network` to a preflight's view, for a policy that
+/// answers private network access (no other policy reads it).
+pub(crate) fn with_private_network<'r>(
+    mut view: RequestView<'r>,
+    request: &'r Request<'_>,
+    policy: &cors_shared::Policy,
+) -> RequestView<'r> {
+    if policy.answers_private_network() && view.is_preflight() {
         view.request_private_network = lines(request, header::REQUEST_PRIVATE_NETWORK);
     }
     view

@@ -168,12 +168,13 @@ impl Table {
 }
 
 /// Whether the generated route answered this request (and so wrote its headers): it answers
-/// exactly the preflights that reach it, and forwards everything else.
-pub(crate) fn answered(request: &Request<'_>) -> bool {
+/// the preflights that reach it with 204 or 403, and forwards everything else with 404 (which
+/// a catcher or another route then answers).
+pub(crate) fn answered(request: &Request<'_>, response: &Response<'_>) -> bool {
     request
         .route()
         .is_some_and(|r| r.name.as_deref() == Some(NAME))
-        && headers::view(request).is_preflight()
+        && matches!(response.status(), Status::NoContent | Status::Forbidden)
 }
 
 /// The handler of the generated route.
@@ -200,7 +201,7 @@ impl Handler for Preflight {
         // One decision gives the status and the headers, so they agree even while the policy's
         // runtime set or a reloadable default policy changes.
         let mut response = Response::new();
-        let status = decide_and_write(request, policy, route_policy.is_some(), &mut response);
+        let status = decide_and_write(request, view, policy, route_policy.is_some(), &mut response);
         response.set_status(status.map_or(Status::Forbidden, Status::new));
         Outcome::Success(response)
     }

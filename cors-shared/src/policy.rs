@@ -56,6 +56,12 @@ impl Policy {
         self.raw.any_origin
     }
 
+    /// Whether the policy answers Private Network Access preflights
+    /// (`Access-Control-Request-Private-Network`); no other policy reads that header.
+    pub fn answers_private_network(&self) -> bool {
+        self.raw.private_network
+    }
+
     /// The runtime origin set whose current contents this policy allows besides its fixed
     /// origins, if it has one.
     pub fn origin_set(&self) -> Option<&'static OriginSet> {
