@@ -10,6 +10,12 @@
 //! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
 //! policies read from configuration, and in tests: the rules exist once, here.
 //!
+//! Origins that change while the server runs live in an [`OriginSet`] (validated by the same
+//! rules, changed atomically, read without a lock; [`OriginFile`] keeps one in step with a
+//! file), and a whole policy can be replaced through a [`PolicyHandle`]. The [`browser`] module
+//! is the other side of the protocol: the checks a browser makes on the answers, which
+//! `cors-doctor` runs against live servers.
+//!
 //! ```
 //! use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
 //!
