@@ -101,7 +101,7 @@ fn finish<B>(
     pending: Pending,
     response: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
-    if is_applied(response.request()) {
+    if matches!(pending, Pending::Later { .. }) && is_applied(response.request()) {
         return response.map_into_left_body();
     }
     let outcome = pending.outcome(shared);

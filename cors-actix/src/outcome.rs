@@ -13,15 +13,29 @@ use cors_shared::Policy;
 use crate::request::{Captured, Reuse};
 use crate::response::OwnedHeaders;
 
-/// Marks a request whose response got its CORS headers from a layer, so that an outer
-/// [`Cors`](crate::Cors) leaves it alone. Kept in the request's extensions, which Actix
-/// recycles with the request, so marking allocates nothing (a zero-sized value is not boxed).
+/// Left on a request by a default layer that has CORS layers inside it, before it forwards
+/// the request: the inner layer that writes the headers then says so with [`CorsApplied`].
+/// Both live in the request's extensions, which Actix recycles with the request, so this
+/// allocates nothing (zero-sized values are not boxed); a layer with none outside it touches
+/// nothing.
+#[derive(Clone, Copy, Debug)]
+struct OuterCors;
+
+/// Marks a request whose response got its CORS headers from a layer, so that the outer
+/// [`Cors`](crate::Cors) leaves it alone.
 #[derive(Clone, Copy, Debug)]
 struct CorsApplied;
 
-/// Marks the request as answered by a CORS layer.
+/// Tells the CORS layers inside that an outer one waits to learn whether they answered.
+pub(crate) fn expect_inner(request: &actix_web::HttpRequest) {
+    request.extensions_mut().insert(OuterCors);
+}
+
+/// Marks the request as answered by a CORS layer, when an outer layer asked.
 pub(crate) fn mark_applied(request: &actix_web::HttpRequest) {
-    request.extensions_mut().insert(CorsApplied);
+    if request.extensions().contains::<OuterCors>() {
+        request.extensions_mut().insert(CorsApplied);
+    }
 }
 
 /// Whether a CORS layer inside already answered the request.

@@ -67,6 +67,7 @@ where
         if shared.role == Role::Default && !self.answers_first {
             // A CORS layer inside may answer: decide only if none does, from copies, with the
             // version of the policy in force now.
+            crate::outcome::expect_inner(req.request());
             let pending = Pending::Later {
                 captured: Captured::new(req.method(), &view, reuse),
                 pinned: reader.as_mut().map(PolicyReader::current),
