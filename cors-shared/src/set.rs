@@ -165,7 +165,11 @@ impl OriginSet {
         )?;
         let mut keys = keys.to_vec();
         keys.extend(accepted.keys.iter().map(|k| Arc::from(k.as_str())));
-        let slots = table::build_slots(&keys);
+        // Only the new key is hashed: the others keep their slots.
+        let slots = match &current {
+            Some(v) if accepted.keys.len() == 1 => table::with_last_key(&v.slots, &keys),
+            _ => table::build_slots(&keys),
+        };
         self.publish(Version {
             keys,
             slots,

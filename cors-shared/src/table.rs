@@ -77,23 +77,41 @@ pub(crate) fn build_slots<K: AsRef<str>>(keys: &[K]) -> Vec<u32> {
     if keys.is_empty() {
         return Vec::new();
     }
-    let size = (keys.len() * 2).next_power_of_two();
-    let mask = size - 1;
-    let mut slots = vec![EMPTY; size];
+    let mut slots = vec![EMPTY; (keys.len() * 2).next_power_of_two()];
     for (index, key) in keys.iter().enumerate() {
-        // Truncation is intended: only the low bits pick the slot.
-        let mut at = (hash(&[key.as_ref().as_bytes()]) as usize) & mask;
-        loop {
-            match slots.get_mut(at) {
-                Some(slot) if *slot == EMPTY => {
-                    *slot = u32::try_from(index).unwrap_or(EMPTY);
-                    break;
-                }
-                _ => at = (at + 1) & mask,
-            }
-        }
+        place(&mut slots, key.as_ref(), index);
     }
     slots
+}
+
+/// The slot array for `keys` when `slots` was built for all of them but the last: a copy with
+/// the last key added, or a new table when the copy would be more than half full.
+pub(crate) fn with_last_key<K: AsRef<str>>(slots: &[u32], keys: &[K]) -> Vec<u32> {
+    let (Some(last), false) = (
+        keys.last(),
+        slots.is_empty() || keys.len() * 2 > slots.len(),
+    ) else {
+        return build_slots(keys);
+    };
+    let mut slots = slots.to_vec();
+    place(&mut slots, last.as_ref(), keys.len() - 1);
+    slots
+}
+
+/// Puts `index` into the first empty slot from `key`'s hash on (the table always has one).
+fn place(slots: &mut [u32], key: &str, index: usize) {
+    let mask = slots.len().saturating_sub(1);
+    // Truncation is intended: only the low bits pick the slot.
+    let mut at = (hash(&[key.as_bytes()]) as usize) & mask;
+    for _ in 0..slots.len() {
+        match slots.get_mut(at) {
+            Some(slot) if *slot == EMPTY => {
+                *slot = u32::try_from(index).unwrap_or(EMPTY);
+                return;
+            }
+            _ => at = (at + 1) & mask,
+        }
+    }
 }
 
 /// Looks the concatenation of `parts` up in a table built by [`build_slots`].
@@ -125,6 +143,29 @@ pub(crate) fn contains<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_grown_one_key_at_a_time_finds_every_key() {
+        let keys: Vec<String> = (0..300)
+            .map(|i| format!("https://t{i}.example.re"))
+            .collect();
+        let mut slots = Vec::new();
+        for n in 1..=keys.len() {
+            slots = with_last_key(&slots, &keys[..n]);
+            assert!(slots.len() >= 2 * n, "more than half full at {n}");
+            for key in &keys[..n] {
+                assert!(
+                    contains(&slots, &keys[..n], &[key.as_bytes()]),
+                    "{key} at {n}"
+                );
+            }
+            assert!(!contains(
+                &slots,
+                &keys[..n],
+                &[b"https://other.example.re"]
+            ));
+        }
+    }
 
     #[test]
     fn pieces_hash_like_the_whole() {
