@@ -111,35 +111,13 @@ mod tests {
     use actix_web::dev::Service;
     use actix_web::test::{init_service, TestRequest};
 
-    /// A file of its own in the temporary directory, removed when dropped.
-    struct TempFile(PathBuf);
-
-    impl TempFile {
-        fn new(name: &str) -> Self {
-            let path =
-                std::env::temp_dir().join(format!("cors-reload-{}-{name}.txt", std::process::id()));
-            let _ = std::fs::remove_file(&path);
-            TempFile(path)
-        }
-
-        fn write(&self, text: &str) {
-            // As the example's documentation says: a complete copy renamed over the file.
-            let tmp = self.0.with_extension("new");
-            std::fs::write(&tmp, text).unwrap();
-            std::fs::rename(&tmp, &self.0).unwrap();
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
+    use cors_tests::tools::{replace_file, TempDir};
 
     #[actix_web::test]
     async fn a_reload_reaches_the_routes_and_the_default_policy() {
-        let file = TempFile::new("served");
-        let mut watcher = OriginFile::new(&file.0);
+        let dir = TempDir::new("reload").unwrap();
+        let file = dir.path().join("origins.txt");
+        let mut watcher = OriginFile::new(&file);
         let default = PolicySpec::new()
             .origin_set(&ORIGINS)
             .methods(["GET", "POST"])
@@ -164,7 +142,7 @@ mod tests {
                 .to_request()
         };
 
-        file.write("https://app.example.re\n");
+        replace_file(&file, "https://app.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_ok());
         let res = app.call(get("/account")).await.unwrap();
         assert_eq!(
@@ -186,7 +164,7 @@ mod tests {
 
         // The routes allow credentials, so the set refuses plain http even though the default
         // policy does not.
-        file.write("https://app.example.re\nhttp://app.example.re\n");
+        replace_file(&file, "https://app.example.re\nhttp://app.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_err());
         let res = app.call(get("/account")).await.unwrap();
         assert_eq!(
@@ -194,7 +172,7 @@ mod tests {
             Some("https://app.example.re")
         );
 
-        file.write("https://other.example.re\n");
+        replace_file(&file, "https://other.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_ok());
         let res = app.call(get("/account")).await.unwrap();
         assert_eq!(allow_origin(&res), None);

@@ -104,35 +104,13 @@ mod tests {
     use rocket::http::Header;
     use rocket::local::blocking::Client;
 
-    /// A file of its own in the temporary directory, removed when dropped.
-    struct TempFile(PathBuf);
-
-    impl TempFile {
-        fn new(name: &str) -> Self {
-            let path =
-                std::env::temp_dir().join(format!("cors-reload-{}-{name}.txt", std::process::id()));
-            let _ = std::fs::remove_file(&path);
-            TempFile(path)
-        }
-
-        fn write(&self, text: &str) {
-            // As the example's documentation says: a complete copy renamed over the file.
-            let tmp = self.0.with_extension("new");
-            std::fs::write(&tmp, text).unwrap();
-            std::fs::rename(&tmp, &self.0).unwrap();
-        }
-    }
-
-    impl Drop for TempFile {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
+    use cors_tests::tools::{replace_file, TempDir};
 
     #[test]
     fn a_reload_reaches_the_routes_and_the_default_policy() {
-        let file = TempFile::new("served");
-        let mut watcher = OriginFile::new(&file.0);
+        let dir = TempDir::new("reload").unwrap();
+        let file = dir.path().join("origins.txt");
+        let mut watcher = OriginFile::new(&file);
         let figment = rocket::Config::figment().merge(("log_level", LogLevel::Off));
         let client = Client::tracked(app(rocket::custom(figment)).unwrap()).unwrap();
         let allow_origin = |path: &str| {
@@ -152,7 +130,7 @@ mod tests {
         };
         let app_origin = Some("https://app.example.re".to_owned());
 
-        file.write("https://app.example.re\n");
+        replace_file(&file, "https://app.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_ok());
         assert_eq!(
             allow_origin("/account"),
@@ -162,14 +140,14 @@ mod tests {
 
         // The routes allow credentials, so the set refuses plain http even though the default
         // policy does not.
-        file.write("https://app.example.re\nhttp://app.example.re\n");
+        replace_file(&file, "https://app.example.re\nhttp://app.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_err());
         assert_eq!(
             allow_origin("/account"),
             (200, app_origin, Some("true".to_owned()))
         );
 
-        file.write("https://other.example.re\n");
+        replace_file(&file, "https://other.example.re\n").unwrap();
         assert!(watcher.poll(&ORIGINS).unwrap().is_ok());
         assert_eq!(allow_origin("/account"), (200, None, None));
     }

@@ -75,6 +75,30 @@ impl Response {
         )
     }
 
+    /// What the response says about CORS, for comparing responses: each CORS header present
+    /// (`name: value`, in a fixed order) and the `Vary` tokens sorted, joined with `; `.
+    pub fn cors_summary(&self) -> String {
+        use cors_shared::header;
+        let mut parts = Vec::new();
+        for name in [
+            header::ALLOW_ORIGIN,
+            header::ALLOW_CREDENTIALS,
+            header::ALLOW_METHODS,
+            header::ALLOW_HEADERS,
+            header::ALLOW_PRIVATE_NETWORK,
+            header::EXPOSE_HEADERS,
+            header::MAX_AGE,
+        ] {
+            if let Some(v) = self.get(name) {
+                parts.push(format!("{name}: {v}"));
+            }
+        }
+        let mut vary = self.vary_tokens();
+        vary.sort();
+        parts.push(format!("vary: {}", vary.join(", ")));
+        parts.join("; ")
+    }
+
     /// The `Vary` tokens, lower-cased, in order.
     pub fn vary_tokens(&self) -> Vec<String> {
         self.all("vary")

@@ -306,6 +306,14 @@ impl Drop for TempDir {
     }
 }
 
+/// Writes `text` to `path` the way an allowlist file should be changed: a complete copy
+/// renamed over the file, so a reader never sees half of it.
+pub fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let copy = path.with_extension("new");
+    fs::write(&copy, text)?;
+    fs::rename(&copy, path)
+}
+
 /// Replaces every `{{name}}` in `template` by its value. A placeholder left without a value is
 /// an error naming it, so a template and its caller cannot drift apart unnoticed.
 pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String, Error> {

@@ -198,24 +198,7 @@ fn the_in_process_harness_sees_failures() {
 
 /// What a response says about CORS: its status, every CORS header, and the `Vary` tokens.
 fn cors_view(res: &Response) -> String {
-    let mut parts = vec![format!("status {}", res.status)];
-    for name in [
-        "access-control-allow-origin",
-        "access-control-allow-credentials",
-        "access-control-allow-methods",
-        "access-control-allow-headers",
-        "access-control-allow-private-network",
-        "access-control-expose-headers",
-        "access-control-max-age",
-    ] {
-        if let Some(v) = res.get(name) {
-            parts.push(format!("{name}: {v}"));
-        }
-    }
-    let mut vary = res.vary_tokens();
-    vary.sort();
-    parts.push(format!("vary: {}", vary.join(", ")));
-    parts.join("; ")
+    format!("status {}; {}", res.status, res.cors_summary())
 }
 
 /// Every request of the table and of the hostile list, sent to both conformance servers: the

@@ -135,27 +135,9 @@ fn joined(parts: &[&str]) -> &'static str {
     Box::leak(parts.concat().into_boxed_str())
 }
 
-/// What a response says about CORS, in a fixed order: the status, each CORS header present,
-/// and the `Vary` tokens sorted.
+/// What a response says about CORS: the status, then its CORS headers and `Vary` tokens.
 fn view(res: &Response) -> String {
-    let mut parts = vec![res.status.to_string()];
-    for name in [
-        "access-control-allow-origin",
-        "access-control-allow-credentials",
-        "access-control-allow-methods",
-        "access-control-allow-headers",
-        "access-control-allow-private-network",
-        "access-control-expose-headers",
-        "access-control-max-age",
-    ] {
-        if let Some(v) = res.get(name) {
-            parts.push(format!("{name}: {v}"));
-        }
-    }
-    let mut vary = res.vary_tokens();
-    vary.sort();
-    parts.push(format!("vary: {}", vary.join(", ")));
-    parts.join("; ")
+    format!("{}; {}", res.status, res.cors_summary())
 }
 
 /// What the readers saw: how often each probe met each of its two versions, and every response
