@@ -10,7 +10,7 @@ use arc_swap::ArcSwapOption;
 
 use crate::__private::{OriginRules, SET_USES};
 use crate::error::PolicyErrors;
-use crate::matcher::{suffix_bit, Allowlist};
+use crate::matcher::Allowlist;
 use crate::table;
 use crate::validate::origins::{check_entries, check_entries_from, Accepted, Context};
 
@@ -195,17 +195,14 @@ impl OriginSet {
         if keys.len() == current.keys.len() && allow_null == current.allow_null {
             return false;
         }
-        // Removing an entry never breaks a rule that the rest already passed.
-        let suffix_labels = keys
-            .iter()
-            .filter_map(|k| k.split_once("://*.").map(|(_, rest)| rest))
-            .map(|rest| suffix_bit(rest.rsplit_once(':').map_or(rest, |(host, _)| host)))
-            .fold(0, |bits, bit| bits | bit);
+        // Removing an entry never breaks a rule that the rest already passed. The label counts
+        // of the subdomain patterns stay as they were: a count no pattern uses any more only
+        // costs a probe that misses.
         let slots = table::build_slots(&keys);
         self.publish(Version {
             keys,
             slots,
-            suffix_labels,
+            suffix_labels: current.suffix_labels,
             allow_null,
         });
         true
