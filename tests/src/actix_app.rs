@@ -13,11 +13,11 @@ use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorInternalServerError;
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, put, web, App, HttpResponse, HttpServer};
-use cors_actix::{cors, policy, Cors, OriginSet, Policy, PolicyErrors, PolicyHandle};
+use cors_actix::{cors, policy, Cors, OriginSet, PolicyErrors, PolicyHandle};
 
 use crate::admin::{self, Answer};
 use crate::conformance::TENANTS_AT_START;
@@ -109,19 +109,9 @@ async fn admin_tenants(body: web::Bytes) -> HttpResponse {
     answer(admin::replace_tenants(&TENANTS, &body))
 }
 
-/// A validated global policy that replaces the one in force once the response is written.
-struct PendingGlobal(Policy);
-
 #[put("/admin/global")]
-async fn admin_global(body: web::Bytes) -> HttpResponse {
-    match admin::read_global(&body) {
-        Ok(policy) => {
-            let mut response = answer(admin::global_replaced());
-            response.extensions_mut().insert(PendingGlobal(policy));
-            response
-        }
-        Err(refused) => answer(refused),
-    }
+async fn admin_global(global: web::Data<PolicyHandle>, body: web::Bytes) -> HttpResponse {
+    answer(admin::replace_global(&global, &body))
 }
 
 #[get("/plain")]
@@ -167,26 +157,9 @@ pub fn app(
         // `/tenant` allows nobody and this says why.
         eprintln!("the start-up contents of TENANTS are invalid:\n{errors}");
     }
-    let commit = global.clone();
     App::new()
+        .app_data(web::Data::new(global.clone()))
         .wrap(Cors::reloadable(global))
-        // Outside the CORS middleware: a replaced global policy lands once the response to the
-        // request that replaced it carries the headers of the policy it arrived under.
-        .wrap_fn(move |req, srv| {
-            let call = srv.call(req);
-            let handle = commit.clone();
-            async move {
-                let mut res = call.await?;
-                if let Some(PendingGlobal(policy)) = res
-                    .response_mut()
-                    .extensions_mut()
-                    .remove::<PendingGlobal>()
-                {
-                    handle.store(policy);
-                }
-                Ok(res)
-            }
-        })
         .service(public)
         .service(private_get)
         .service(private_put)

@@ -2,13 +2,11 @@
 //! written once so that both adapters answer with the same statuses and bytes. Each adapter
 //! only moves the body in and the [`Answer`] out.
 //!
-//! A replaced global policy is not stored by the handler: the handler validates it and hands
-//! it back ([`read_global`]), and the adapter stores it once the CORS layer has written the
-//! response's headers. The adapters decide the default policy when the response is written,
-//! so storing it earlier would answer the replacing request with the new policy, where the
-//! contract wants the one in force when the request arrived.
+//! The handler of `PUT /admin/global` replaces the policy itself: both adapters decide a request
+//! with the version in force when it arrived, so the request that replaces the policy is still
+//! answered by the old one, as the contract wants.
 
-use cors_shared::{OriginSet, Policy, PolicyErrors, PolicySpec};
+use cors_shared::{OriginSet, PolicyErrors, PolicyHandle, PolicySpec};
 use serde::Serialize;
 
 /// The content type of every admin answer.
@@ -115,36 +113,36 @@ pub fn policy_problems(errors: &PolicyErrors) -> Vec<String> {
         .collect()
 }
 
-/// `PUT /admin/global`, before anything changes: `body` is a JSON object with the keys of
-/// [`PolicySpec`] (those of `Rocket.toml`'s `cors` table). The validated policy, for the adapter
-/// to store once the response's CORS headers are written, or the answer that refuses it: 422
-/// `{"errors": ["...", ...]}` for a policy that breaks a rule, 400 `{"error": "..."}` for a
-/// body that is not such an object (unknown keys included).
-pub fn read_global(body: &[u8]) -> Result<Policy, Answer> {
-    let spec: PolicySpec = serde_json::from_slice(body).map_err(|e| {
-        Answer::malformed(
-            "a JSON object with the keys of a CORS policy, such as {\"origins\": [\"https://app.example.re\"]}",
-            &e,
-        )
-    })?;
-    spec.validate().map_err(|errors| {
-        #[derive(Serialize)]
-        struct Refused {
-            errors: Vec<String>,
+/// `PUT /admin/global`: `body` is a JSON object with the keys of [`PolicySpec`] (those of
+/// `Rocket.toml`'s `cors` table), which replaces the policy of `handle`. 200 `{"ok": true}`;
+/// 422 `{"errors": ["...", ...]}` for a policy that breaks a rule and 400 `{"error": "..."}` for
+/// a body that is not such an object (unknown keys included), the policy in force kept.
+pub fn replace_global(handle: &PolicyHandle, body: &[u8]) -> Answer {
+    let spec: PolicySpec = match serde_json::from_slice(body) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return Answer::malformed(
+                "a JSON object with the keys of a CORS policy, such as {\"origins\": [\"https://app.example.re\"]}",
+                &e,
+            )
         }
-        Answer::json(
-            422,
-            &Refused {
-                errors: policy_problems(&errors),
-            },
-        )
-    })
-}
-
-/// The answer to an accepted `PUT /admin/global`: 200 `{"ok": true}`.
-pub fn global_replaced() -> Answer {
-    Answer {
-        status: 200,
-        body: "{\"ok\":true}".to_owned(),
+    };
+    match handle.replace(&spec) {
+        Ok(()) => Answer {
+            status: 200,
+            body: "{\"ok\":true}".to_owned(),
+        },
+        Err(errors) => {
+            #[derive(Serialize)]
+            struct Refused {
+                errors: Vec<String>,
+            }
+            Answer::json(
+                422,
+                &Refused {
+                    errors: policy_problems(&errors),
+                },
+            )
+        }
     }
 }

@@ -8,16 +8,15 @@
 //! handlers share one `policy!`. `/tenant` allows the runtime set [`TENANTS`], which
 //! `PUT /admin/tenants` replaces.
 
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
-use cors_rocket::{cors, policy, Cors, OriginSet, Policy, PolicyErrors, PolicyHandle};
+use cors_rocket::{cors, policy, Cors, OriginSet, PolicyErrors, PolicyHandle};
 use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
-use rocket::request::{FromRequest, Outcome, Request};
-use rocket::{delete, get, put, routes, Build, Config, Responder, Rocket};
+use rocket::{delete, get, put, routes, Build, Config, Responder, Rocket, State};
 
 use crate::admin::{self, Answer};
 use crate::conformance::TENANTS_AT_START;
@@ -122,35 +121,9 @@ fn admin_tenants(body: Vec<u8>) -> Json {
     answer(admin::replace_tenants(&TENANTS, &body))
 }
 
-/// A validated global policy that replaces the one in force once the response is written
-/// (by the fairing [`rocket_with`] attaches after `Cors`). One per request.
-#[derive(Default)]
-pub struct PendingGlobal(Mutex<Option<Policy>>);
-
-impl PendingGlobal {
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Policy>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for &'r PendingGlobal {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(request.local_cache(PendingGlobal::default))
-    }
-}
-
 #[put("/admin/global", data = "<body>")]
-fn admin_global(body: Vec<u8>, pending: &PendingGlobal) -> Json {
-    match admin::read_global(&body) {
-        Ok(policy) => {
-            *pending.slot() = Some(policy);
-            answer(admin::global_replaced())
-        }
-        Err(refused) => answer(refused),
-    }
+fn admin_global(global: &State<PolicyHandle>, body: Vec<u8>) -> Json {
+    answer(admin::replace_global(global, &body))
 }
 
 #[get("/plain")]
@@ -208,18 +181,7 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     );
     match (default_policy(), filled) {
         (Ok(policy), Ok(())) => rocket
-            .attach(Cors::new(PolicyHandle::new(policy)))
-            // After `Cors`, whose response fairing runs first: a replaced global policy lands
-            // once the response to the request that replaced it carries the headers of the
-            // policy it arrived under.
-            .attach(AdHoc::on_response("global policy commit", |req, _| {
-                Box::pin(async move {
-                    let pending = req.local_cache(PendingGlobal::default).slot().take();
-                    if let (Some(policy), Some(handle)) = (pending, req.rocket().state::<PolicyHandle>()) {
-                        handle.store(policy);
-                    }
-                })
-            })),
+            .attach(Cors::new(PolicyHandle::new(policy))),
         // Not reachable with the policy and the set above; if they were edited into invalid
         // ones, launch fails and says why.
         (Err(errors), _) | (_, Err(errors)) => {
