@@ -100,12 +100,6 @@ async fn serve(default: Cors, port: u16) -> io::Result<()> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 mod tests {
     use super::*;
     use actix_web::dev::Service;
