@@ -162,7 +162,7 @@ impl Cors {
     }
 
     fn build(policy: PolicySource, role: Role) -> Self {
-        let prepared = Prepared::new(&policy.load());
+        let prepared = Prepared::new(&policy);
         Cors {
             shared: Arc::new(Shared {
                 policy,

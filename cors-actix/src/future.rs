@@ -10,9 +10,12 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::Error;
 
-use crate::cors::{Role, Shared};
+use crate::cors::Shared;
 use crate::error::CorsError;
-use crate::outcome::{is_applied, mark_applied, Pending};
+use crate::outcome::{
+    answer_preflight, debug_enabled, is_applied, log_refusal, mark_applied, Pending,
+};
+use crate::response::write;
 
 pin_project_lite::pin_project! {
     /// The response future of [`CorsMiddleware`](crate::CorsMiddleware).
@@ -101,18 +104,41 @@ fn finish<B>(
     pending: Pending,
     response: ServiceResponse<B>,
 ) -> ServiceResponse<EitherBody<B>> {
-    if matches!(pending, Pending::Later { .. }) && is_applied(response.request()) {
-        return response.map_into_left_body();
-    }
-    let outcome = pending.outcome(shared);
-    outcome.log();
-    mark_applied(response.request());
-    if shared.role == Role::Default && outcome.is_preflight() {
-        // No route answered this preflight: this policy does, whatever the inner service said.
-        let (request, _) = response.into_parts();
-        return ServiceResponse::new(request, outcome.answer().map_into_right_body());
-    }
     let mut response = response;
-    outcome.write(response.headers_mut());
-    response.map_into_left_body()
+    match pending {
+        Pending::Decided(outcome) => {
+            outcome.log();
+            mark_applied(response.request());
+            outcome.write(response.headers_mut());
+            response.map_into_left_body()
+        }
+        Pending::Later { .. } if is_applied(response.request()) => response.map_into_left_body(),
+        Pending::Later {
+            captured,
+            pinned,
+            path,
+        } => Pending::decide_later(&captured, pinned.as_ref(), shared, |decision, reuse| {
+            mark_applied(response.request());
+            // No route answered this preflight: this (default) policy does, whatever the inner
+            // service said.
+            let method = captured.method();
+            if let Some(answer) = answer_preflight(shared, decision, method, reuse, || path.clone())
+            {
+                let (request, _) = response.into_parts();
+                return ServiceResponse::new(request, answer.map_into_right_body());
+            }
+            if let Some(reason) = decision.refusal() {
+                if debug_enabled() {
+                    log_refusal(&reason.log_line(), method, path.as_deref(), shared.role);
+                }
+            }
+            write(
+                &shared.prepared,
+                decision.headers(),
+                reuse,
+                response.headers_mut(),
+            );
+            response.map_into_left_body()
+        }),
+    }
 }

@@ -1,14 +1,14 @@
 //! What one policy says about one request, owned so that it outlives the request: the headers
 //! to write, the preflight status, and the refusal to log.
 
-use actix_web::http::{Method, StatusCode};
-use actix_web::{HttpMessage, HttpResponse};
-use cors_shared::RequestView;
-
-use crate::cors::{Role, Shared};
+use std::fmt;
 use std::sync::Arc;
 
-use cors_shared::Policy;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpMessage, HttpResponse};
+use cors_shared::{Decision, Policy};
+
+use crate::cors::{Role, Shared};
 
 use crate::request::{Captured, Reuse};
 use crate::response::OwnedHeaders;
@@ -66,6 +66,26 @@ pub(crate) enum Pending {
 }
 
 impl Pending {
+    /// Decides now if that was left for later, with what was kept: `then` gets the policy's
+    /// decision and the request's values to reuse.
+    pub(crate) fn decide_later<R>(
+        captured: &Captured,
+        pinned: Option<&Arc<Policy>>,
+        shared: &Shared,
+        then: impl FnOnce(&Decision<'_>, Reuse<'_>) -> R,
+    ) -> R {
+        let (view, reuse) = captured.read();
+        let current;
+        let policy: &Policy = match pinned {
+            Some(policy) => policy,
+            None => {
+                current = shared.load();
+                &current
+            }
+        };
+        then(&policy.decide(&view), reuse)
+    }
+
     /// The outcome: decided now if it was not yet.
     pub(crate) fn outcome(self, shared: &Shared) -> Outcome {
         match self {
@@ -74,18 +94,9 @@ impl Pending {
                 captured,
                 pinned,
                 path,
-            } => {
-                let (view, reuse) = captured.read();
-                let current;
-                let policy: &Policy = match &pinned {
-                    Some(policy) => policy,
-                    None => {
-                        current = shared.load();
-                        &current
-                    }
-                };
-                Outcome::decide(shared, policy, captured.method(), &view, reuse, || path)
-            }
+            } => Pending::decide_later(&captured, pinned.as_ref(), shared, |decision, reuse| {
+                Outcome::new(shared, decision, captured.method(), reuse, || path)
+            }),
         }
     }
 }
@@ -95,9 +106,24 @@ impl Pending {
 struct Refused {
     line: String,
     method: Method,
-    /// `None` only when debug events were off as the request came in.
     path: Option<String>,
     role: Role,
+}
+
+/// Logs why `role`'s policy refused a request.
+pub(crate) fn log_refusal(
+    line: &dyn fmt::Display,
+    method: &Method,
+    path: Option<&str>,
+    role: Role,
+) {
+    tracing::debug!(
+        method = %method,
+        path = %path.unwrap_or_default(),
+        policy = role.name(),
+        "{}",
+        line
+    );
 }
 
 /// What one policy says about one request, owned.
@@ -106,34 +132,34 @@ pub(crate) struct Outcome {
     headers: OwnedHeaders,
     /// The status of the answer when the request is a preflight.
     preflight: Option<StatusCode>,
-    /// Why the request was refused; `None` on the allowed path, which formats nothing.
+    /// Why the request was refused, kept only while debug events can be recorded (the allowed
+    /// path formats nothing).
     refused: Option<Box<Refused>>,
 }
 
 impl Outcome {
-    /// Decides with `policy`, the version of the layer's policy in force now.
-    pub(crate) fn decide(
+    /// Keeps what `decision` (of the layer's policy, for the request as it arrived) says.
+    pub(crate) fn new(
         shared: &Shared,
-        policy: &Policy,
+        decision: &Decision<'_>,
         method: &Method,
-        view: &RequestView<'_>,
         reuse: Reuse<'_>,
         path: impl FnOnce() -> Option<String>,
     ) -> Self {
-        let decision = policy.decide(view);
         Outcome {
             headers: OwnedHeaders::new(&shared.prepared, decision.headers(), reuse),
-            preflight: decision
-                .preflight_status()
-                .and_then(|status| StatusCode::from_u16(status).ok()),
-            refused: decision.refusal().map(|reason| {
-                Box::new(Refused {
-                    line: reason.log_line().to_string(),
-                    method: method.clone(),
-                    path: path(),
-                    role: shared.role,
-                })
-            }),
+            preflight: preflight_status(decision),
+            refused: decision
+                .refusal()
+                .filter(|_| debug_enabled())
+                .map(|reason| {
+                    Box::new(Refused {
+                        line: reason.log_line().to_string(),
+                        method: method.clone(),
+                        path: path(),
+                        role: shared.role,
+                    })
+                }),
         }
     }
 
@@ -149,13 +175,7 @@ impl Outcome {
 
     pub(crate) fn log(&self) {
         if let Some(r) = &self.refused {
-            tracing::debug!(
-                method = %r.method,
-                path = %r.path.as_deref().unwrap_or_default(),
-                policy = r.role.name(),
-                "{}",
-                r.line
-            );
+            log_refusal(&r.line, &r.method, r.path.as_deref(), r.role);
         }
     }
 
@@ -176,4 +196,36 @@ impl Outcome {
     pub(crate) fn write(&self, headers: &mut actix_web::http::header::HeaderMap) {
         self.headers.write(headers);
     }
+}
+
+/// The status of a decision's answer when the request is a preflight.
+fn preflight_status(decision: &Decision<'_>) -> Option<StatusCode> {
+    decision
+        .preflight_status()
+        .and_then(|status| StatusCode::from_u16(status).ok())
+}
+
+/// Answers a preflight at once from the decision: 204 with the headers when allowed, 403 with
+/// only `Vary` when not, and logs a refusal. `None` when the request is not a preflight.
+pub(crate) fn answer_preflight(
+    shared: &Shared,
+    decision: &Decision<'_>,
+    method: &Method,
+    reuse: Reuse<'_>,
+    path: impl FnOnce() -> Option<String>,
+) -> Option<HttpResponse> {
+    let status = preflight_status(decision)?;
+    if let Some(reason) = decision.refusal() {
+        if debug_enabled() {
+            log_refusal(&reason.log_line(), method, path().as_deref(), shared.role);
+        }
+    }
+    let mut response = HttpResponse::new(status);
+    crate::response::write(
+        &shared.prepared,
+        decision.headers(),
+        reuse,
+        response.headers_mut(),
+    );
+    Some(response)
 }

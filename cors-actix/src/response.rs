@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use cors_shared::{merge_vary_lines, CorsHeader, CorsHeaders, Policy, Vary, VaryUpdate};
+use actix_web::web::Bytes;
+use cors_shared::{merge_vary_lines, CorsHeader, CorsHeaders, PolicySource, Vary, VaryUpdate};
 
 use crate::request::Reuse;
 
@@ -25,20 +26,65 @@ const fn name(h: CorsHeader) -> HeaderName {
 }
 
 /// Header values a policy writes on every allowed response, built once so that answering a
-/// request copies no policy text. For a reloadable policy they are those of the first version;
-/// a later version's differing values are built when used.
+/// request copies no policy text: one `Access-Control-Allow-Origin` value per exact origin of a
+/// policy that never changes (the request's own value is reused for patterns, runtime sets and
+/// reloadable policies), the expose list and the max age. For a reloadable policy the lists
+/// are those of the first version; a later version's differing values are built when used.
 #[derive(Debug, Default)]
 pub(crate) struct Prepared {
+    /// By [`Policy::fixed_origins`] index; `None` for patterns.
+    origins: Box<[Option<HeaderValue>]>,
     expose: Option<HeaderValue>,
     max_age: Option<HeaderValue>,
 }
 
 impl Prepared {
-    pub(crate) fn new(policy: &Policy) -> Self {
+    pub(crate) fn new(source: &PolicySource) -> Self {
         let value = |text: Option<&str>| text.and_then(|t| HeaderValue::from_str(t).ok());
+        let exact = |o: &&str| !o.contains('*');
+        let origins = match source {
+            // Values of a `static` policy point into it: nothing is copied.
+            PolicySource::Static(policy) => policy
+                .fixed_origins()
+                .map(|o| {
+                    Some(o).filter(exact).and_then(|o| {
+                        HeaderValue::from_maybe_shared(Bytes::from_static(o.as_bytes())).ok()
+                    })
+                })
+                .collect(),
+            PolicySource::Shared(policy) => policy
+                .fixed_origins()
+                .map(|o| value(Some(o).filter(exact)))
+                .collect(),
+            // Another version may number its origins differently.
+            PolicySource::Reloadable(_) => Box::default(),
+        };
+        let policy = source.load();
         Prepared {
+            origins,
             expose: value(policy.expose_value()),
             max_age: value(policy.max_age_value()),
+        }
+    }
+
+    /// The value of `Access-Control-Allow-Origin` for a decision: `*`, the value prepared for
+    /// the exact origin that allowed the request, or the request's own `Origin`.
+    fn allow_origin(
+        &self,
+        cors: &CorsHeaders<'_>,
+        request: Option<&HeaderValue>,
+    ) -> Option<HeaderValue> {
+        let value = cors.allow_origin?;
+        if value == "*" {
+            return Some(STAR);
+        }
+        let prepared = cors
+            .fixed_origin
+            .and_then(|i| self.origins.get(i))
+            .and_then(Option::as_ref);
+        match prepared {
+            Some(v) => Some(v.clone()),
+            None => reuse(request, value),
         }
     }
 }
@@ -71,64 +117,102 @@ const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(Vary::PREFLIGHT.val
 const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
     HeaderValue::from_static(Vary::PREFLIGHT_PRIVATE_NETWORK.value());
 
+/// The value of `h` for a decision, built from prepared values and the request's own.
+fn value_of(
+    prepared: &Prepared,
+    cors: &CorsHeaders<'_>,
+    request: Reuse<'_>,
+    h: CorsHeader,
+) -> Option<HeaderValue> {
+    match h {
+        CorsHeader::AllowOrigin => prepared.allow_origin(cors, request.origin),
+        CorsHeader::AllowCredentials => cors.allow_credentials.then_some(TRUE),
+        CorsHeader::AllowMethods => reuse(request.request_method, cors.allow_methods?),
+        CorsHeader::AllowHeaders => reuse(request.request_headers, cors.allow_headers?),
+        CorsHeader::AllowPrivateNetwork => cors.allow_private_network.then_some(TRUE),
+        CorsHeader::MaxAge => reuse(prepared.max_age.as_ref(), cors.max_age?),
+        CorsHeader::ExposeHeaders => reuse(prepared.expose.as_ref(), cors.expose_headers?),
+    }
+}
+
+/// Sets a decision's headers on a response: each CORS header replaces any earlier value, and
+/// `Vary` is merged with what the response already has into one line.
+pub(crate) fn write(
+    prepared: &Prepared,
+    cors: &CorsHeaders<'_>,
+    request: Reuse<'_>,
+    response: &mut HeaderMap,
+) {
+    for h in CorsHeader::ALL {
+        if let Some(value) = value_of(prepared, cors, request, h) {
+            response.insert(name(h), value);
+        }
+    }
+    write_vary(cors.vary, response);
+}
+
 /// The headers of one decision, owned, so that they outlive the request they were computed
 /// from (the request moves into the inner service, which may fail without giving it back).
-/// Values are cheap copies: of the request's own header values or of the policy's.
+/// Values are cheap copies: of the request's own header values or of prepared ones. Small, as
+/// it travels inside the response future: the preflight-only headers are boxed, since only an
+/// error standing in for a preflight's answer keeps them (other answers are written at once).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OwnedHeaders {
     allow_origin: Option<HeaderValue>,
+    expose_headers: Option<HeaderValue>,
     allow_credentials: bool,
+    vary: Vary,
+    preflight: Option<Box<PreflightHeaders>>,
+}
+
+/// The values only an answer to a preflight has.
+#[derive(Clone, Debug, Default)]
+struct PreflightHeaders {
     allow_methods: Option<HeaderValue>,
     allow_headers: Option<HeaderValue>,
     allow_private_network: bool,
     max_age: Option<HeaderValue>,
-    expose_headers: Option<HeaderValue>,
-    vary: Vary,
 }
 
 impl OwnedHeaders {
-    /// Takes the headers of a decision, reusing the request's and the policy's values.
+    /// Takes the headers of a decision, reusing the request's and the prepared values.
     pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
-        let mut owned = OwnedHeaders {
+        let value = |h| value_of(prepared, cors, request, h);
+        let is_preflight = cors.allow_methods.is_some()
+            || cors.allow_headers.is_some()
+            || cors.allow_private_network
+            || cors.max_age.is_some();
+        OwnedHeaders {
+            allow_origin: value(CorsHeader::AllowOrigin),
+            expose_headers: value(CorsHeader::ExposeHeaders),
+            allow_credentials: cors.allow_credentials,
             vary: cors.vary,
-            ..OwnedHeaders::default()
-        };
-        for (h, v) in cors.entries() {
-            match h {
-                CorsHeader::AllowOrigin if v == "*" => owned.allow_origin = Some(STAR),
-                CorsHeader::AllowOrigin => owned.allow_origin = reuse(request.origin, v),
-                CorsHeader::AllowCredentials => owned.allow_credentials = true,
-                CorsHeader::AllowMethods => {
-                    owned.allow_methods = reuse(request.request_method, v);
-                }
-                CorsHeader::AllowHeaders => {
-                    owned.allow_headers = reuse(request.request_headers, v);
-                }
-                CorsHeader::AllowPrivateNetwork => owned.allow_private_network = true,
-                CorsHeader::MaxAge => owned.max_age = reuse(prepared.max_age.as_ref(), v),
-                CorsHeader::ExposeHeaders => {
-                    owned.expose_headers = reuse(prepared.expose.as_ref(), v);
-                }
-            }
+            preflight: is_preflight.then(|| {
+                Box::new(PreflightHeaders {
+                    allow_methods: value(CorsHeader::AllowMethods),
+                    allow_headers: value(CorsHeader::AllowHeaders),
+                    allow_private_network: cors.allow_private_network,
+                    max_age: value(CorsHeader::MaxAge),
+                })
+            }),
         }
-        owned
     }
 
     /// The value of one header, when it is to be written.
     fn get(&self, h: CorsHeader) -> Option<HeaderValue> {
+        let preflight = self.preflight.as_deref();
         match h {
             CorsHeader::AllowOrigin => self.allow_origin.clone(),
             CorsHeader::AllowCredentials => self.allow_credentials.then_some(TRUE),
-            CorsHeader::AllowMethods => self.allow_methods.clone(),
-            CorsHeader::AllowHeaders => self.allow_headers.clone(),
-            CorsHeader::AllowPrivateNetwork => self.allow_private_network.then_some(TRUE),
-            CorsHeader::MaxAge => self.max_age.clone(),
+            CorsHeader::AllowMethods => preflight?.allow_methods.clone(),
+            CorsHeader::AllowHeaders => preflight?.allow_headers.clone(),
+            CorsHeader::AllowPrivateNetwork => preflight?.allow_private_network.then_some(TRUE),
+            CorsHeader::MaxAge => preflight?.max_age.clone(),
             CorsHeader::ExposeHeaders => self.expose_headers.clone(),
         }
     }
 
-    /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
-    /// is merged with what the response already has into one line.
+    /// Sets the headers on a response, as [`write`] does.
     pub(crate) fn write(&self, response: &mut HeaderMap) {
         for h in CorsHeader::ALL {
             if let Some(value) = self.get(h) {
@@ -185,7 +269,7 @@ mod tests {
             .expose(["x-total-count"])
             .validate()
             .unwrap();
-        let prepared = Prepared::new(&policy);
+        let prepared = Prepared::new(&PolicySource::from(policy.clone()));
         let request = map(&[("origin", "https://app.example.re")]);
         let mut response = map(&[
             ("access-control-allow-origin", "https://stale.example"),

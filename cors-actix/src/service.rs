@@ -80,27 +80,26 @@ where
                 Arc::clone(shared),
             ));
         }
-        let outcome = {
-            let current;
-            let policy: &Policy = match reader.as_mut() {
-                Some(reader) => reader.load(),
-                None => {
-                    current = shared.load();
-                    &current
-                }
-            };
-            Outcome::decide(shared, policy, req.method(), &view, reuse, path)
+        let current;
+        let policy: &Policy = match reader.as_mut() {
+            Some(reader) => reader.load(),
+            None => {
+                current = shared.load();
+                &current
+            }
         };
-        drop(reader);
-        if self.answers_first && outcome.is_preflight() {
-            // A route's policy answers its preflights itself, before anything inside runs; so
-            // does a default policy with no CORS layer inside it.
-            outcome.log();
-            let response = outcome.answer().map_into_right_body();
-            let response = req.into_response(response);
+        let decision = policy.decide(&view);
+        // A route's policy answers its preflights itself, before anything inside runs; so does
+        // a default policy with no CORS layer inside it.
+        if let Some(answer) =
+            crate::outcome::answer_preflight(shared, &decision, req.method(), reuse, path)
+        {
+            let response = req.into_response(answer.map_into_right_body());
             crate::outcome::mark_applied(response.request());
             return CorsFuture::answered(response);
         }
+        let outcome = Outcome::new(shared, &decision, req.method(), reuse, path);
+        drop(reader);
         CorsFuture::forwarded(State::forwarded(
             self.service.call(req),
             Pending::Decided(outcome),

@@ -19,7 +19,13 @@ impl<K: AsRef<str>> Allowlist<'_, K> {
     /// Whether `value` is one of the exact origins. Only for values without `*` (patterns are
     /// keys too): a value equal to an exact origin is well-formed, since every key was.
     pub(crate) fn exact(&self, value: &[u8]) -> bool {
-        !self.slots.is_empty() && self.lookup(&[value])
+        self.exact_index(value).is_some()
+    }
+
+    /// The index among the keys of the exact origin `value`, under the same conditions as
+    /// [`Allowlist::exact`].
+    pub(crate) fn exact_index(&self, value: &[u8]) -> Option<usize> {
+        table::find(self.slots, self.keys, &[value])
     }
 
     /// Whether a port or subdomain pattern allows the well-formed origin `parts`. Work does

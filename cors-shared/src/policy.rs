@@ -20,7 +20,8 @@ pub struct Policy {
 /// How an origin fared against a policy's fixed origins and its runtime set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
-    Allowed,
+    /// Allowed; by the policy's fixed exact origin at this index when it is one of them.
+    Allowed(Option<usize>),
     NotAllowed,
     Malformed,
     /// Not among the fixed origins, and the policy's runtime set is empty.
@@ -43,7 +44,7 @@ impl Policy {
 
     /// Whether the policy lets a page at `origin` (the `Origin` header's value) read responses.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        self.check_origin(origin.as_bytes()) == Verdict::Allowed
+        matches!(self.check_origin(origin.as_bytes()), Verdict::Allowed(_))
     }
 
     /// Whether responses carry `Access-Control-Allow-Credentials: true`.
@@ -79,6 +80,25 @@ impl Policy {
         self.raw.max_age.as_deref()
     }
 
+    /// The policy's fixed origins, exact ones and patterns (`https://*.x`, `http://h:*`), in the
+    /// order that [`CorsHeaders::fixed_origin`](crate::CorsHeaders::fixed_origin) counts them.
+    /// Adapters may prepare one header value per exact origin (those without `*`) and write it
+    /// instead of copying the request's `Origin`.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    ///
+    /// let policy = PolicySpec::new()
+    ///     .origins(["https://app.example.re", "https://*.example.re"])
+    ///     .validate()
+    ///     .unwrap();
+    /// let fixed: Vec<&str> = policy.fixed_origins().collect();
+    /// assert_eq!(fixed, ["https://app.example.re", "https://*.example.re"]);
+    /// ```
+    pub fn fixed_origins(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.raw.origins.iter().map(|o| o.as_ref())
+    }
+
     fn fixed(&self) -> Allowlist<'_, crate::__private::Text> {
         Allowlist {
             keys: &self.raw.origins,
@@ -99,17 +119,17 @@ impl Policy {
         let raw = &self.raw;
         let is_null = value == b"null";
         let exactable = !is_null && value.len() <= origin::MAX_ORIGIN_LEN && !value.contains(&b'*');
-        if exactable && self.fixed().exact(value) {
-            return Verdict::Allowed;
+        if let Some(index) = exactable.then(|| self.fixed().exact_index(value)).flatten() {
+            return Verdict::Allowed(Some(index));
         }
         let loaded = raw.set.map(|set| (set, set.load()));
         let version = loaded.as_ref().and_then(|(_, guard)| guard.as_deref());
         if exactable && version.is_some_and(|v| v.allowlist().exact(value)) {
-            return Verdict::Allowed;
+            return Verdict::Allowed(None);
         }
         if is_null {
             if raw.any_origin || raw.allow_null || version.is_some_and(|v| v.allows_null()) {
-                return Verdict::Allowed;
+                return Verdict::Allowed(None);
             }
         } else {
             let Some(parts) = origin::parse(value) else {
@@ -119,7 +139,7 @@ impl Policy {
                 || self.fixed().patterns(&parts)
                 || version.is_some_and(|v| v.allowlist().patterns(&parts))
             {
-                return Verdict::Allowed;
+                return Verdict::Allowed(None);
             }
         }
         match loaded {

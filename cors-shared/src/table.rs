@@ -116,28 +116,32 @@ fn place(slots: &mut [u32], key: &str, index: usize) {
 
 /// Looks the concatenation of `parts` up in a table built by [`build_slots`].
 pub(crate) fn contains<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) -> bool {
+    find(slots, keys, parts).is_some()
+}
+
+/// The index in `keys` of the concatenation of `parts`, looked up in a table built by
+/// [`build_slots`].
+pub(crate) fn find<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) -> Option<usize> {
     if slots.is_empty() {
-        return false;
+        return None;
     }
     let mask = slots.len() - 1;
     let mut at = (hash(parts) as usize) & mask;
     for _ in 0..slots.len() {
-        let Some(&slot) = slots.get(at) else {
-            return false;
-        };
+        let slot = *slots.get(at)?;
         if slot == EMPTY {
-            return false;
+            return None;
         }
-        let matched = usize::try_from(slot)
-            .ok()
-            .and_then(|i| keys.get(i))
-            .is_some_and(|k| eq_parts(k.as_ref().as_bytes(), parts));
-        if matched {
-            return true;
+        let index = usize::try_from(slot).ok()?;
+        if keys
+            .get(index)
+            .is_some_and(|k| eq_parts(k.as_ref().as_bytes(), parts))
+        {
+            return Some(index);
         }
         at = (at + 1) & mask;
     }
-    false
+    None
 }
 
 #[cfg(test)]

@@ -586,3 +586,40 @@ fn vary_lines_become_one_line() {
         VaryUpdate::Set(b"Accept-Encoding, Accept-Language".to_vec().into())
     );
 }
+
+#[test]
+fn fixed_origin_names_the_exact_entry_that_allowed() {
+    let p = policy(PolicySpec::new().origins([
+        "https://*.example.re",
+        APP,
+        "https://dashboard.example.re",
+    ]));
+    let fixed: Vec<&str> = p.fixed_origins().collect();
+    let entry = |origin: &str| {
+        let view = actual("GET", Some(origin));
+        match p.decide(&view) {
+            Decision::ActualAllowed(h) => h.fixed_origin.map(|i| fixed[i].to_owned()),
+            other => panic!("{origin}: {other:?}"),
+        }
+    };
+    assert_eq!(entry(APP).as_deref(), Some(APP));
+    assert_eq!(
+        entry("https://dashboard.example.re").as_deref(),
+        Some("https://dashboard.example.re")
+    );
+    // Allowed by a pattern: no exact entry to reuse.
+    assert_eq!(entry("https://tenant.example.re"), None);
+    let mut pre = actual("OPTIONS", Some(APP));
+    pre.request_method = HeaderLines::One(b"GET");
+    let Decision::PreflightAllowed(h) = p.decide(&pre) else {
+        panic!("preflight refused")
+    };
+    assert_eq!(h.fixed_origin.map(|i| fixed[i]), Some(APP));
+    // `*` writes `*`, never an entry.
+    let view = actual("GET", Some(APP));
+    let public = public();
+    let Decision::ActualAllowed(h) = public.decide(&view) else {
+        panic!("refused")
+    };
+    assert_eq!((h.allow_origin, h.fixed_origin), (Some("*"), None));
+}

@@ -144,6 +144,10 @@ impl CorsHeader {
 pub struct CorsHeaders<'a> {
     /// `Access-Control-Allow-Origin`: the request's origin, or `*`.
     pub allow_origin: Option<&'a str>,
+    /// When `allow_origin` is one of the policy's fixed exact origins: its index in
+    /// [`Policy::fixed_origins`](crate::Policy::fixed_origins), so that an adapter can write a
+    /// value it prepared for that origin instead of copying the request's.
+    pub fixed_origin: Option<usize>,
     /// `Access-Control-Allow-Credentials: true`.
     pub allow_credentials: bool,
     /// `Access-Control-Allow-Methods` (preflight only): the requested method.

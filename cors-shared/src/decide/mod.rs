@@ -100,8 +100,8 @@ impl Policy {
             HeaderLines::Many => return self.refuse(preflight, Refusal::MultipleOrigins),
             HeaderLines::One(o) => o,
         };
-        match self.check_origin(origin) {
-            Verdict::Allowed => {}
+        let fixed_origin = match self.check_origin(origin) {
+            Verdict::Allowed(index) => index,
             Verdict::NotAllowed => {
                 return self.refuse(preflight, Refusal::OriginNotAllowed(origin))
             }
@@ -109,12 +109,17 @@ impl Policy {
                 return self.refuse(preflight, Refusal::OriginSetEmpty { origin, set })
             }
             Verdict::Malformed => return self.refuse(preflight, Refusal::MalformedOrigin(origin)),
-        }
+        };
         // Validation guarantees that `*` never goes with credentials.
-        let allow_origin = if raw.any_origin { "*" } else { ascii(origin) };
+        let (allow_origin, fixed_origin) = if raw.any_origin {
+            ("*", None)
+        } else {
+            (ascii(origin), fixed_origin)
+        };
         if !preflight {
             return Decision::ActualAllowed(CorsHeaders {
                 allow_origin: Some(allow_origin),
+                fixed_origin,
                 allow_credentials: raw.credentials,
                 expose_headers: raw.expose.as_deref(),
                 vary: if raw.any_origin {
@@ -143,6 +148,7 @@ impl Policy {
         }
         Decision::PreflightAllowed(CorsHeaders {
             allow_origin: Some(allow_origin),
+            fixed_origin,
             allow_credentials: raw.credentials,
             allow_methods: Some(method),
             allow_headers,
