@@ -1,8 +1,9 @@
 //! The `Cors` middleware factory: which policy, and whether it is a route's own or the
 //! application's default.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::{ready, Ready};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -14,24 +15,49 @@ use crate::response::Prepared;
 use crate::service::CorsMiddleware;
 
 thread_local! {
-    /// CORS layers built on this thread since the last default layer was, or since requests
-    /// were last served: Actix builds a worker's services inside out and one application at a
-    /// time, so a default layer learns here whether any CORS layer (a route's, a scope's) is
-    /// inside it. A count left over from another application only makes a default layer
-    /// forward its preflights, which is always correct.
-    static LAYERS_BUILT: Cell<usize> = const { Cell::new(0) };
+    /// The CORS layers built on this thread since the last default layer was, or since
+    /// requests were last served, each by the flag that tells it a default layer was built
+    /// around it. Actix builds a worker's services inside out and one application at a time,
+    /// so a default layer finds here every CORS layer (a route's, a scope's) inside it. A
+    /// layer left over from another application only gets told that it has a layer around it,
+    /// which makes it mark its responses for nothing, and the default layer forward its
+    /// preflights: always correct.
+    static BUILT: RefCell<Vec<Rc<Cell<bool>>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The CORS layers built inside the default layer being built now (and forgets them: they
-/// are this layer's).
-fn layers_built_inside() -> usize {
-    LAYERS_BUILT.with(|n| n.replace(0))
+/// Where a layer being built stands among the CORS layers of its application.
+pub(crate) struct Nesting {
+    /// A default layer with CORS layers inside it: they may answer before it does.
+    pub(crate) has_inner: bool,
+    /// Set once a default layer is built around this one: the outer layer then needs to learn
+    /// from each request whether this one wrote the headers.
+    pub(crate) has_outer: Rc<Cell<bool>>,
+}
+
+/// Registers the layer being built, with `role`.
+fn nest(role: Role) -> Nesting {
+    BUILT.with(|built| {
+        let mut built = built.borrow_mut();
+        let mut has_inner = false;
+        if role == Role::Default {
+            for inner in built.drain(..) {
+                inner.set(true);
+                has_inner = true;
+            }
+        }
+        let has_outer = Rc::new(Cell::new(false));
+        built.push(Rc::clone(&has_outer));
+        Nesting {
+            has_inner,
+            has_outer,
+        }
+    })
 }
 
 /// Called as a layer serves its first request: the application it belongs to is built, so
-/// what was counted belongs to no layer still to be built.
+/// what was registered belongs to no layer still to be built.
 pub(crate) fn serving_started() {
-    LAYERS_BUILT.with(|n| n.set(0));
+    BUILT.with(|built| built.borrow_mut().clear());
 }
 
 /// Whether the middleware is a route's own or the application's default.
@@ -213,15 +239,11 @@ where
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let answers_first = match self.shared.role {
-            Role::Route => true,
-            Role::Default => layers_built_inside() == 0,
-        };
-        LAYERS_BUILT.with(|n| n.set(n.get() + 1));
+        let nesting = nest(self.shared.role);
         ready(Ok(CorsMiddleware::new(
             service,
             Arc::clone(&self.shared),
-            answers_first,
+            nesting,
         )))
     }
 }

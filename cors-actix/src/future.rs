@@ -36,16 +36,24 @@ pin_project_lite::pin_project! {
             inner: F,
             pending: Option<Pending>,
             shared: Arc<Shared>,
+            // Whether a CORS layer outside waits to learn that this one wrote the headers.
+            has_outer: bool,
         },
     }
 }
 
 impl<F, B> State<F, B> {
-    pub(crate) fn forwarded(inner: F, pending: Pending, shared: Arc<Shared>) -> Self {
+    pub(crate) fn forwarded(
+        inner: F,
+        pending: Pending,
+        shared: Arc<Shared>,
+        has_outer: bool,
+    ) -> Self {
         State::Forwarded {
             inner,
             pending: Some(pending),
             shared,
+            has_outer,
         }
     }
 }
@@ -80,13 +88,14 @@ where
                 inner,
                 pending,
                 shared,
+                has_outer,
             } => {
                 let result = ready!(inner.poll(cx));
                 let Some(pending) = pending.take() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
                 Poll::Ready(match result {
-                    Ok(response) => Ok(finish(shared, pending, response)),
+                    Ok(response) => Ok(finish(shared, pending, response, *has_outer)),
                     Err(error) => Err(CorsError::wrap(shared, pending, error)),
                 })
             }
@@ -103,12 +112,13 @@ fn finish<B>(
     shared: &Shared,
     pending: Pending,
     response: ServiceResponse<B>,
+    has_outer: bool,
 ) -> ServiceResponse<EitherBody<B>> {
     let mut response = response;
     match pending {
         Pending::Decided(outcome) => {
             outcome.log();
-            mark_applied(response.request());
+            mark_applied(response.request(), has_outer);
             outcome.write(response.headers_mut());
             response.map_into_left_body()
         }
@@ -118,7 +128,7 @@ fn finish<B>(
             pinned,
             path,
         } => Pending::decide_later(&captured, pinned.as_ref(), shared, |decision, reuse| {
-            mark_applied(response.request());
+            mark_applied(response.request(), has_outer);
             // No route answered this preflight: this (default) policy does, whatever the inner
             // service said.
             let method = captured.method();

@@ -13,27 +13,16 @@ use crate::cors::{Role, Shared};
 use crate::request::{Captured, Reuse};
 use crate::response::OwnedHeaders;
 
-/// Left on a request by a default layer that has CORS layers inside it, before it forwards
-/// the request: the inner layer that writes the headers then says so with [`CorsApplied`].
-/// Both live in the request's extensions, which Actix recycles with the request, so this
-/// allocates nothing (zero-sized values are not boxed); a layer with none outside it touches
-/// nothing.
-#[derive(Clone, Copy, Debug)]
-struct OuterCors;
-
-/// Marks a request whose response got its CORS headers from a layer, so that the outer
-/// [`Cors`](crate::Cors) leaves it alone.
+/// Marks a request whose response got its CORS headers from a layer inside a default one, so
+/// that the outer [`Cors`](crate::Cors) leaves it alone. It lives in the request's extensions,
+/// which Actix recycles with the request, and is zero-sized, so it allocates nothing; a layer
+/// with none outside it touches nothing.
 #[derive(Clone, Copy, Debug)]
 struct CorsApplied;
 
-/// Tells the CORS layers inside that an outer one waits to learn whether they answered.
-pub(crate) fn expect_inner(request: &actix_web::HttpRequest) {
-    request.extensions_mut().insert(OuterCors);
-}
-
-/// Marks the request as answered by a CORS layer, when an outer layer asked.
-pub(crate) fn mark_applied(request: &actix_web::HttpRequest) {
-    if request.extensions().contains::<OuterCors>() {
+/// Marks the request as answered by a CORS layer, when a layer outside it waits to know.
+pub(crate) fn mark_applied(request: &actix_web::HttpRequest, has_outer: bool) {
+    if has_outer {
         request.extensions_mut().insert(CorsApplied);
     }
 }

@@ -3,6 +3,7 @@
 //! are written only when no inner CORS layer wrote its own.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -10,7 +11,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use cors_shared::{Policy, PolicyHandle, PolicyReader};
 
-use crate::cors::{Role, Shared};
+use crate::cors::{Nesting, Role, Shared};
 use crate::future::{CorsFuture, State};
 use crate::outcome::{Outcome, Pending};
 use crate::request::{self, Captured};
@@ -25,18 +26,21 @@ pub struct CorsMiddleware<S> {
     /// Answers preflights before the inner service runs: a route's layer always; a default
     /// layer when no CORS layer was built inside it, so no route policy could answer instead.
     answers_first: bool,
+    /// Whether a default layer was built around this one (known once the application is).
+    has_outer: Rc<Cell<bool>>,
     /// Whether this layer has served a request yet.
     serving: Cell<bool>,
 }
 
 impl<S> CorsMiddleware<S> {
-    pub(crate) fn new(service: S, shared: Arc<Shared>, answers_first: bool) -> Self {
+    pub(crate) fn new(service: S, shared: Arc<Shared>, nesting: Nesting) -> Self {
         let reader = shared.policy.handle().map(PolicyHandle::reader);
         CorsMiddleware {
+            answers_first: shared.role == Role::Route || !nesting.has_inner,
+            has_outer: nesting.has_outer,
             service,
             shared,
             reader: RefCell::new(reader),
-            answers_first,
             serving: Cell::new(false),
         }
     }
@@ -57,6 +61,7 @@ where
         if !self.serving.replace(true) {
             crate::cors::serving_started();
         }
+        let has_outer = self.has_outer.get();
         let shared = &self.shared;
         // Decided now, from the request as it arrives, with the policy in force now: one
         // decision per layer and request. Whether it is used is known once the inner service
@@ -67,7 +72,6 @@ where
         if shared.role == Role::Default && !self.answers_first {
             // A CORS layer inside may answer: decide only if none does, from copies, with the
             // version of the policy in force now.
-            crate::outcome::expect_inner(req.request());
             let pending = Pending::Later {
                 captured: Captured::new(req.method(), &view, reuse),
                 pinned: reader.as_mut().map(PolicyReader::current),
@@ -78,6 +82,7 @@ where
                 self.service.call(req),
                 pending,
                 Arc::clone(shared),
+                has_outer,
             ));
         }
         let current;
@@ -95,7 +100,7 @@ where
             crate::outcome::answer_preflight(shared, &decision, req.method(), reuse, path)
         {
             let response = req.into_response(answer.map_into_right_body());
-            crate::outcome::mark_applied(response.request());
+            crate::outcome::mark_applied(response.request(), has_outer);
             return CorsFuture::answered(response);
         }
         let outcome = Outcome::new(shared, &decision, req.method(), reuse, path);
@@ -104,6 +109,7 @@ where
             self.service.call(req),
             Pending::Decided(outcome),
             Arc::clone(shared),
+            has_outer,
         ))
     }
 }
