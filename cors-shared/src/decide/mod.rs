@@ -114,7 +114,9 @@ impl Policy {
         let (allow_origin, fixed_origin) = if raw.any_origin {
             ("*", None)
         } else {
-            (ascii(origin), fixed_origin)
+            // An exact entry holds the same bytes, already as text.
+            let entry = fixed_origin.and_then(|i| raw.origins.get(i));
+            (entry.map_or_else(|| ascii(origin), |e| e.as_ref()), fixed_origin)
         };
         if !preflight {
             return Decision::ActualAllowed(CorsHeaders {
