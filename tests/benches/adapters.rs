@@ -2,7 +2,9 @@
 //! run: the same application with no CORS at all, with a floor (a minimal layer of the same
 //! shape as ours that writes the same headers as fixed values, deciding nothing), with the crate
 //! users would otherwise reach for (actix-cors, rocket_cors), with our default policy, and with
-//! a route policy (`#[cors]`) under the default one, as an application would have it.
+//! a route policy (`#[cors]`) under the default one, as an application would have it. Actix also
+//! has the route-level shape of each: the floor and actix-cors wrapping the one resource, and
+//! our route policy without a default layer.
 //!
 //! Every application serves `GET /x` and `PUT /x` with a short body. Every CORS configuration
 //! allows `https://app.example.re`, the methods GET, POST and PUT, and the request header
@@ -74,7 +76,7 @@ mod actix {
     use actix_web::http::{header, Method};
     use actix_web::rt::{System, SystemRunner};
     use actix_web::test::{self, TestRequest};
-    use actix_web::{get, put, App, HttpResponse};
+    use actix_web::{get, put, web, App, HttpResponse};
     use cors_actix::{cors, policy};
 
     policy! {
@@ -106,6 +108,13 @@ mod actix {
     #[put("/x")]
     async fn route_put() -> HttpResponse {
         HttpResponse::Ok().body("stored")
+    }
+
+    /// `/x` as one resource routing GET and PUT, for a layer wrapping that resource alone.
+    fn resource() -> actix_web::Resource {
+        web::resource("/x")
+            .route(web::get().to(|| async { HttpResponse::Ok().body("hello") }))
+            .route(web::put().to(|| async { HttpResponse::Ok().body("stored") }))
     }
 
     fn actual(origin: &str) -> TestRequest {
@@ -323,6 +332,31 @@ mod actix {
                 .service(plain_put),
         ));
         measure(&mut g, &sys, "actix_cors", &srv, make, actix_cors_expect);
+
+        // One layer on the resource alone, as a route's own CORS: the floor, and actix-cors
+        // (which must wrap a resource that routes every method, so that preflights reach it).
+        let srv = sys.block_on(test::init_service(
+            App::new().service(resource().wrap(floor::Floor)),
+        ));
+        measure(&mut g, &sys, "floor_route", &srv, make, ours);
+
+        let srv = sys.block_on(test::init_service(
+            App::new().service(resource().wrap(actix_cors())),
+        ));
+        measure(
+            &mut g,
+            &sys,
+            "actix_cors_route",
+            &srv,
+            make,
+            actix_cors_expect,
+        );
+
+        let srv = sys.block_on(test::init_service(
+            App::new().service(route_get).service(route_put),
+        ));
+        check_route_policy(&sys, "cors_actix_route_only", &srv, make, true);
+        measure(&mut g, &sys, "cors_actix_route_only", &srv, make, ours);
 
         let srv = sys.block_on(test::init_service(
             App::new()
