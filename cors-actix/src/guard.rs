@@ -1,7 +1,7 @@
 //! The guard that `#[cors(...)]` adds to a route, so that the route also receives the
 //! preflights meant for it.
 
-use actix_web::guard::GuardContext;
+use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::{header, Method};
 
 /// Lets a request reach the route unless it is an `OPTIONS` request the route should not see.
@@ -30,5 +30,29 @@ pub fn preflight_guard(ctx: &GuardContext<'_>, methods: &[&str], handles_options
     match (first, second) {
         (Some(method), None) => methods.iter().any(|m| m.as_bytes() == method.as_bytes()),
         _ => true,
+    }
+}
+
+/// The one guard of a handler with a route policy: its methods, and the preflights asking for
+/// one of them (see [`preflight_guard`]); `OPTIONS` otherwise only when it is one of them.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteGuard {
+    methods: &'static [&'static str],
+}
+
+impl RouteGuard {
+    /// The guard for a handler routing `methods`.
+    pub const fn new(methods: &'static [&'static str]) -> Self {
+        RouteGuard { methods }
+    }
+}
+
+impl Guard for RouteGuard {
+    fn check(&self, ctx: &GuardContext<'_>) -> bool {
+        let method = &ctx.head().method;
+        if *method != Method::OPTIONS {
+            return self.methods.iter().any(|m| *m == method.as_str());
+        }
+        preflight_guard(ctx, self.methods, self.methods.contains(&"OPTIONS"))
     }
 }

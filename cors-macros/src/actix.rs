@@ -1,6 +1,7 @@
 //! Route code generation for Actix-web.
 //!
-//! `#[cors(...)]` sits above Actix's route attribute and rewrites it before Actix sees it:
+//! `#[cors(...)]` sits above Actix's route attribute and registers the handler itself, the way
+//! Actix's attribute would, with one guard instead of Actix's method guards:
 //!
 //! ```text
 //! #[cors(...)]
@@ -8,22 +9,29 @@
 //! async fn x() -> ... { ... }
 //! ```
 //!
-//! becomes, besides two hidden helper functions named after the handler,
+//! becomes a unit struct `x` whose `HttpServiceFactory::register` defines the handler and
+//! registers
 //!
 //! ```text
-//! #[::cors_actix::__private::route("/x", method = "GET", method = "OPTIONS", name = "x",
-//!     guard = "g", wrap = "W", guard = "__cors_actix_guard_x", wrap = "__cors_actix_wrap_x()")]
-//! async fn x() -> ... { ... }
+//! Resource::new("/x").name("x")
+//!     .guard(RouteGuard::new(&["GET"]))   // GET, or a preflight asking for GET
+//!     .guard(fn_guard(g))
+//!     .wrap(W)
+//!     .wrap(__cors_actix_wrap_x())        // the route's CORS middleware, outermost
+//!     .to(x)
 //! ```
 //!
-//! The added guard lets an `OPTIONS` request through only when it is a preflight asking for
-//! this handler's method, so several handlers on one path each answer their own preflights. The
-//! CORS middleware is the last `wrap`, which Actix makes the outermost: preflights are answered
-//! before the user's own middleware or the handler run.
+//! The guard lets an `OPTIONS` request through only when it is a preflight asking for this
+//! handler's method (or the handler routes `OPTIONS` itself), so several handlers on one path
+//! each answer their own preflights; it reads the method once, where Actix's method guards
+//! would each record it for a `405` answer the resource never gives. The CORS middleware is the
+//! last `wrap`, which Actix makes the outermost: preflights are answered before the user's own
+//! middleware or the handler run. `#[routes]` gets one such registration per method attribute.
 //!
-//! Under `#[routes]`, whose method attributes cannot take extra methods, each method attribute
-//! gets the CORS `wrap` and a twin `#[options(...)]` attribute (same path and guards) that
-//! answers the preflights for that method.
+//! A route attribute this code does not read exactly as Actix would (an option it does not
+//! know, a malformed value, a handler without a return type) is instead rewritten into Actix's
+//! own `#[route]` with `method = "OPTIONS"` and a guard function added, so that Actix reports
+//! what is wrong in its own words.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -179,7 +187,8 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     match rewrite(policy, &mut func) {
-        Ok(helpers) => quote!(#helpers #func),
+        Ok((helpers, Emitted::Inside)) => helpers,
+        Ok((helpers, Emitted::Beside)) => quote!(#helpers #func),
         Err(e) => {
             // Drop the route attributes, so that Actix adds no errors of its own to ours, and
             // keep the function so that code calling it reports nothing more.
@@ -210,8 +219,17 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Rewrites the route attributes of `func` in place; returns the helper items to emit beside it.
-fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
+/// Where the handler function goes in the expansion.
+enum Emitted {
+    /// Inside the registration that the expansion holds.
+    Inside,
+    /// Beside the expansion, with its rewritten route attributes.
+    Beside,
+}
+
+/// Registers the handler, or rewrites its route attributes in place; returns the items to
+/// emit and where the function is.
+fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<(TokenStream, Emitted)> {
     if let Some(twice) = func.attrs.iter().find(|a| is_cors_attribute(a)) {
         return Err(syn::Error::new_spanned(
             twice,
@@ -243,6 +261,10 @@ fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
             #private::route_cors(#policy)
         }
     };
+    if let Some(registered) = register(func, &routes, &helpers) {
+        out.extend(registered);
+        return Ok((out, Emitted::Inside));
+    }
     match routes.first().copied() {
         None => return Err(placement_error(PLACEMENT)),
         Some((_, RouteKind::Routes)) => {
@@ -260,7 +282,7 @@ fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<TokenStream> {
             out.extend(rewrite_single(func, index, kind, &helpers)?);
         }
     }
-    Ok(out)
+    Ok((out, Emitted::Beside))
 }
 
 /// Rewrites the one `#[get]`/.../`#[route]` attribute at `index` into
@@ -332,6 +354,154 @@ fn rewrite_single(
     let keep = keep_import_used(&user_path);
     Ok(quote! {
         #guard_fn
+        #keep
+    })
+}
+
+/// One resource to register: what a route attribute says, read as Actix reads it.
+struct Registration {
+    path: LitStr,
+    methods: Vec<String>,
+    name: Option<LitStr>,
+    guards: Vec<Path>,
+    wraps: Vec<Expr>,
+}
+
+/// Reads one route attribute's arguments as Actix would, `None` for anything this code does not
+/// read exactly as Actix does (left to Actix, which explains it).
+fn registration(attr: &Attribute, kind: RouteKind) -> Option<Registration> {
+    let args = attr.parse_args_with(parse_route_args).ok()?;
+    let mut reg = Registration {
+        path: args.path,
+        methods: Vec::new(),
+        name: None,
+        guards: Vec::new(),
+        wraps: Vec::new(),
+    };
+    if let RouteKind::Method(method) = kind {
+        reg.methods.push(method.to_owned());
+    }
+    for nv in &args.options {
+        let value = match &nv.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => s,
+            _ => return None,
+        };
+        let key = nv.path.get_ident()?.to_string();
+        match (key.as_str(), kind) {
+            ("name", _) if reg.name.is_none() => reg.name = Some(value.clone()),
+            ("guard", _) => reg.guards.push(value.parse().ok()?),
+            ("wrap", _) => reg.wraps.push(value.parse().ok()?),
+            // Actix's rule for a method name: a standard one, or a custom one in capitals.
+            ("method", RouteKind::Route)
+                if !value.value().is_empty()
+                    && value.value().bytes().all(|b| b.is_ascii_uppercase()) =>
+            {
+                if !reg.methods.contains(&value.value()) {
+                    reg.methods.push(value.value());
+                }
+            }
+            _ => return None,
+        }
+    }
+    (!reg.methods.is_empty()).then_some(reg)
+}
+
+/// Registers the handler's resources itself (see the module's documentation), or `None` to
+/// leave the route attributes to Actix.
+fn register(
+    func: &mut ItemFn,
+    routes: &[(usize, RouteKind)],
+    helpers: &Helpers,
+) -> Option<TokenStream> {
+    if matches!(func.sig.output, syn::ReturnType::Default) {
+        return None;
+    }
+    let (consumed, registrations): (Vec<usize>, Vec<Registration>) = match routes {
+        [(index, RouteKind::Routes), ..] => {
+            // `#[routes]` itself recognises only single-identifier method attributes.
+            let mut consumed = vec![*index];
+            let mut registrations = Vec::new();
+            for (i, attr) in func.attrs.iter().enumerate() {
+                let Some(method) = attr.path().get_ident().and_then(|ident| {
+                    METHOD_ATTRIBUTES
+                        .iter()
+                        .find(|(name, _)| ident == name)
+                        .map(|(_, m)| *m)
+                }) else {
+                    continue;
+                };
+                let reg = registration(attr, RouteKind::Method(method))?;
+                consumed.push(i);
+                registrations.push(reg);
+            }
+            if registrations.is_empty() {
+                return None;
+            }
+            (consumed, registrations)
+        }
+        [(index, kind)] if *kind != RouteKind::Routes => {
+            let reg = registration(func.attrs.get(*index)?, *kind)?;
+            (vec![*index], vec![reg])
+        }
+        _ => return None,
+    };
+    let private = crate::Framework::Actix.private();
+    // The route attributes go; the `use` of the one that is resolved stays in use (under
+    // `#[routes]`, the method attributes never are).
+    let keep = routes
+        .first()
+        .and_then(|(i, _)| func.attrs.get(*i))
+        .map(|a| keep_import_used(a.path()));
+    let mut index = 0usize;
+    func.attrs.retain(|_| {
+        let keep = !consumed.contains(&index);
+        index += 1;
+        keep
+    });
+    let name = &func.sig.ident;
+    let vis = &func.vis;
+    let docs: Vec<&Attribute> = func
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .collect();
+    let wrap = &helpers.wrap;
+    let resources = registrations.iter().map(|reg| {
+        let Registration {
+            path,
+            methods,
+            name: resource_name,
+            guards,
+            wraps,
+        } = reg;
+        let resource_name = resource_name
+            .clone()
+            .unwrap_or_else(|| LitStr::new(&name.to_string(), Span::call_site()));
+        quote! {
+            let __resource = #private::Resource::new(#path)
+                .name(#resource_name)
+                .guard(#private::RouteGuard::new(&[#(#methods),*]))
+                #(.guard(#private::fn_guard(#guards)))*
+                #(.wrap(#wraps))*
+                .wrap(#wrap())
+                .to(#name);
+            #private::HttpServiceFactory::register(__resource, __config);
+        }
+    });
+    Some(quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #vis struct #name;
+
+        impl #private::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #private::AppService) {
+                #func
+                #(#resources)*
+            }
+        }
+
         #keep
     })
 }
@@ -414,37 +584,70 @@ mod tests {
     }
 
     #[test]
-    fn get_becomes_route_with_options_guard_and_outermost_wrap() {
+    fn get_is_registered_with_one_guard_and_the_cors_wrap_outermost() {
         let out = expand_str(quote! {
-            #[get("/x", name = "ex", wrap = "Logger::default()")]
+            /// Says x.
+            #[get("/x", name = "ex", guard = "g", wrap = "Logger::default()")]
             async fn x() -> &'static str { "x" }
         });
         assert!(
+            out.contains("# [doc = r\" Says x.\"] # [allow (non_camel_case_types)] struct x ;"),
+            "{out}"
+        );
+        assert!(
             out.contains(
-                "# [:: cors_actix :: __private :: route (\"/x\" , method = \"GET\" , \
-                 method = \"OPTIONS\" , name = \"ex\" , wrap = \"Logger::default()\" , \
-                 guard = \"__cors_actix_guard_x\" , wrap = \"__cors_actix_wrap_x()\")]"
+                "let __resource = :: cors_actix :: __private :: Resource :: new (\"/x\") \
+                 . name (\"ex\") \
+                 . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
+                 . guard (:: cors_actix :: __private :: fn_guard (g)) \
+                 . wrap (Logger :: default ()) \
+                 . wrap (__cors_actix_wrap_x ()) \
+                 . to (x) ;"
             ),
             "{out}"
         );
+        // The handler is defined inside the registration, without its route attribute.
+        assert!(out.contains("fn register (self , __config : & mut :: cors_actix :: __private :: AppService) { # [doc = r\" Says x.\"] async fn x ()"), "{out}");
+        assert!(!out.contains("# [get"), "{out}");
         assert!(out.contains("use get as _"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
     }
 
     #[test]
-    fn route_keeps_methods_and_adds_options_once() {
+    fn route_methods_are_listed_once_each() {
         let out = expand_str(quote! {
-            #[actix_web::route("/x", method = "GET", method = "OPTIONS")]
+            #[actix_web::route("/x", method = "GET", method = "OPTIONS", method = "GET")]
             async fn x() -> &'static str { "x" }
         });
         assert!(
-            out.contains("route (\"/x\" , method = \"GET\" , method = \"OPTIONS\" , guard"),
+            out.contains(". name (\"x\") . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\" , \"OPTIONS\"]))"),
             "{out}"
         );
+        assert!(out.contains("use actix_web :: route as _"), "{out}");
+    }
+
+    #[test]
+    fn what_actix_would_explain_is_left_to_actix() {
+        // An option this code does not know: Actix's own `#[route]`, which names the keys it
+        // takes, with the preflight guard added.
+        let out = expand_str(quote! {
+            #[get("/x", colour = "blue")]
+            async fn x() -> &'static str { "x" }
+        });
         assert!(
-            out.contains("preflight_guard (ctx , & [\"GET\" , \"OPTIONS\"] , true)"),
+            out.contains(
+                "# [:: cors_actix :: __private :: route (\"/x\" , method = \"GET\" , \
+                 method = \"OPTIONS\" , colour = \"blue\" , \
+                 guard = \"__cors_actix_guard_x\" , wrap = \"__cors_actix_wrap_x()\")]"
+            ),
             "{out}"
         );
+        // A handler without a return type.
+        let out = expand_str(quote! {
+            #[get("/x")]
+            async fn x() {}
+        });
+        assert!(out.contains("__private :: route (\"/x\""), "{out}");
     }
 
     #[test]
@@ -471,7 +674,7 @@ mod tests {
     }
 
     #[test]
-    fn routes_get_twins() {
+    fn routes_registers_each_method_attribute() {
         let out = expand_str(quote! {
             #[routes]
             #[get("/a", guard = "g")]
@@ -480,15 +683,23 @@ mod tests {
         });
         assert!(
             out.contains(
-                "# [options (\"/a\" , guard = \"g\" , guard = \"__cors_actix_guard_x_0\" , \
-                 wrap = \"__cors_actix_wrap_x()\")] # [get (\"/a\" , guard = \"g\" , \
-                 wrap = \"__cors_actix_wrap_x()\")]"
+                "Resource :: new (\"/a\") . name (\"x\") \
+                 . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
+                 . guard (:: cors_actix :: __private :: fn_guard (g)) \
+                 . wrap (__cors_actix_wrap_x ()) . to (x) ;"
             ),
             "{out}"
         );
         assert!(
-            out.contains("# [options (\"/b\" , guard = \"__cors_actix_guard_x_1\""),
+            out.contains(
+                "Resource :: new (\"/b\") . name (\"x\") \
+                 . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"POST\"])) \
+                 . wrap (__cors_actix_wrap_x ()) . to (x) ;"
+            ),
             "{out}"
         );
+        assert!(!out.contains("# [routes]"), "{out}");
+        assert!(out.contains("use routes as _"), "{out}");
+        assert!(!out.contains("use get as _"), "{out}");
     }
 }

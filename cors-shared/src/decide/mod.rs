@@ -116,7 +116,10 @@ impl Policy {
         } else {
             // An exact entry holds the same bytes, already as text.
             let entry = fixed_origin.and_then(|i| raw.origins.get(i));
-            (entry.map_or_else(|| ascii(origin), |e| e.as_ref()), fixed_origin)
+            (
+                entry.map_or_else(|| ascii(origin), |e| e.as_ref()),
+                fixed_origin,
+            )
         };
         if !preflight {
             return Decision::ActualAllowed(CorsHeaders {
