@@ -4,17 +4,20 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+
+use cors_shared::Policy;
 use std::task::{ready, Context, Poll};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::Error;
+use actix_web::{Error, HttpResponse};
 
 use crate::cors::Shared;
 use crate::error::CorsError;
 use crate::outcome::{
     answer_preflight, debug_enabled, is_applied, log_refusal, mark_applied, Pending,
 };
+use crate::request::Captured;
 use crate::response::write;
 
 pin_project_lite::pin_project! {
@@ -90,14 +93,31 @@ where
                 shared,
                 has_outer,
             } => {
-                let result = ready!(inner.poll(cx));
-                let Some(pending) = pending.take() else {
+                // Never poll the inner future again once it has answered.
+                let Some(outcome) = pending.as_ref() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
-                Poll::Ready(match result {
-                    Ok(response) => Ok(finish(shared, pending, response, *has_outer)),
-                    Err(error) => Err(CorsError::wrap(shared, pending, error)),
-                })
+                let result = ready!(inner.poll(cx));
+                let output = match result {
+                    Ok(mut response) => {
+                        // The headers are written in place; only a preflight that no route
+                        // answered gets a new response.
+                        match finish(shared, outcome, &mut response, *has_outer) {
+                            None => Ok(response.map_into_left_body()),
+                            Some(answer) => {
+                                let (request, _) = response.into_parts();
+                                Ok(ServiceResponse::new(request, answer.map_into_right_body()))
+                            }
+                        }
+                    }
+                    Err(error) => match pending.take() {
+                        Some(pending) => Err(CorsError::wrap(shared, pending, error)),
+                        None => Err(error),
+                    },
+                };
+                // Dropped where it lies rather than moved out.
+                *pending = None;
+                Poll::Ready(output)
             }
         }
     }
@@ -107,48 +127,57 @@ fn polled_twice() -> Error {
     actix_web::error::ErrorInternalServerError("CORS response future polled after completion")
 }
 
-/// Applies the outcome to the inner service's response, unless an inner CORS layer did.
+/// Applies the outcome to the inner service's response, unless an inner CORS layer did; or
+/// returns this (default) policy's answer to a preflight that no route answered.
 fn finish<B>(
     shared: &Shared,
-    pending: Pending,
-    response: ServiceResponse<B>,
+    pending: &Pending,
+    response: &mut ServiceResponse<B>,
     has_outer: bool,
-) -> ServiceResponse<EitherBody<B>> {
-    let mut response = response;
+) -> Option<HttpResponse> {
     match pending {
         Pending::Decided(outcome) => {
             outcome.log();
             mark_applied(response.request(), has_outer);
             outcome.write(response.headers_mut());
-            response.map_into_left_body()
+            None
         }
-        Pending::Later { .. } if is_applied(response.request()) => response.map_into_left_body(),
+        Pending::Later { .. } if is_applied(response.request()) => None,
         Pending::Later {
             captured,
             pinned,
             path,
-        } => Pending::decide_later(&captured, pinned.as_ref(), shared, |decision, reuse| {
-            mark_applied(response.request(), has_outer);
-            // No route answered this preflight: this (default) policy does, whatever the inner
-            // service said.
-            let method = captured.method();
-            if let Some(answer) = answer_preflight(shared, decision, method, reuse, || path.clone())
-            {
-                let (request, _) = response.into_parts();
-                return ServiceResponse::new(request, answer.map_into_right_body());
-            }
-            if let Some(reason) = decision.refusal() {
-                if debug_enabled() {
-                    log_refusal(&reason.log_line(), method, path.as_deref(), shared.role);
-                }
-            }
-            write(
-                &shared.prepared,
-                decision.headers(),
-                reuse,
-                response.headers_mut(),
-            );
-            response.map_into_left_body()
-        }),
+        } => finish_later(shared, captured, pinned.as_ref(), path, response, has_outer),
     }
+}
+
+/// [`finish`] for a default layer with CORS layers inside, none of which answered.
+#[inline(never)]
+fn finish_later<B>(
+    shared: &Shared,
+    captured: &Captured,
+    pinned: Option<&Arc<Policy>>,
+    path: &Option<String>,
+    response: &mut ServiceResponse<B>,
+    has_outer: bool,
+) -> Option<HttpResponse> {
+    Pending::decide_later(captured, pinned, shared, |decision, reuse| {
+        mark_applied(response.request(), has_outer);
+        let method = captured.method();
+        if let Some(answer) = answer_preflight(shared, decision, method, reuse, || path.clone()) {
+            return Some(answer);
+        }
+        if let Some(reason) = decision.refusal() {
+            if debug_enabled() {
+                log_refusal(&reason.log_line(), method, path.as_deref(), shared.role);
+            }
+        }
+        write(
+            &shared.prepared,
+            decision.headers(),
+            reuse,
+            response.headers_mut(),
+        );
+        None
+    })
 }

@@ -21,6 +21,7 @@ use crate::response::OwnedHeaders;
 struct CorsApplied;
 
 /// Marks the request as answered by a CORS layer, when a layer outside it waits to know.
+#[inline]
 pub(crate) fn mark_applied(request: &actix_web::HttpRequest, has_outer: bool) {
     if has_outer {
         request.extensions_mut().insert(CorsApplied);
@@ -128,6 +129,7 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     /// Keeps what `decision` (of the layer's policy, for the request as it arrived) says.
+    #[inline]
     pub(crate) fn new(
         shared: &Shared,
         decision: &Decision<'_>,
@@ -162,6 +164,7 @@ impl Outcome {
         self.preflight
     }
 
+    #[inline]
     pub(crate) fn log(&self) {
         if let Some(r) = &self.refused {
             log_refusal(&r.line, &r.method, r.path.as_deref(), r.role);
@@ -196,6 +199,7 @@ fn preflight_status(decision: &Decision<'_>) -> Option<StatusCode> {
 
 /// Answers a preflight at once from the decision: 204 with the headers when allowed, 403 with
 /// only `Vary` when not, and logs a refusal. `None` when the request is not a preflight.
+#[inline]
 pub(crate) fn answer_preflight(
     shared: &Shared,
     decision: &Decision<'_>,

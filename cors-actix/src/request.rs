@@ -14,6 +14,7 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 
 /// The parts of an Actix request that CORS looks at and, from the same lookups, the request's
 /// values a response may repeat. The preflight-only headers are looked up for `OPTIONS` only.
+#[inline]
 pub(crate) fn read<'a>(method: &'a Method, headers: &'a HeaderMap) -> (RequestView<'a>, Reuse<'a>) {
     let (origin, origin_value) = first_and_lines(headers, &ORIGIN);
     let mut view = RequestView::new(method.as_str().as_bytes());
@@ -37,6 +38,7 @@ fn lines_of<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderLines<'a> {
 }
 
 /// How many lines of `name` the request has, and its first value.
+#[inline]
 fn first_and_lines<'a>(
     headers: &'a HeaderMap,
     name: &HeaderName,
@@ -101,6 +103,14 @@ impl Line {
 pub(crate) struct Captured {
     method: Method,
     origin: Line,
+    /// The lines only a preflight is decided on, for an `OPTIONS` request with an `Origin`:
+    /// boxed, so that the response future of every other request stays small.
+    preflight: Option<Box<PreflightLines>>,
+}
+
+/// The request headers only a preflight is decided on.
+#[derive(Debug)]
+struct PreflightLines {
     request_method: Line,
     request_headers: Line,
     /// Only whether the request asks for private network access (`true`) is read.
@@ -110,17 +120,24 @@ pub(crate) struct Captured {
 impl Captured {
     /// Keeps what `read` found.
     pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+        let asks = view.request_method != HeaderLines::Absent
+            || view.request_headers != HeaderLines::Absent
+            || view.request_private_network != HeaderLines::Absent;
         Captured {
             method: method.clone(),
             origin: Line::keep(view.origin, reuse.origin),
-            request_method: Line::keep(view.request_method, reuse.request_method),
-            request_headers: Line::keep(view.request_headers, reuse.request_headers),
-            request_private_network: match view.request_private_network {
-                HeaderLines::Absent => HeaderLines::Absent,
-                HeaderLines::One(b"true") => HeaderLines::One(b"true"),
-                HeaderLines::One(_) => HeaderLines::One(b""),
-                HeaderLines::Many => HeaderLines::Many,
-            },
+            preflight: asks.then(|| {
+                Box::new(PreflightLines {
+                    request_method: Line::keep(view.request_method, reuse.request_method),
+                    request_headers: Line::keep(view.request_headers, reuse.request_headers),
+                    request_private_network: match view.request_private_network {
+                        HeaderLines::Absent => HeaderLines::Absent,
+                        HeaderLines::One(b"true") => HeaderLines::One(b"true"),
+                        HeaderLines::One(_) => HeaderLines::One(b""),
+                        HeaderLines::Many => HeaderLines::Many,
+                    },
+                })
+            }),
         }
     }
 
@@ -131,18 +148,19 @@ impl Captured {
 
     /// The request as the core reads it, and its values a response may repeat.
     pub(crate) fn read(&self) -> (RequestView<'_>, Reuse<'_>) {
-        let view = RequestView {
-            method: self.method.as_str().as_bytes(),
-            origin: self.origin.lines(),
-            request_method: self.request_method.lines(),
-            request_headers: self.request_headers.lines(),
-            request_private_network: self.request_private_network,
-        };
-        let reuse = Reuse {
+        let mut view = RequestView::new(self.method.as_str().as_bytes());
+        view.origin = self.origin.lines();
+        let mut reuse = Reuse {
             origin: self.origin.first(),
-            request_method: self.request_method.first(),
-            request_headers: self.request_headers.first(),
+            ..Reuse::default()
         };
+        if let Some(p) = &self.preflight {
+            view.request_method = p.request_method.lines();
+            view.request_headers = p.request_headers.lines();
+            view.request_private_network = p.request_private_network;
+            reuse.request_method = p.request_method.first();
+            reuse.request_headers = p.request_headers.first();
+        }
         (view, reuse)
     }
 }

@@ -69,6 +69,7 @@ impl Prepared {
 
     /// The value of `Access-Control-Allow-Origin` for a decision: `*`, the value prepared for
     /// the exact origin that allowed the request, or the request's own `Origin`.
+    #[inline]
     fn allow_origin(
         &self,
         cors: &CorsHeaders<'_>,
@@ -91,6 +92,7 @@ impl Prepared {
 
 /// `candidate` when its bytes are exactly `value` (a cheap reference-counted copy), else a new
 /// value. `None` only if `value` cannot be a header value, which the core never produces.
+#[inline]
 fn reuse(candidate: Option<&HeaderValue>, value: &str) -> Option<HeaderValue> {
     match candidate {
         Some(c) if c.as_bytes() == value.as_bytes() => Some(c.clone()),
@@ -99,6 +101,7 @@ fn reuse(candidate: Option<&HeaderValue>, value: &str) -> Option<HeaderValue> {
 }
 
 /// The header value of one of the core's `Vary` token sets.
+#[inline]
 fn vary_value(vary: Vary) -> HeaderValue {
     match vary.value() {
         v if v == Vary::ORIGIN.value() => VARY_ORIGIN,
@@ -118,6 +121,7 @@ const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
     HeaderValue::from_static(Vary::PREFLIGHT_PRIVATE_NETWORK.value());
 
 /// The value of `h` for a decision, built from prepared values and the request's own.
+#[inline]
 fn value_of(
     prepared: &Prepared,
     cors: &CorsHeaders<'_>,
@@ -176,12 +180,12 @@ struct PreflightHeaders {
 
 impl OwnedHeaders {
     /// Takes the headers of a decision, reusing the request's and the prepared values.
+    #[inline]
     pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
         let value = |h| value_of(prepared, cors, request, h);
-        let is_preflight = cors.allow_methods.is_some()
-            || cors.allow_headers.is_some()
-            || cors.allow_private_network
-            || cors.max_age.is_some();
+        let is_preflight = CorsHeader::ALL
+            .into_iter()
+            .any(|h| h.preflight_only() && cors.get(h).is_some());
         OwnedHeaders {
             allow_origin: value(CorsHeader::AllowOrigin),
             expose_headers: value(CorsHeader::ExposeHeaders),
@@ -213,17 +217,36 @@ impl OwnedHeaders {
     }
 
     /// Sets the headers on a response, as [`write`] does.
+    #[inline]
     pub(crate) fn write(&self, response: &mut HeaderMap) {
+        if self.preflight.is_some() {
+            self.write_preflight(response);
+        } else {
+            // Known when this compiles: only the headers an actual response carries.
+            for h in CorsHeader::ALL {
+                if !h.preflight_only() {
+                    if let Some(value) = self.get(h) {
+                        response.insert(name(h), value);
+                    }
+                }
+            }
+        }
+        write_vary(self.vary, response);
+    }
+
+    /// [`OwnedHeaders::write`] for the answer to a preflight, which only an error keeps.
+    #[cold]
+    fn write_preflight(&self, response: &mut HeaderMap) {
         for h in CorsHeader::ALL {
             if let Some(value) = self.get(h) {
                 response.insert(name(h), value);
             }
         }
-        write_vary(self.vary, response);
     }
 }
 
 /// Merges CORS tokens into the response's `Vary` (one line), keeping whatever was there.
+#[inline]
 pub(crate) fn write_vary(vary: Vary, response: &mut HeaderMap) {
     let update = merge_vary_lines(
         || response.get_all(header::VARY).map(HeaderValue::as_bytes),

@@ -46,6 +46,31 @@ impl<S> CorsMiddleware<S> {
     }
 }
 
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    /// A default layer with CORS layers inside, one of which may answer: it decides only if
+    /// none does, from copies of the request's CORS headers, with the version of the policy in
+    /// force now.
+    #[inline(never)]
+    fn forward_undecided(&self, req: ServiceRequest, has_outer: bool) -> CorsFuture<S::Future, B> {
+        let (view, reuse) = request::read(req.method(), req.headers());
+        let pending = Pending::Later {
+            captured: Captured::new(req.method(), &view, reuse),
+            pinned: self.reader.borrow_mut().as_mut().map(PolicyReader::current),
+            path: crate::outcome::debug_enabled().then(|| req.path().to_owned()),
+        };
+        CorsFuture::forwarded(State::forwarded(
+            self.service.call(req),
+            pending,
+            Arc::clone(&self.shared),
+            has_outer,
+        ))
+    }
+}
+
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
@@ -62,29 +87,15 @@ where
             crate::cors::serving_started();
         }
         let has_outer = self.has_outer.get();
+        if !self.answers_first {
+            return self.forward_undecided(req, has_outer);
+        }
         let shared = &self.shared;
         // Decided now, from the request as it arrives, with the policy in force now: one
-        // decision per layer and request. Whether it is used is known once the inner service
-        // has answered (an inner CORS layer's headers win); a refusal is logged only then.
+        // decision per layer and request.
         let (view, reuse) = request::read(req.method(), req.headers());
         let path = || crate::outcome::debug_enabled().then(|| req.path().to_owned());
         let mut reader = self.reader.borrow_mut();
-        if shared.role == Role::Default && !self.answers_first {
-            // A CORS layer inside may answer: decide only if none does, from copies, with the
-            // version of the policy in force now.
-            let pending = Pending::Later {
-                captured: Captured::new(req.method(), &view, reuse),
-                pinned: reader.as_mut().map(PolicyReader::current),
-                path: path(),
-            };
-            drop(reader);
-            return CorsFuture::forwarded(State::forwarded(
-                self.service.call(req),
-                pending,
-                Arc::clone(shared),
-                has_outer,
-            ));
-        }
         let current;
         let policy: &Policy = match reader.as_mut() {
             Some(reader) => reader.load(),

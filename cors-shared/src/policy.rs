@@ -116,12 +116,19 @@ impl Policy {
     /// else is parsed, so a malformed value is refused as such, and then tried against the
     /// patterns.
     pub(crate) fn check_origin(&self, value: &[u8]) -> Verdict {
-        let raw = &self.raw;
         let is_null = value == b"null";
         let exactable = !is_null && value.len() <= origin::MAX_ORIGIN_LEN && !value.contains(&b'*');
         if let Some(index) = exactable.then(|| self.fixed().exact_index(value)).flatten() {
             return Verdict::Allowed(Some(index));
         }
+        self.check_origin_further(value, is_null, exactable)
+    }
+
+    /// The rest of [`Policy::check_origin`], for a value that is not an exact origin of the
+    /// policy: apart, so that the common case runs through little code.
+    #[inline(never)]
+    fn check_origin_further(&self, value: &[u8], is_null: bool, exactable: bool) -> Verdict {
+        let raw = &self.raw;
         let loaded = raw.set.map(|set| (set, set.load()));
         let version = loaded.as_ref().and_then(|(_, guard)| guard.as_deref());
         if exactable && version.is_some_and(|v| v.allowlist().exact(value)) {

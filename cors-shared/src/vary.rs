@@ -71,7 +71,16 @@ where
             VaryUpdate::Set(Cow::Borrowed(add.value().as_bytes()))
         };
     }
-    let count = 1 + first.count();
+    merge_into_existing(lines, 1 + first.count(), add)
+}
+
+/// [`merge_vary_lines`] when the response has `count` (at least one) `Vary` lines: apart from
+/// the common case, so that the request path stays small.
+#[inline(never)]
+fn merge_into_existing<'a, I>(lines: impl Fn() -> I, count: usize, add: Vary) -> VaryUpdate
+where
+    I: Iterator<Item = &'a [u8]>,
+{
     let present = |want: &[u8]| {
         lines()
             .flat_map(tokens)

@@ -623,3 +623,18 @@ fn fixed_origin_names_the_exact_entry_that_allowed() {
     };
     assert_eq!((h.allow_origin, h.fixed_origin), (Some("*"), None));
 }
+
+#[test]
+fn preflight_only_headers_are_only_on_preflights() {
+    let p = private();
+    let view = actual("GET", Some(APP));
+    let actual_headers = *p.decide(&view).headers();
+    let mut pre = actual("OPTIONS", Some(APP));
+    pre.request_method = HeaderLines::One(b"PUT");
+    pre.request_headers = HeaderLines::One(b"content-type");
+    let preflight_headers = *p.decide(&pre).headers();
+    let names = |h: &CorsHeaders<'_>| h.entries().map(|(h, _)| h).collect::<Vec<_>>();
+    assert!(names(&actual_headers).iter().all(|h| !h.preflight_only()));
+    assert!(names(&preflight_headers).iter().any(|h| h.preflight_only()));
+    assert!(!names(&preflight_headers).contains(&cors_shared::CorsHeader::ExposeHeaders));
+}

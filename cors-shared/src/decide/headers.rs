@@ -1,35 +1,40 @@
 //! What a decision writes: the CORS response headers with their values, and the `Vary`
 //! tokens to merge.
 
-/// The `Vary` tokens a response needs, with their joined value.
+/// The `Vary` tokens a response needs, with their joined value. One of the constants below; a
+/// single pointer, cheap to keep beside a response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Vary {
+pub struct Vary(&'static VarySet);
+
+/// The contents of a [`Vary`].
+#[derive(Debug, PartialEq, Eq)]
+struct VarySet {
     tokens: &'static [&'static str],
     value: &'static str,
 }
 
 impl Vary {
     /// Nothing to add: the response does not depend on the request's CORS headers.
-    pub const NONE: Vary = Vary {
+    pub const NONE: Vary = Vary(&VarySet {
         tokens: &[],
         value: "",
-    };
+    });
     /// `Vary: Origin`.
-    pub const ORIGIN: Vary = Vary {
+    pub const ORIGIN: Vary = Vary(&VarySet {
         tokens: &["Origin"],
         value: "Origin",
-    };
+    });
     /// The three request headers a preflight answer depends on.
-    pub const PREFLIGHT: Vary = Vary {
+    pub const PREFLIGHT: Vary = Vary(&VarySet {
         tokens: &[
             "Origin",
             "Access-Control-Request-Method",
             "Access-Control-Request-Headers",
         ],
         value: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-    };
+    });
     /// [`Vary::PREFLIGHT`] and `Access-Control-Request-Private-Network`.
-    pub const PREFLIGHT_PRIVATE_NETWORK: Vary = Vary {
+    pub const PREFLIGHT_PRIVATE_NETWORK: Vary = Vary(&VarySet {
         tokens: &[
             "Origin",
             "Access-Control-Request-Method",
@@ -38,21 +43,21 @@ impl Vary {
         ],
         value: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
                 Access-Control-Request-Private-Network",
-    };
+    });
 
     /// The tokens, each a request header name.
     pub fn tokens(&self) -> &'static [&'static str] {
-        self.tokens
+        self.0.tokens
     }
 
     /// The tokens joined with `, `; empty for [`Vary::NONE`].
     pub const fn value(&self) -> &'static str {
-        self.value
+        self.0.value
     }
 
     /// True for [`Vary::NONE`].
     pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
+        self.0.tokens.is_empty()
     }
 }
 
@@ -121,6 +126,21 @@ impl CorsHeader {
         CorsHeader::MaxAge,
         CorsHeader::ExposeHeaders,
     ];
+
+    /// Whether only the answer to a preflight carries this header; the others are those an
+    /// actual response may carry (`Access-Control-Allow-Origin` and
+    /// `Access-Control-Allow-Credentials` on both).
+    pub const fn preflight_only(self) -> bool {
+        match self {
+            CorsHeader::AllowMethods
+            | CorsHeader::AllowHeaders
+            | CorsHeader::AllowPrivateNetwork
+            | CorsHeader::MaxAge => true,
+            CorsHeader::AllowOrigin | CorsHeader::AllowCredentials | CorsHeader::ExposeHeaders => {
+                false
+            }
+        }
+    }
 
     /// The lower-case name.
     pub const fn name(self) -> &'static str {
