@@ -342,7 +342,7 @@ pub(crate) fn decide_and_write<'r>(
     route: bool,
     response: &mut Response<'r>,
 ) -> Option<u16> {
-    let view = headers::with_private_network(view, request, policy);
+    let view = headers::for_policy(view, policy);
     let decision = policy.decide(&view);
     if let Some(reason) = decision.refusal() {
         tracing::debug!(

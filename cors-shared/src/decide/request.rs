@@ -24,11 +24,27 @@ impl<'a> HeaderLines<'a> {
     /// assert_eq!(HeaderLines::from_values([&b"a"[..], &b"b"[..]]), HeaderLines::Many);
     /// ```
     pub fn from_values<I: IntoIterator<Item = &'a [u8]>>(values: I) -> Self {
-        let mut values = values.into_iter();
-        match (values.next(), values.next()) {
-            (None, _) => HeaderLines::Absent,
-            (Some(v), None) => HeaderLines::One(v),
-            (Some(_), Some(_)) => HeaderLines::Many,
+        values
+            .into_iter()
+            .take(2)
+            .fold(HeaderLines::Absent, HeaderLines::and)
+    }
+
+    /// These lines and one more, `value`: for adapters that read a request's headers in one
+    /// pass.
+    ///
+    /// ```
+    /// use cors_shared::HeaderLines;
+    ///
+    /// let one = HeaderLines::Absent.and(b"https://a.example");
+    /// assert_eq!(one, HeaderLines::One(b"https://a.example"));
+    /// assert_eq!(one.and(b"https://b.example"), HeaderLines::Many);
+    /// ```
+    #[must_use]
+    pub fn and(self, value: &'a [u8]) -> Self {
+        match self {
+            HeaderLines::Absent => HeaderLines::One(value),
+            HeaderLines::One(_) | HeaderLines::Many => HeaderLines::Many,
         }
     }
 }
