@@ -3,7 +3,7 @@
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
-use cors_shared::{header, HeaderLines, RequestView};
+use cors_shared::{header, HeaderLines, Policy, RequestView};
 
 // The request headers CORS reads, by the core's names.
 const ORIGIN: HeaderName = HeaderName::from_static(header::ORIGIN);
@@ -12,10 +12,16 @@ const REQUEST_HEADERS_NAME: HeaderName = HeaderName::from_static(header::REQUEST
 const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(header::REQUEST_PRIVATE_NETWORK);
 
-/// The parts of an Actix request that CORS looks at and, from the same lookups, the request's
-/// values a response may repeat. The preflight-only headers are looked up for `OPTIONS` only.
+/// The parts of an Actix request that `policy` looks at and, from the same lookups, the
+/// request's values a response may repeat. The preflight-only headers are looked up for
+/// `OPTIONS` only, `Access-Control-Request-Private-Network` only for a policy that answers it
+/// (no other policy reads it).
 #[inline]
-pub(crate) fn read<'a>(method: &'a Method, headers: &'a HeaderMap) -> (RequestView<'a>, Reuse<'a>) {
+pub(crate) fn read<'a>(
+    method: &'a Method,
+    headers: &'a HeaderMap,
+    policy: &Policy,
+) -> (RequestView<'a>, Reuse<'a>) {
     let (origin, origin_value) = first_and_lines(headers, &ORIGIN);
     let mut view = RequestView::new(method.as_str().as_bytes());
     view.origin = origin;
@@ -28,7 +34,9 @@ pub(crate) fn read<'a>(method: &'a Method, headers: &'a HeaderMap) -> (RequestVi
         (view.request_method, reuse.request_method) = (lines, first);
         let (lines, first) = first_and_lines(headers, &REQUEST_HEADERS_NAME);
         (view.request_headers, reuse.request_headers) = (lines, first);
-        view.request_private_network = lines_of(headers, &REQUEST_PRIVATE_NETWORK);
+        if policy.answers_private_network() {
+            view.request_private_network = lines_of(headers, &REQUEST_PRIVATE_NETWORK);
+        }
     }
     (view, reuse)
 }
@@ -179,7 +187,11 @@ mod tests {
         ] {
             m.append(HeaderName::from_static(n), HeaderValue::from_static(v));
         }
-        let (v, reuse) = read(&Method::OPTIONS, &m);
+        let policy = cors_shared::PolicySpec::new()
+            .origin("https://a.example")
+            .validate()
+            .unwrap();
+        let (v, reuse) = read(&Method::OPTIONS, &m, &policy);
         assert_eq!(v.method, b"OPTIONS");
         assert_eq!(v.origin, HeaderLines::Many);
         assert_eq!(v.request_method, HeaderLines::One(b"PUT"));

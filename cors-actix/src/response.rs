@@ -298,7 +298,7 @@ mod tests {
             ("access-control-allow-origin", "https://stale.example"),
             ("vary", "Accept-Encoding"),
         ]);
-        let (view, reuse) = crate::request::read(&Method::GET, &request);
+        let (view, reuse) = crate::request::read(&Method::GET, &request, &policy);
         let decision = policy.decide(&view);
         let owned = OwnedHeaders::new(&prepared, decision.headers(), reuse);
         owned.write(&mut response);

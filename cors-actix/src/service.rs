@@ -56,10 +56,20 @@ where
     /// force now.
     #[inline(never)]
     fn forward_undecided(&self, req: ServiceRequest, has_outer: bool) -> CorsFuture<S::Future, B> {
-        let (view, reuse) = request::read(req.method(), req.headers());
+        let pinned = self.reader.borrow_mut().as_mut().map(PolicyReader::current);
+        let current;
+        let policy: &Policy = match &pinned {
+            Some(policy) => policy,
+            None => {
+                current = self.shared.load();
+                &current
+            }
+        };
+        let (view, reuse) = request::read(req.method(), req.headers(), policy);
+        let captured = Captured::new(req.method(), &view, reuse);
         let pending = Pending::Later {
-            captured: Captured::new(req.method(), &view, reuse),
-            pinned: self.reader.borrow_mut().as_mut().map(PolicyReader::current),
+            captured,
+            pinned,
             path: crate::outcome::debug_enabled().then(|| req.path().to_owned()),
         };
         CorsFuture::forwarded(State::forwarded(
@@ -93,7 +103,6 @@ where
         let shared = &self.shared;
         // Decided now, from the request as it arrives, with the policy in force now: one
         // decision per layer and request.
-        let (view, reuse) = request::read(req.method(), req.headers());
         let path = || crate::outcome::debug_enabled().then(|| req.path().to_owned());
         let mut reader = self.reader.borrow_mut();
         let current;
@@ -104,6 +113,7 @@ where
                 &current
             }
         };
+        let (view, reuse) = request::read(req.method(), req.headers(), policy);
         let decision = policy.decide(&view);
         // A route's policy answers its preflights itself, before anything inside runs; so does
         // a default policy with no CORS layer inside it.

@@ -92,3 +92,69 @@ async fn with_a_route_policy_inside_preflights_reach_the_route() {
         APP
     );
 }
+
+/// `Access-Control-Request-Private-Network` reaches a policy that answers it, whether the
+/// default layer answers first or after a route had the chance; other policies never read it.
+#[actix_web::test]
+async fn private_network_preflights_reach_the_policies_that_answer_them() {
+    let pna = || {
+        Cors::new(
+            PolicySpec::new()
+                .origin(APP)
+                .methods(["PUT"])
+                .private_network(true)
+                .validate()
+                .unwrap(),
+        )
+    };
+    let ask = |path: &str| {
+        preflight(path, APP)
+            .insert_header(("access-control-request-private-network", "true"))
+            .to_request()
+    };
+    let first = init_service(App::new().wrap(pna()).default_service(web::to(fallback))).await;
+    let later = init_service(
+        App::new()
+            .wrap(pna())
+            .service(admin)
+            .default_service(web::to(fallback)),
+    )
+    .await;
+    for res in [
+        call_service(&first, ask("/doc")).await,
+        call_service(&later, ask("/doc")).await,
+    ] {
+        assert_eq!(res.status(), 204);
+        let header = |n: &str| res.headers().get(n).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            header("access-control-allow-private-network").as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            header("vary").as_deref(),
+            Some(
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+                 Access-Control-Request-Private-Network"
+            )
+        );
+    }
+    // A policy without private network access does not read the header: its answer does not
+    // depend on it (so its `Vary` need not name it), and the browser, finding no
+    // `Access-Control-Allow-Private-Network`, refuses the private network request itself.
+    let plain = init_service(
+        App::new()
+            .wrap(default_cors())
+            .default_service(web::to(fallback)),
+    )
+    .await;
+    let res = call_service(&plain, ask("/doc")).await;
+    assert_eq!(res.status(), 204);
+    assert!(res
+        .headers()
+        .get("access-control-allow-private-network")
+        .is_none());
+    assert_eq!(
+        res.headers().get("vary").unwrap(),
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    );
+}

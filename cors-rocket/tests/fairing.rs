@@ -653,3 +653,73 @@ fn refusals_are_logged_with_method_path_and_reason() {
         ]
     );
 }
+
+policy! {
+    /// A policy that answers Private Network Access preflights.
+    PRIVATE_NETWORK = {
+        origins = ["https://app.example.re"],
+        methods = [GET, POST],
+        private_network,
+    };
+}
+
+#[cors(policy = PRIVATE_NETWORK)]
+#[post("/device")]
+fn device() -> &'static str {
+    "device"
+}
+
+/// `Access-Control-Request-Private-Network` reaches a policy that answers it, a route's or the
+/// default one; other policies never read it, so their answer and its `Vary` do not depend on it.
+#[test]
+fn private_network_preflights_reach_the_policies_that_answer_them() {
+    let ask = |client: &Client, path: &str| {
+        let res = client
+            .options(path.to_owned())
+            .header(Header::new("Origin", APP))
+            .header(Header::new("Access-Control-Request-Method", "POST"))
+            .header(Header::new(
+                "Access-Control-Request-Private-Network",
+                "true",
+            ))
+            .dispatch();
+        (
+            res.status(),
+            header(&res, "access-control-allow-private-network").map(str::to_owned),
+            header(&res, "vary").map(str::to_owned),
+        )
+    };
+    let pna_vary = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+                    Access-Control-Request-Private-Network";
+    let routed = with_default(routes![device, plain]);
+    assert_eq!(
+        ask(&routed, "/device"),
+        (
+            Status::NoContent,
+            Some("true".into()),
+            Some(pna_vary.into())
+        )
+    );
+    // The default policy does not answer private network access.
+    assert_eq!(
+        ask(&routed, "/plain"),
+        (
+            Status::NoContent,
+            None,
+            Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers".into())
+        )
+    );
+    let by_default = launch(
+        rocket::custom(base())
+            .mount("/", routes![plain])
+            .attach(Cors::new(&PRIVATE_NETWORK)),
+    );
+    assert_eq!(
+        ask(&by_default, "/plain"),
+        (
+            Status::NoContent,
+            Some("true".into()),
+            Some(pna_vary.into())
+        )
+    );
+}
