@@ -96,8 +96,15 @@ impl Prepared {
 fn reuse(candidate: Option<&HeaderValue>, value: &str) -> Option<HeaderValue> {
     match candidate {
         Some(c) if c.as_bytes() == value.as_bytes() => Some(c.clone()),
-        _ => HeaderValue::from_str(value).ok(),
+        _ => copy(value),
     }
+}
+
+/// A new header value holding `value`: only for values neither prepared nor the request's own
+/// (a reloadable policy's later version).
+#[cold]
+fn copy(value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(value).ok()
 }
 
 /// The header value of one of the core's `Vary` token sets.
@@ -121,7 +128,6 @@ const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
     HeaderValue::from_static(Vary::PREFLIGHT_PRIVATE_NETWORK.value());
 
 /// The value of `h` for a decision, built from prepared values and the request's own.
-#[inline]
 fn value_of(
     prepared: &Prepared,
     cors: &CorsHeaders<'_>,
@@ -178,9 +184,22 @@ struct PreflightHeaders {
     max_age: Option<HeaderValue>,
 }
 
+impl PreflightHeaders {
+    /// Kept only by an error standing in for a preflight's answer.
+    #[cold]
+    fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Box<Self> {
+        let value = |h| value_of(prepared, cors, request, h);
+        Box::new(PreflightHeaders {
+            allow_methods: value(CorsHeader::AllowMethods),
+            allow_headers: value(CorsHeader::AllowHeaders),
+            allow_private_network: cors.allow_private_network,
+            max_age: value(CorsHeader::MaxAge),
+        })
+    }
+}
+
 impl OwnedHeaders {
     /// Takes the headers of a decision, reusing the request's and the prepared values.
-    #[inline]
     pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
         let value = |h| value_of(prepared, cors, request, h);
         let is_preflight = CorsHeader::ALL
@@ -191,14 +210,7 @@ impl OwnedHeaders {
             expose_headers: value(CorsHeader::ExposeHeaders),
             allow_credentials: cors.allow_credentials,
             vary: cors.vary,
-            preflight: is_preflight.then(|| {
-                Box::new(PreflightHeaders {
-                    allow_methods: value(CorsHeader::AllowMethods),
-                    allow_headers: value(CorsHeader::AllowHeaders),
-                    allow_private_network: cors.allow_private_network,
-                    max_age: value(CorsHeader::MaxAge),
-                })
-            }),
+            preflight: is_preflight.then(|| PreflightHeaders::new(prepared, cors, request)),
         }
     }
 
@@ -217,7 +229,6 @@ impl OwnedHeaders {
     }
 
     /// Sets the headers on a response, as [`write`] does.
-    #[inline]
     pub(crate) fn write(&self, response: &mut HeaderMap) {
         if self.preflight.is_some() {
             self.write_preflight(response);
@@ -245,8 +256,13 @@ impl OwnedHeaders {
     }
 }
 
+/// The value of a `Vary` merged with the response's own.
+#[cold]
+fn merged(bytes: &[u8]) -> Option<HeaderValue> {
+    HeaderValue::from_bytes(bytes).ok()
+}
+
 /// Merges CORS tokens into the response's `Vary` (one line), keeping whatever was there.
-#[inline]
 pub(crate) fn write_vary(vary: Vary, response: &mut HeaderMap) {
     let update = merge_vary_lines(
         || response.get_all(header::VARY).map(HeaderValue::as_bytes),
@@ -257,7 +273,7 @@ pub(crate) fn write_vary(vary: Vary, response: &mut HeaderMap) {
         VaryUpdate::Set(Cow::Borrowed(bytes)) if bytes == vary.value().as_bytes() => {
             Some(vary_value(vary))
         }
-        VaryUpdate::Set(bytes) => HeaderValue::from_bytes(&bytes).ok(),
+        VaryUpdate::Set(bytes) => merged(&bytes),
     };
     if let Some(value) = value {
         response.insert(header::VARY, value);
