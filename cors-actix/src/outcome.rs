@@ -14,9 +14,11 @@ use crate::request::{Captured, Reuse};
 use crate::response::OwnedHeaders;
 
 /// Marks a request whose response got its CORS headers from a layer inside a default one, so
-/// that the outer [`Cors`](crate::Cors) leaves it alone. It lives in the request's extensions,
-/// which Actix recycles with the request, and is zero-sized, so it allocates nothing; a layer
-/// with none outside it touches nothing.
+/// that the outer [`Cors`](crate::Cors) leaves it alone. It marks the request, not the
+/// response: a response that middleware in between builds anew still belongs to a route whose
+/// policy covers the request, and the default policy must not expose it. It lives in the
+/// request's extensions, which Actix recycles with the request, and is zero-sized, so it
+/// allocates nothing; a layer with none outside it touches nothing.
 #[derive(Clone, Copy, Debug)]
 struct CorsApplied;
 

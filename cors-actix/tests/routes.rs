@@ -470,3 +470,34 @@ async fn cors_without_a_default_policy_covers_only_its_routes() {
     assert_eq!(res.status(), 404);
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Middleware that builds a new response in place of the inner one, keeping its body.
+async fn rebuild(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let (req, res) = next.call(req).await?.into_parts();
+    let res = HttpResponse::Ok().body(res.into_body().boxed());
+    Ok(ServiceResponse::new(req, res))
+}
+
+/// A route's policy covers the request, whatever the response becomes on the way out: the
+/// default policy does not expose to its own origins a route's response that middleware in
+/// between built anew.
+#[actix_web::test]
+async fn the_default_policy_never_covers_a_route_policys_request() {
+    let app = test::init_service(
+        App::new()
+            .wrap(from_fn(rebuild))
+            .wrap(default_policy())
+            .service(write_doc),
+    )
+    .await;
+    let req = test::TestRequest::put()
+        .uri("/doc")
+        .insert_header(("origin", APP))
+        .to_request();
+    let res = app.call(req).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
