@@ -22,6 +22,7 @@ impl CorsError {
     /// Attaches the outcome to an error from the inner service. (The request cannot be kept to
     /// build that response here: holding a clone of the `HttpRequest` across the inner call
     /// makes Actix's routing panic, as it needs the only reference to update the match info.)
+    #[cold]
     pub(crate) fn wrap(shared: &Shared, pending: Pending, error: Error) -> Error {
         if error.as_error::<CorsError>().is_some() {
             return error;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpMessage, HttpResponse};
-use cors_shared::{Decision, Policy};
+use cors_shared::{Decision, Policy, Refusal};
 
 use crate::cors::{Role, Shared};
 
@@ -102,6 +102,18 @@ struct Refused {
     role: Role,
 }
 
+impl Refused {
+    #[cold]
+    fn keep(reason: &Refusal<'_>, method: &Method, path: Option<String>, role: Role) -> Box<Self> {
+        Box::new(Refused {
+            line: reason.log_line().to_string(),
+            method: method.clone(),
+            path,
+            role,
+        })
+    }
+}
+
 /// Logs why `role`'s policy refused a request.
 pub(crate) fn log_refusal(
     line: &dyn fmt::Display,
@@ -145,14 +157,7 @@ impl Outcome {
             refused: decision
                 .refusal()
                 .filter(|_| debug_enabled())
-                .map(|reason| {
-                    Box::new(Refused {
-                        line: reason.log_line().to_string(),
-                        method: method.clone(),
-                        path: path(),
-                        role: shared.role,
-                    })
-                }),
+                .map(|reason| Refused::keep(reason, method, path(), shared.role)),
         }
     }
 
@@ -210,6 +215,20 @@ pub(crate) fn answer_preflight(
     path: impl FnOnce() -> Option<String>,
 ) -> Option<HttpResponse> {
     let status = preflight_status(decision)?;
+    Some(answer_now(shared, decision, status, method, reuse, path))
+}
+
+/// [`answer_preflight`] once the request is known to be a preflight: apart, so that the path of
+/// an actual request stays small.
+#[inline(never)]
+fn answer_now(
+    shared: &Shared,
+    decision: &Decision<'_>,
+    status: StatusCode,
+    method: &Method,
+    reuse: Reuse<'_>,
+    path: impl FnOnce() -> Option<String>,
+) -> HttpResponse {
     if let Some(reason) = decision.refusal() {
         if debug_enabled() {
             log_refusal(&reason.log_line(), method, path().as_deref(), shared.role);
@@ -222,5 +241,5 @@ pub(crate) fn answer_preflight(
         reuse,
         response.headers_mut(),
     );
-    Some(response)
+    response
 }
