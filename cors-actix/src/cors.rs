@@ -94,6 +94,19 @@ impl Shared {
     pub(crate) fn load(&self) -> CurrentPolicy<'_> {
         self.policy.load()
     }
+
+    /// Runs `f` with `pinned`, the version of a reloadable policy kept for one request, or
+    /// else with the policy in force now.
+    pub(crate) fn with_policy<R>(
+        &self,
+        pinned: Option<&Arc<Policy>>,
+        f: impl FnOnce(&Policy) -> R,
+    ) -> R {
+        match pinned {
+            Some(policy) => f(policy),
+            None => f(&self.load()),
+        }
+    }
 }
 
 /// The CORS middleware of an application or scope: applies its policy to every response that

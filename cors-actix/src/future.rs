@@ -14,9 +14,7 @@ use actix_web::{Error, HttpResponse};
 
 use crate::cors::Shared;
 use crate::error::CorsError;
-use crate::outcome::{
-    answer_preflight, debug_enabled, is_applied, log_refusal, mark_applied, Pending,
-};
+use crate::outcome::{answer_preflight, is_applied, log_if_refused, mark_applied, Pending};
 use crate::request::Captured;
 use crate::response::write;
 
@@ -167,11 +165,7 @@ fn finish_later<B>(
         if let Some(answer) = answer_preflight(shared, decision, method, reuse, || path.clone()) {
             return Some(answer);
         }
-        if let Some(reason) = decision.refusal() {
-            if debug_enabled() {
-                log_refusal(&reason.log_line(), method, path.as_deref(), shared.role);
-            }
-        }
+        log_if_refused(decision, method, || path.clone(), shared.role);
         write(
             &shared.prepared,
             decision.headers(),

@@ -67,15 +67,7 @@ impl Pending {
         then: impl FnOnce(&Decision<'_>, Reuse<'_>) -> R,
     ) -> R {
         let (view, reuse) = captured.read();
-        let current;
-        let policy: &Policy = match pinned {
-            Some(policy) => policy,
-            None => {
-                current = shared.load();
-                &current
-            }
-        };
-        then(&policy.decide(&view), reuse)
+        shared.with_policy(pinned, |policy| then(&policy.decide(&view), reuse))
     }
 
     /// The outcome: decided now if it was not yet.
@@ -128,6 +120,21 @@ pub(crate) fn log_refusal(
         "{}",
         line
     );
+}
+
+/// Logs why `role`'s policy refused a request decided now, if it did and the event can be
+/// recorded (the path is built only then).
+pub(crate) fn log_if_refused(
+    decision: &Decision<'_>,
+    method: &Method,
+    path: impl FnOnce() -> Option<String>,
+    role: Role,
+) {
+    if let Some(reason) = decision.refusal() {
+        if debug_enabled() {
+            log_refusal(&reason.log_line(), method, path().as_deref(), role);
+        }
+    }
 }
 
 /// What one policy says about one request, owned.
@@ -229,11 +236,7 @@ fn answer_now(
     reuse: Reuse<'_>,
     path: impl FnOnce() -> Option<String>,
 ) -> HttpResponse {
-    if let Some(reason) = decision.refusal() {
-        if debug_enabled() {
-            log_refusal(&reason.log_line(), method, path().as_deref(), shared.role);
-        }
-    }
+    log_if_refused(decision, method, path, shared.role);
     let mut response = HttpResponse::new(status);
     crate::response::write(
         &shared.prepared,

@@ -57,16 +57,10 @@ where
     #[inline(never)]
     fn forward_undecided(&self, req: ServiceRequest, has_outer: bool) -> CorsFuture<S::Future, B> {
         let pinned = self.reader.borrow_mut().as_mut().map(PolicyReader::current);
-        let current;
-        let policy: &Policy = match &pinned {
-            Some(policy) => policy,
-            None => {
-                current = self.shared.load();
-                &current
-            }
-        };
-        let (view, reuse) = request::read(req.method(), req.headers(), policy);
-        let captured = Captured::new(req.method(), &view, reuse);
+        let captured = self.shared.with_policy(pinned.as_ref(), |policy| {
+            let (view, reuse) = request::read(req.method(), req.headers(), policy);
+            Captured::new(req.method(), &view, reuse)
+        });
         let pending = Pending::Later {
             captured,
             pinned,
