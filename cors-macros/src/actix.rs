@@ -78,6 +78,16 @@ fn route_kind(path: &Path) -> Option<RouteKind> {
         .map(|(_, method)| RouteKind::Method(method))
 }
 
+/// The method a method attribute under `#[routes]` routes; `#[routes]` itself recognises only
+/// single-identifier method attributes.
+fn method_under_routes(attr: &Attribute) -> Option<&'static str> {
+    let ident = attr.path().get_ident()?;
+    METHOD_ATTRIBUTES
+        .iter()
+        .find(|(name, _)| ident == name)
+        .map(|(_, m)| *m)
+}
+
 /// Whether `attr` is (another) `#[cors(...)]`.
 fn is_cors_attribute(attr: &Attribute) -> bool {
     attr.path()
@@ -424,12 +434,7 @@ fn register(
             let mut consumed = vec![*index];
             let mut registrations = Vec::new();
             for (i, attr) in func.attrs.iter().enumerate() {
-                let Some(method) = attr.path().get_ident().and_then(|ident| {
-                    METHOD_ATTRIBUTES
-                        .iter()
-                        .find(|(name, _)| ident == name)
-                        .map(|(_, m)| *m)
-                }) else {
+                let Some(method) = method_under_routes(attr) else {
                     continue;
                 };
                 let reg = registration(attr, RouteKind::Method(method))?;
@@ -524,13 +529,7 @@ fn rewrite_routes(func: &mut ItemFn, helpers: &Helpers) -> syn::Result<TokenStre
     let mut attrs = Vec::with_capacity(func.attrs.len() * 2);
     let mut count = 0usize;
     for attr in std::mem::take(&mut func.attrs) {
-        // `#[routes]` itself recognises only single-identifier method attributes.
-        let method = attr.path().get_ident().and_then(|ident| {
-            METHOD_ATTRIBUTES
-                .iter()
-                .find(|(name, _)| ident == name)
-                .map(|(_, m)| *m)
-        });
+        let method = method_under_routes(&attr);
         let (Some(method), Ok(args)) = (method, attr.parse_args_with(parse_route_args)) else {
             attrs.push(attr);
             continue;
