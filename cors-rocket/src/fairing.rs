@@ -318,7 +318,7 @@ impl Fairing for Cors {
             return;
         };
         if request.method() == Method::Options && preflight::answered(request, response) {
-            // The generated preflight route decided and wrote the headers itself.
+            preflight::answer(runtime, request, response);
             return;
         }
         let route_policy = request.route().and_then(|r| runtime.policy_of(r));

@@ -42,6 +42,37 @@ pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
     view
 }
 
+/// Whether the request is a preflight (`OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`), from one pass that stops once both are seen.
+pub(crate) fn is_preflight(request: &Request<'_>) -> bool {
+    if request.method() != Method::Options {
+        return false;
+    }
+    let (mut origin, mut request_method) = (false, false);
+    for h in request.headers().iter() {
+        let name = h.name.as_str();
+        origin |= name.eq_ignore_ascii_case(header::ORIGIN);
+        request_method |= name.eq_ignore_ascii_case(header::REQUEST_METHOD);
+        if origin && request_method {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a response may have `Vary` lines. When CORS writes its headers, a response has few
+/// (those of its handler and of the fairings before this one), and a scan that compares their
+/// names costs less than the lookup, which hashes the name byte by byte; the lookup then runs
+/// only when there is a `Vary` to read.
+fn may_have_vary(response: &Response<'_>) -> bool {
+    const SCAN_UP_TO: usize = 8;
+    let headers = response.headers();
+    headers.len() > SCAN_UP_TO
+        || headers
+            .iter()
+            .any(|h| h.name.as_str().eq_ignore_ascii_case(header::VARY))
+}
+
 /// The view `policy` decides on: `Access-Control-Request-Private-Network` only for a policy
 /// that answers private network access (no other policy reads it).
 pub(crate) fn for_policy<'r>(
@@ -58,10 +89,15 @@ pub(crate) fn for_policy<'r>(
 /// and `Vary` is merged with what the response already has into one line. Values borrow from
 /// the policy and the request, so nothing is copied unless an existing `Vary` must change.
 pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
-    // `Vary` is read first: a response of this crate's own (a preflight's answer) has no header
-    // yet, which the header map answers without hashing the name.
+    // `Vary` is read before the CORS headers are set, while the response has fewer headers.
+    let look = may_have_vary(response);
     let update = merge_vary_lines(
-        || response.headers().get(header::VARY).map(str::as_bytes),
+        || {
+            look.then(|| response.headers().get(header::VARY))
+                .into_iter()
+                .flatten()
+                .map(str::as_bytes)
+        },
         cors.vary,
     );
     for (name, value) in cors.iter() {

@@ -1,8 +1,9 @@
 //! Answering preflights without running any handler.
 //!
 //! The fairing mounts one OPTIONS route on `/<_..>` at the highest rank Rocket has, so every
-//! OPTIONS route the application declares is tried first. Its handler answers preflights only
-//! (anything else is forwarded, and ends as it would have without the fairing). To pick the
+//! OPTIONS route the application declares is tried first. Its handler takes preflights only
+//! (anything else is forwarded, and ends as it would have without the fairing) with an empty
+//! 204, which the fairing's `on_response` turns into the answer. To pick the
 //! policy, it asks which route Rocket would run for the *actual* request the preflight announces:
 //! the method of `Access-Control-Request-Method` on the same path, tried in Rocket's order (by
 //! rank, then mount order) with Rocket's path and static-query rules. That route's `#[cors]`
@@ -144,10 +145,10 @@ impl Table {
     }
 
     /// The first route Rocket would try for `method` on this request's path.
-    fn first(&self, method: &str, request: &Request<'_>) -> Option<&Target> {
+    fn first(&self, method: &[u8], request: &Request<'_>) -> Option<&Target> {
         self.by_method
             .iter()
-            .find(|(m, _)| m.as_str() == method)
+            .find(|(m, _)| m.as_str().as_bytes() == method)
             .and_then(|(_, targets)| targets.iter().find(|t| t.matches(request)))
     }
 
@@ -155,26 +156,46 @@ impl Table {
     /// the default policy applies. `HEAD` falls back to `GET`, as Rocket does.
     pub(crate) fn policy_for(
         &self,
-        method: &str,
+        method: &[u8],
         request: &Request<'_>,
     ) -> Option<&'static Policy> {
         let target = self.first(method, request).or_else(|| {
-            (method == Method::Head.as_str())
-                .then(|| self.first(Method::Get.as_str(), request))
+            (method == Method::Head.as_str().as_bytes())
+                .then(|| self.first(Method::Get.as_str().as_bytes(), request))
                 .flatten()
         });
         target.and_then(|t| t.policy)
     }
 }
 
-/// Whether the generated route answered this request (and so wrote its headers): it answers
-/// the preflights that reach it with 204 or 403, and forwards everything else with 404 (which
+/// Whether the generated route took this request: it takes the preflights that reach it with
+/// an empty 204, whose headers and final status the fairing writes after every fairing attached
+/// before it (Rocket's `Shield` included) has run, and forwards everything else with 404 (which
 /// a catcher or another route then answers).
 pub(crate) fn answered(request: &Request<'_>, response: &Response<'_>) -> bool {
     request
         .route()
         .is_some_and(|r| r.name.as_deref() == Some(NAME))
-        && matches!(response.status(), Status::NoContent | Status::Forbidden)
+        && response.status() == Status::NoContent
+}
+
+/// Answers a preflight that the generated route took: the policy of the route that would serve
+/// the announced method on this path, else the default policy, decides once, which gives both
+/// the status (204 or 403) and the headers, so they agree even while the policy's runtime set
+/// or a reloadable default policy changes.
+pub(crate) fn answer<'r>(
+    runtime: &'r Runtime,
+    request: &'r Request<'_>,
+    response: &mut Response<'r>,
+) {
+    let view = headers::view(request);
+    let route_policy = match view.request_method {
+        cors_shared::HeaderLines::One(method) => runtime.preflight.policy_for(method, request),
+        _ => None,
+    };
+    let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
+    let status = decide_and_write(request, view, policy, route_policy.is_some(), response);
+    response.set_status(status.map_or(Status::Forbidden, Status::new));
 }
 
 /// The handler of the generated route.
@@ -184,25 +205,13 @@ pub(crate) struct Preflight;
 #[rocket::async_trait]
 impl Handler for Preflight {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> Outcome<'r> {
-        let Some(runtime) = request.rocket().state::<Runtime>() else {
-            return Outcome::Forward((data, Status::NotFound));
-        };
-        let view = headers::view(request);
-        if !view.is_preflight() {
+        if !headers::is_preflight(request) {
             return Outcome::Forward((data, Status::NotFound));
         }
-        let route_policy = match view.request_method {
-            cors_shared::HeaderLines::One(method) => std::str::from_utf8(method)
-                .ok()
-                .and_then(|m| runtime.preflight.policy_for(m, request)),
-            _ => None,
-        };
-        let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
-        // One decision gives the status and the headers, so they agree even while the policy's
-        // runtime set or a reloadable default policy changes.
+        // Decided in the fairing's `on_response`: the answer carries no header yet while the
+        // fairings attached before it look at it, as an empty 204 of the application would.
         let mut response = Response::new();
-        let status = decide_and_write(request, view, policy, route_policy.is_some(), &mut response);
-        response.set_status(status.map_or(Status::Forbidden, Status::new));
+        response.set_status(Status::NoContent);
         Outcome::Success(response)
     }
 }
