@@ -46,6 +46,7 @@ pub mod __private {
     pub use std::borrow::Cow;
 
     pub use crate::guard::{preflight_guard, RouteGuard};
+    pub use crate::outcome::RouteResource;
     pub use crate::Cors;
 
     /// The middleware of one route's policy.

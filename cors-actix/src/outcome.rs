@@ -17,22 +17,31 @@ use crate::response::OwnedHeaders;
 /// that the outer [`Cors`](crate::Cors) leaves it alone. It marks the request, not the
 /// response: a response that middleware in between builds anew still belongs to a route whose
 /// policy covers the request, and the default policy must not expose it. It lives in the
-/// request's extensions, which Actix recycles with the request, and is zero-sized, so it
-/// allocates nothing; a layer with none outside it touches nothing.
+/// request's extensions and is zero-sized; a layer with none outside it touches nothing.
 #[derive(Clone, Copy, Debug)]
 struct CorsApplied;
 
-/// Marks the request as answered by a CORS layer, when a layer outside it waits to know.
+/// App data of each resource that `#[cors]` registers. Actix adds a resource's app data to
+/// every request routed to it, before the resource's middleware runs, and the route's CORS
+/// layer is the outermost of that middleware: a request that carries it was answered by a
+/// route policy. That mark costs nothing per request, where an extension of the request's own
+/// would be inserted (and its table allocated) for each.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RouteResource;
+
+/// Marks the request as answered by a CORS layer, when a layer outside it waits to know and
+/// the request does not carry the mark of a `#[cors]` resource already.
 #[inline]
 pub(crate) fn mark_applied(request: &actix_web::HttpRequest, has_outer: bool) {
-    if has_outer {
+    if has_outer && request.app_data::<RouteResource>().is_none() {
         request.extensions_mut().insert(CorsApplied);
     }
 }
 
 /// Whether a CORS layer inside already answered the request.
 pub(crate) fn is_applied(request: &actix_web::HttpRequest) -> bool {
-    request.extensions().contains::<CorsApplied>()
+    request.app_data::<RouteResource>().is_some() || request.extensions().contains::<CorsApplied>()
 }
 
 /// Whether a debug event could be recorded at all, so that the path is copied for the refusal

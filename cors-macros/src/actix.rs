@@ -16,6 +16,7 @@
 //! Resource::new("/x").name("x")
 //!     .guard(RouteGuard::new(&["GET"]))   // GET, or a preflight asking for GET
 //!     .guard(fn_guard(g))
+//!     .app_data(RouteResource)            // tells a default layer outside that a route policy answered
 //!     .wrap(W)
 //!     .wrap(__cors_actix_wrap_x())        // the route's CORS middleware, outermost
 //!     .to(x)
@@ -489,6 +490,7 @@ fn register(
                 .name(#resource_name)
                 .guard(#private::RouteGuard::new(&[#(#methods),*]))
                 #(.guard(#private::fn_guard(#guards)))*
+                .app_data(#private::RouteResource)
                 #(.wrap(#wraps))*
                 .wrap(#wrap())
                 .to(#name);
@@ -599,6 +601,7 @@ mod tests {
                  . name (\"ex\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
                  . guard (:: cors_actix :: __private :: fn_guard (g)) \
+                 . app_data (:: cors_actix :: __private :: RouteResource) \
                  . wrap (Logger :: default ()) \
                  . wrap (__cors_actix_wrap_x ()) \
                  . to (x) ;"
@@ -685,6 +688,7 @@ mod tests {
                 "Resource :: new (\"/a\") . name (\"x\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
                  . guard (:: cors_actix :: __private :: fn_guard (g)) \
+                 . app_data (:: cors_actix :: __private :: RouteResource) \
                  . wrap (__cors_actix_wrap_x ()) . to (x) ;"
             ),
             "{out}"
@@ -693,6 +697,7 @@ mod tests {
             out.contains(
                 "Resource :: new (\"/b\") . name (\"x\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"POST\"])) \
+                 . app_data (:: cors_actix :: __private :: RouteResource) \
                  . wrap (__cors_actix_wrap_x ()) . to (x) ;"
             ),
             "{out}"
