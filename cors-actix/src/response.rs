@@ -41,21 +41,14 @@ pub(crate) struct Prepared {
 impl Prepared {
     pub(crate) fn new(source: &PolicySource) -> Self {
         let value = |text: Option<&str>| text.and_then(|t| HeaderValue::from_str(t).ok());
-        let exact = |o: &&str| !o.contains('*');
         let origins = match source {
             // Values of a `static` policy point into it: nothing is copied.
-            PolicySource::Static(policy) => policy
-                .fixed_origins()
-                .map(|o| {
-                    Some(o).filter(exact).and_then(|o| {
-                        HeaderValue::from_maybe_shared(Bytes::from_static(o.as_bytes())).ok()
-                    })
-                })
-                .collect(),
-            PolicySource::Shared(policy) => policy
-                .fixed_origins()
-                .map(|o| value(Some(o).filter(exact)))
-                .collect(),
+            PolicySource::Static(policy) => origin_values(policy, |o| {
+                HeaderValue::from_maybe_shared(Bytes::from_static(o.as_bytes())).ok()
+            }),
+            PolicySource::Shared(policy) => {
+                origin_values(policy, |o| HeaderValue::from_str(o).ok())
+            }
             // Another version may number its origins differently.
             PolicySource::Reloadable(_) => Box::default(),
         };
@@ -88,6 +81,20 @@ impl Prepared {
             None => reuse(request, value),
         }
     }
+}
+
+/// One value per entry of [`Policy::fixed_origins`], made by `value` for the exact origins and
+/// `None` for the patterns (whose value is the request's own `Origin`).
+///
+/// [`Policy::fixed_origins`]: cors_shared::Policy::fixed_origins
+fn origin_values<'p>(
+    policy: &'p cors_shared::Policy,
+    value: impl Fn(&'p str) -> Option<HeaderValue>,
+) -> Box<[Option<HeaderValue>]> {
+    policy
+        .fixed_origins()
+        .map(|o| Some(o).filter(|o| !o.contains('*')).and_then(&value))
+        .collect()
 }
 
 /// `candidate` when its bytes are exactly `value` (a cheap reference-counted copy), else a new
