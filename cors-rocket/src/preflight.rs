@@ -141,6 +141,18 @@ impl Table {
                 None => table.by_method.push((route.method, vec![target])),
             }
         }
+        // Past a method's last route with a policy, whichever route matches, the default
+        // policy answers: those routes need not be tried. `HEAD` keeps all of its routes, since
+        // one that matches stops the fall back to `GET`.
+        for (method, targets) in &mut table.by_method {
+            if *method != Method::Head {
+                let keep = targets
+                    .iter()
+                    .rposition(|t| t.policy.is_some())
+                    .map_or(0, |i| i + 1);
+                targets.truncate(keep);
+            }
+        }
         table
     }
 
@@ -264,6 +276,86 @@ mod tests {
         assert!(matches("/files/<p..>", "/files"));
         assert!(matches("/files/<p..>", "/files/a/b/c"));
         assert!(matches("/<_..>", "/"));
+    }
+
+    /// A registration whose policy allows `origin`, for the table's tests.
+    fn entry(origin: &str) -> &'static RouteEntry {
+        let policy = cors_shared::PolicySpec::new()
+            .origin(origin)
+            .validate()
+            .unwrap();
+        Box::leak(Box::new(RouteEntry {
+            fn_name: "f",
+            method: "GET",
+            uri: "/",
+            rank: None,
+            format: None,
+            attribute: "get",
+            module: "m",
+            file: "f.rs",
+            line: 1,
+            policy: Box::leak(Box::new(policy)),
+        }))
+    }
+
+    /// Which origin the policy the table picks for `method` on `path` allows, `None` for the
+    /// default policy.
+    fn picked(
+        routes: &[(&Route, Option<&'static RouteEntry>)],
+        method: &str,
+        path: &str,
+    ) -> Option<String> {
+        let client = Client::debug_with(vec![]).unwrap();
+        let request = client.options(path.to_owned());
+        Table::new(routes)
+            .policy_for(method.as_bytes(), request.inner())
+            .and_then(|p| p.fixed_origins().next().map(str::to_owned))
+    }
+
+    #[test]
+    fn the_first_matching_route_picks_the_policy() {
+        let a = entry("https://a.example");
+        let b = entry("https://b.example");
+        let get = |uri: &str| Route::new(Method::Get, uri, dummy_handler);
+        let head = |uri: &str| Route::new(Method::Head, uri, dummy_handler);
+        let (plain, items, item, any) = (
+            get("/plain"),
+            get("/items/<id>"),
+            get("/items/1"),
+            get("/<_..>"),
+        );
+        let routes = [
+            (&items, Some(a)),
+            (&item, Some(b)),
+            (&plain, None),
+            (&any, None),
+        ];
+        // Rocket ranks a static path before a dynamic one, whatever the mount order.
+        assert_eq!(
+            picked(&routes, "GET", "/items/1").as_deref(),
+            Some("https://b.example")
+        );
+        assert_eq!(
+            picked(&routes, "GET", "/items/2").as_deref(),
+            Some("https://a.example")
+        );
+        // Routes past the last one with a policy still answer with the default policy.
+        assert_eq!(picked(&routes, "GET", "/plain"), None);
+        assert_eq!(picked(&routes, "GET", "/other"), None);
+        assert_eq!(picked(&routes, "PUT", "/items/1"), None);
+        // A route without a policy that Rocket tries first wins over a later one with a policy.
+        let first = Route::ranked(-20, Method::Get, "/<_..>", dummy_handler);
+        let routes = [(&items, Some(a)), (&first, None)];
+        assert_eq!(picked(&routes, "GET", "/items/1"), None);
+        // `HEAD` falls back to `GET` only when no `HEAD` route matches, as in Rocket.
+        let (head_plain, head_items) = (head("/plain"), head("/items/<id>"));
+        let routes = [(&items, Some(a)), (&head_plain, None), (&head_items, None)];
+        assert_eq!(picked(&routes, "HEAD", "/items/1"), None);
+        let routes = [(&items, Some(a)), (&head_plain, None)];
+        assert_eq!(
+            picked(&routes, "HEAD", "/items/1").as_deref(),
+            Some("https://a.example")
+        );
     }
 
     #[test]
