@@ -4,7 +4,8 @@
 //! users would otherwise reach for (actix-cors, rocket_cors), with our default policy, and with
 //! a route policy (`#[cors]`) under the default one, as an application would have it. Actix also
 //! has the route-level shape of each: the floor and actix-cors wrapping the one resource, and
-//! our route policy without a default layer.
+//! our route policy without a default layer; and the floor in two layers, one on the
+//! application and one on the resource, the shape of a route policy under a default one.
 //!
 //! Every application serves `GET /x` and `PUT /x` with a short body. Every CORS configuration
 //! allows `https://app.example.re`, the methods GET, POST and PUT, and the request header
@@ -144,7 +145,9 @@ mod actix {
     }
 
     /// The floor: a `Transform` + `Service` pair like ours that answers preflights with 204 and
-    /// writes the same headers on other responses, all fixed values.
+    /// writes the same headers on other responses, all fixed values. [`floor::Floor::OUTER`] is
+    /// the floor of a default layer with a route layer inside: it answers nothing itself and
+    /// writes its headers on every response, the inner layer's answers to preflights included.
     mod floor {
         use std::future::{ready, Future, Ready};
         use std::pin::Pin;
@@ -156,7 +159,20 @@ mod actix {
         use actix_web::http::Method;
         use actix_web::{Error, HttpResponse};
 
-        pub(super) struct Floor;
+        pub(super) struct Floor {
+            answers_preflights: bool,
+        }
+
+        impl Floor {
+            /// One layer alone: answers preflights itself.
+            pub(super) const ALONE: Floor = Floor {
+                answers_preflights: true,
+            };
+            /// The outer of two layers: forwards preflights to the inner one.
+            pub(super) const OUTER: Floor = Floor {
+                answers_preflights: false,
+            };
+        }
 
         impl<S, B> Transform<S, ServiceRequest> for Floor
         where
@@ -170,12 +186,16 @@ mod actix {
             type Future = Ready<Result<Self::Transform, ()>>;
 
             fn new_transform(&self, service: S) -> Self::Future {
-                ready(Ok(FloorService { service }))
+                ready(Ok(FloorService {
+                    service,
+                    answers_preflights: self.answers_preflights,
+                }))
             }
         }
 
         pub(super) struct FloorService<S> {
             service: S,
+            answers_preflights: bool,
         }
 
         const ORIGIN: HeaderValue = HeaderValue::from_static(super::ORIGIN);
@@ -192,7 +212,7 @@ mod actix {
             actix_web::dev::forward_ready!(service);
 
             fn call(&self, req: ServiceRequest) -> Self::Future {
-                if req.method() == Method::OPTIONS {
+                if self.answers_preflights && req.method() == Method::OPTIONS {
                     let res = HttpResponse::NoContent()
                         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN))
                         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "PUT"))
@@ -330,7 +350,7 @@ mod actix {
 
         let srv = sys.block_on(test::init_service(
             App::new()
-                .wrap(floor::Floor)
+                .wrap(floor::Floor::ALONE)
                 .service(plain_get)
                 .service(plain_put),
         ));
@@ -347,9 +367,18 @@ mod actix {
         // One layer on the resource alone, as a route's own CORS: the floor, and actix-cors
         // (which must wrap a resource that routes every method, so that preflights reach it).
         let srv = sys.block_on(test::init_service(
-            App::new().service(resource().wrap(floor::Floor)),
+            App::new().service(resource().wrap(floor::Floor::ALONE)),
         ));
         measure(&mut g, &sys, "floor_route", &srv, make, ours);
+
+        // Two layers, as a route policy under a default one: the floor's outer layer forwards
+        // everything, the inner one on the resource answers preflights.
+        let srv = sys.block_on(test::init_service(
+            App::new()
+                .wrap(floor::Floor::OUTER)
+                .service(resource().wrap(floor::Floor::ALONE)),
+        ));
+        measure(&mut g, &sys, "floor_nested", &srv, make, ours);
 
         let srv = sys.block_on(test::init_service(
             App::new().service(resource().wrap(actix_cors())),
