@@ -1,6 +1,6 @@
 //! The Rocket adapter beyond the conformance table: configuration through Rocket's figment,
 //! launch failures, how preflights find their route, user OPTIONS routes, guards that must not
-//! run, catchers, `Vary` merging and refusal events.
+//! run, catchers, `Vary` merging, refusal events and what other fairings see of a preflight.
 //!
 //! The crate forbids `unsafe_code`: `#[cors]` must work in crates that do.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
@@ -721,5 +721,44 @@ fn private_network_preflights_reach_the_policies_that_answer_them() {
             Some("true".into()),
             Some(pna_vary.into())
         )
+    );
+}
+
+/// A preflight is answered in the fairing's response hook: a fairing attached before `Cors`
+/// sees the generated route's empty 204, one attached after it sees the answer.
+#[test]
+fn fairings_before_cors_see_an_empty_preflight_answer() {
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<(u16, Option<String>)>>>;
+    fn watch(name: &'static str, seen: Seen) -> AdHoc {
+        AdHoc::on_response(name, move |_, res| {
+            let seen = Arc::clone(&seen);
+            Box::pin(async move {
+                let acao = res
+                    .headers()
+                    .get_one("access-control-allow-origin")
+                    .map(str::to_owned);
+                seen.lock().unwrap().push((res.status().code, acao));
+            })
+        })
+    }
+    let (before, after): (Seen, Seen) = Default::default();
+    let client = launch(
+        rocket::custom(base())
+            .mount("/", routes![plain])
+            .attach(watch("before", Arc::clone(&before)))
+            .attach(Cors::new(&DEFAULT))
+            .attach(watch("after", Arc::clone(&after))),
+    );
+    let allowed = preflight(&client, "/plain", APP, "POST");
+    assert_eq!(allowed.status(), Status::NoContent);
+    assert_eq!(header(&allowed, "access-control-allow-origin"), Some(APP));
+    let refused = preflight(&client, "/plain", ITEMS, "POST");
+    assert_eq!(refused.status(), Status::Forbidden);
+    assert_eq!(header(&refused, "access-control-allow-origin"), None);
+    assert_eq!(*before.lock().unwrap(), [(204, None), (204, None)]);
+    assert_eq!(
+        *after.lock().unwrap(),
+        [(204, Some(APP.to_owned())), (403, None)]
     );
 }
