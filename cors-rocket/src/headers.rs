@@ -42,22 +42,19 @@ pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
     view
 }
 
-/// Whether the request is a preflight (`OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method`), from one pass that stops once both are seen.
+/// Whether the request is a preflight, by the core's test, from one pass over the headers that
+/// stops once `Origin` and `Access-Control-Request-Method` are both seen.
 pub(crate) fn is_preflight(request: &Request<'_>) -> bool {
-    if request.method() != Method::Options {
-        return false;
-    }
     let (mut origin, mut request_method) = (false, false);
     for h in request.headers().iter() {
         let name = h.name.as_str();
         origin |= name.eq_ignore_ascii_case(header::ORIGIN);
         request_method |= name.eq_ignore_ascii_case(header::REQUEST_METHOD);
         if origin && request_method {
-            return true;
+            break;
         }
     }
-    false
+    cors_shared::is_preflight(request.method().as_str().as_bytes(), origin, request_method)
 }
 
 /// Whether a response may have `Vary` lines. When CORS writes its headers, a response has few
