@@ -255,6 +255,17 @@ pub(crate) fn diagnose_with(
                 "access-control-allow-credentials",
             ],
         );
+        // What a failure at this hop is reported against.
+        let context = Context {
+            origin: &request.origin,
+            sent_origin: &sent_origin,
+            method: &method,
+            credentials,
+            preflight_passed,
+            tainting_redirect: tainting_redirect.as_deref(),
+            announced: &[],
+            status: exchange.status,
+        };
         // "HTTP fetch": a "cors"-tainted response, redirects included, must pass the CORS check.
         if let Err(failure) = cors_check(&sent_origin, credentials, &exchange.headers) {
             run.step(steps::CORS_CHECK, false, summary);
@@ -262,16 +273,7 @@ pub(crate) fn diagnose_with(
             blocked = Some(failure_for(
                 &block,
                 steps::CORS_CHECK,
-                &Context {
-                    origin: &request.origin,
-                    sent_origin: &sent_origin,
-                    method: &method,
-                    credentials,
-                    preflight_passed,
-                    tainting_redirect: tainting_redirect.as_deref(),
-                    announced: &[],
-                    status: exchange.status,
-                },
+                &context,
                 &first_url.to_string(),
                 &url_text,
             ));
@@ -343,16 +345,7 @@ pub(crate) fn diagnose_with(
                 blocked = Some(failure_for(
                     &block,
                     steps::REDIRECT,
-                    &Context {
-                        origin: &request.origin,
-                        sent_origin: &sent_origin,
-                        method: &method,
-                        credentials,
-                        preflight_passed,
-                        tainting_redirect: tainting_redirect.as_deref(),
-                        announced: &[],
-                        status: exchange.status,
-                    },
+                    &context,
                     &first_url.to_string(),
                     &url_text,
                 ));
