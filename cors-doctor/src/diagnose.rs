@@ -48,11 +48,7 @@ pub(crate) fn prepare(request: &Request) -> Result<Prepared, Error> {
     let url = check_url(&request.url)?;
     check_origin(&request.origin)?;
     let method = normalize_method(request.method.trim());
-    if method.is_empty()
-        || !method
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"\"(),/:;<=>?@[\\]{}".contains(&b))
-    {
+    if !cors_shared::fetch::is_token(&method) {
         return Err(Error::usage(format!(
             "`{}` is not an HTTP method: a method is a token such as GET, PUT or PATCH",
             request.method

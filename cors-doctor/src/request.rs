@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use cors_shared::browser::Url;
-use cors_shared::is_serialized_origin;
+use cors_shared::{fetch, is_serialized_origin};
 
 use crate::error::Error;
 
@@ -95,7 +95,7 @@ pub fn parse_header_line(line: &str) -> Result<(String, String), Error> {
         )));
     };
     let name = name.trim();
-    if name.is_empty() || !name.bytes().all(is_tchar) {
+    if !fetch::is_token(name) {
         return Err(Error::usage(format!(
             "`{name}` (in -H '{line}') is not a header name: a name is letters, digits and \
              !#$%&'*+-.^_`|~, without spaces"
@@ -109,10 +109,6 @@ pub fn parse_header_line(line: &str) -> Result<(String, String), Error> {
         )));
     }
     Ok((name.to_owned(), value.to_owned()))
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Checks the URL: an absolute `http://` or `https://` URL.

@@ -51,6 +51,7 @@
 pub mod browser;
 mod decide;
 mod error;
+pub mod fetch;
 mod field;
 mod matcher;
 mod origin;

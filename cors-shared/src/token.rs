@@ -1,4 +1,5 @@
-//! HTTP token grammar and the Fetch Standard's lists of names a policy may not use.
+//! The HTTP token grammar (RFC 9110), as the request path reads it: bytes, one table lookup
+//! each. The Fetch Standard's name lists are in [`crate::fetch`].
 
 /// True for a `tchar` of RFC 9110: one table lookup, since the request path checks every byte
 /// of a requested header list with it.
@@ -46,57 +47,7 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))
 }
 
-/// Methods browsers never let a page send (Fetch: forbidden methods).
-pub(crate) const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
-
-/// Methods a browser upper-cases before sending; a policy must list them upper-case.
-pub(crate) const NORMALIZED_METHODS: [&str; 6] =
-    ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-
-/// CORS-safelisted methods: allowed by every preflight that names them.
-pub(crate) const SAFELISTED_METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];
-
-/// Request headers a page can never set (Fetch: forbidden request-header names).
-pub(crate) const FORBIDDEN_REQUEST_HEADERS: [&str; 21] = [
-    "accept-charset",
-    "accept-encoding",
-    "access-control-request-headers",
-    "access-control-request-method",
-    "connection",
-    "content-length",
-    "cookie",
-    "cookie2",
-    "date",
-    "dnt",
-    "expect",
-    "host",
-    "keep-alive",
-    "origin",
-    "referer",
-    "set-cookie",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "via",
-];
-
-/// Prefixes of request headers a page can never set.
-pub(crate) const FORBIDDEN_REQUEST_PREFIXES: [&str; 2] = ["proxy-", "sec-"];
-
-/// Response headers a browser never exposes to a page, whatever the server says.
-pub(crate) const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
-
 /// ASCII case-insensitive equality of two byte strings.
 pub(crate) fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     a.eq_ignore_ascii_case(b)
-}
-
-/// True for a lower-case request header name a page can never set (Fetch: forbidden
-/// request-header names and prefixes).
-pub(crate) fn is_forbidden_request_header(lower: &str) -> bool {
-    FORBIDDEN_REQUEST_HEADERS.contains(&lower)
-        || FORBIDDEN_REQUEST_PREFIXES
-            .iter()
-            .any(|p| lower.starts_with(p))
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::headers::get_combined;
+use crate::header;
 
 /// Why a response fails the CORS check. Each variant is one of the ways Chromium reports the
 /// failure; [`CorsFailure::chromium_message`] gives its console wording.
@@ -143,7 +144,7 @@ pub fn cors_check<N: AsRef<str>, V: AsRef<str>>(
 ) -> Result<(), CorsFailure> {
     // Step 1: get `Access-Control-Allow-Origin` (several lines combine with ", ").
     // Step 2: null (absent) is a failure.
-    let Some(allow_origin) = get_combined(headers, "access-control-allow-origin") else {
+    let Some(allow_origin) = get_combined(headers, header::ALLOW_ORIGIN) else {
         return Err(CorsFailure::MissingAllowOrigin);
     };
     // Step 3: without credentials, `*` is a success.
@@ -167,7 +168,7 @@ pub fn cors_check<N: AsRef<str>, V: AsRef<str>>(
         return Ok(());
     }
     // Steps 6 to 8: `Access-Control-Allow-Credentials` must be exactly `true`.
-    match get_combined(headers, "access-control-allow-credentials") {
+    match get_combined(headers, header::ALLOW_CREDENTIALS) {
         Some(value) if value == "true" => Ok(()),
         Some(value) => Err(CorsFailure::InvalidAllowCredentials(value)),
         None => Err(CorsFailure::InvalidAllowCredentials(String::new())),

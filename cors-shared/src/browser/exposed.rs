@@ -3,6 +3,8 @@
 //! CORS-exposed header-name list).
 
 use super::headers::extract_values;
+use crate::fetch;
+use crate::header;
 
 /// Fetch, "CORS-safelisted response-header name": the headers a page can always read from a
 /// CORS response.
@@ -56,7 +58,7 @@ pub fn readable_headers<N: AsRef<str>, V: AsRef<str>>(
     credentials: bool,
     headers: &[(N, V)],
 ) -> ReadableHeaders {
-    let exposed = extract_values(headers, "access-control-expose-headers")
+    let exposed = extract_values(headers, header::EXPOSE_HEADERS)
         .ok()
         .flatten()
         .unwrap_or_default();
@@ -67,7 +69,7 @@ pub fn readable_headers<N: AsRef<str>, V: AsRef<str>>(
         if out.readable.contains(&lower) || out.hidden.contains(&lower) {
             continue;
         }
-        let readable = !crate::token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str())
+        let readable = !fetch::is_forbidden_response_header_name(&lower)
             && (everything
                 || SAFELISTED_RESPONSE_HEADERS.contains(&lower.as_str())
                 || exposed.iter().any(|e| e.eq_ignore_ascii_case(&lower)));

@@ -64,15 +64,10 @@ pub fn extract_values<N: AsRef<str>, V: AsRef<str>>(
         if item.is_empty() {
             continue;
         }
-        if !is_token(item) {
+        if !crate::fetch::is_token(item) {
             return Err(item.to_owned());
         }
         items.push(item.to_owned());
     }
     Ok(Some(items))
-}
-
-/// An RFC 9110 token: one or more `tchar`.
-pub(crate) fn is_token(s: &str) -> bool {
-    crate::token::is_token(s.as_bytes())
 }

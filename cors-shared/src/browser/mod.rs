@@ -60,5 +60,6 @@ pub use redirect::{follow_redirect, Hop, Redirect, RedirectFailure, MAX_REDIRECT
 pub use safelist::{
     is_cors_safelisted_method, is_forbidden_method, is_forbidden_request_header, normalize_method,
     safelist_verdict, HeaderVerdict, MAX_SAFELISTED_TOTAL, MAX_SAFELISTED_VALUE,
+    METHOD_OVERRIDE_HEADERS,
 };
 pub use url::{Url, UrlError};

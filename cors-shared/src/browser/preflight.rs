@@ -7,6 +7,7 @@ use super::check::{cors_check, CorsFailure};
 use super::headers::{extract_values, get_combined};
 use super::preflight_needed::cors_unsafe_request_header_names;
 use super::safelist::is_cors_safelisted_method;
+use crate::{fetch, header};
 
 /// What a passed preflight allows, as the browser read it (what it would put in its
 /// preflight cache).
@@ -146,8 +147,8 @@ impl fmt::Display for PreflightFailure {
                      header `{name}`"
                 )?;
                 if *wildcard_did_not_apply {
-                    if name == "authorization" {
-                        f.write_str(" (it says `*`, which never covers authorization)")?;
+                    if fetch::is_non_wildcard_request_header(name) {
+                        write!(f, " (it says `*`, which never covers {name})")?;
                     } else {
                         f.write_str(
                             " (it says `*`, which does not count for a request with credentials)",
@@ -203,10 +204,10 @@ pub fn preflight_check<N: AsRef<str>, V: AsRef<str>, RN: AsRef<str>, RV: AsRef<s
         return Err(PreflightFailure::NotOk { status });
     }
     // Steps 7.1 to 7.3: extract both lists; a failure of either is a network error.
-    let methods = extract_values(response, "access-control-allow-methods")
+    let methods = extract_values(response, header::ALLOW_METHODS)
         .map_err(PreflightFailure::InvalidAllowMethods)?
         .unwrap_or_default();
-    let header_names = extract_values(response, "access-control-allow-headers")
+    let header_names = extract_values(response, header::ALLOW_HEADERS)
         .map_err(PreflightFailure::InvalidAllowHeaders)?
         .unwrap_or_default();
     // Step 7.4 (the use-CORS-preflight flag) is only set for upload listeners: not here.
@@ -226,13 +227,13 @@ pub fn preflight_check<N: AsRef<str>, V: AsRef<str>, RN: AsRef<str>, RV: AsRef<s
     let wildcard_headers = header_names.iter().any(|h| h == "*");
     // Step 7.6: a CORS non-wildcard request-header name (`authorization`) must be listed by
     // name, whatever `*` says.
-    if headers
+    let unlisted_non_wildcard = headers
         .iter()
-        .any(|(n, _)| n.as_ref().eq_ignore_ascii_case("authorization"))
-        && !listed("authorization")
-    {
+        .map(|(n, _)| n.as_ref())
+        .find(|n| fetch::is_non_wildcard_request_header(n) && !listed(n));
+    if let Some(name) = unlisted_non_wildcard {
         return Err(PreflightFailure::HeaderNotAllowed {
-            name: "authorization".to_owned(),
+            name: name.to_ascii_lowercase(),
             wildcard_did_not_apply: wildcard_headers,
         });
     }
@@ -248,7 +249,7 @@ pub fn preflight_check<N: AsRef<str>, V: AsRef<str>, RN: AsRef<str>, RV: AsRef<s
     }
     // Step 7.8: the max-age, when it parses.
     let max_age =
-        get_combined(response, "access-control-max-age").and_then(|v| v.trim().parse::<u64>().ok());
+        get_combined(response, header::MAX_AGE).and_then(|v| v.trim().parse::<u64>().ok());
     Ok(PreflightGrant {
         methods,
         headers: header_names,

@@ -2,7 +2,7 @@
 //! not send at all (Fetch, "Methods" and "Headers": CORS-safelisted method, forbidden method,
 //! CORS-safelisted request-header, forbidden request-header).
 
-use crate::token;
+use crate::fetch;
 
 use std::fmt;
 
@@ -15,6 +15,14 @@ pub const MAX_SAFELISTED_VALUE: usize = 128;
 /// names", step 4).
 pub const MAX_SAFELISTED_TOTAL: usize = 1024;
 
+/// Fetch, "forbidden request-header", step 2: headers that smuggle a method past the request
+/// line. A page may set them, unless one of their comma-separated values is a forbidden method.
+pub const METHOD_OVERRIDE_HEADERS: [&str; 3] = [
+    "x-http-method",
+    "x-http-method-override",
+    "x-method-override",
+];
+
 /// Fetch, "CORS-safelisted method": `GET`, `HEAD` or `POST`, byte for byte (after
 /// [`normalize_method`], `get` has become `GET`).
 ///
@@ -25,7 +33,7 @@ pub const MAX_SAFELISTED_TOTAL: usize = 1024;
 /// assert!(!is_cors_safelisted_method("post")); // a raw, unnormalized method
 /// ```
 pub fn is_cors_safelisted_method(method: &str) -> bool {
-    token::SAFELISTED_METHODS.contains(&method.as_bytes())
+    fetch::is_cors_safelisted_method(method)
 }
 
 /// Fetch, "normalize" a method: `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT` are
@@ -38,10 +46,9 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// assert_eq!(normalize_method("patch"), "patch");
 /// ```
 pub fn normalize_method(method: &str) -> String {
-    token::NORMALIZED_METHODS
-        .iter()
-        .find(|m| m.eq_ignore_ascii_case(method))
-        .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
+    fetch::normalized_method(method)
+        .unwrap_or(method)
+        .to_owned()
 }
 
 /// Fetch, "forbidden method": `CONNECT`, `TRACE` and `TRACK`, ASCII case-insensitively.
@@ -51,9 +58,7 @@ pub fn normalize_method(method: &str) -> String {
 /// assert!(cors_shared::browser::is_forbidden_method("trace"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
-    token::FORBIDDEN_METHODS
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
+    fetch::is_forbidden_method(method)
 }
 
 /// Fetch, "forbidden request-header": headers a page can never set; the browser silently
@@ -68,16 +73,15 @@ pub fn is_forbidden_method(method: &str) -> bool {
 /// assert!(!is_forbidden_request_header("authorization", "Bearer x"));
 /// ```
 pub fn is_forbidden_request_header(name: &str, value: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    if token::is_forbidden_request_header(&lower) {
+    if fetch::is_forbidden_request_header_name(name) {
         return true;
     }
     // Step 2 of "forbidden request-header": the method-override headers are forbidden when
     // one of their comma-separated values is a forbidden method.
-    matches!(
-        lower.as_str(),
-        "x-http-method" | "x-http-method-override" | "x-method-override"
-    ) && value.split(',').any(|m| is_forbidden_method(m.trim()))
+    METHOD_OVERRIDE_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+        && value.split(',').any(|m| is_forbidden_method(m.trim()))
 }
 
 /// Why a single request header is, or is not, a CORS-safelisted request-header (Fetch,
@@ -247,7 +251,7 @@ fn mime_essence(value: &str) -> Option<String> {
         .next()
         .unwrap_or_default()
         .trim_end_matches([' ', '\t', '\r', '\n']);
-    if !super::headers::is_token(kind) || !super::headers::is_token(subtype) {
+    if !fetch::is_token(kind) || !fetch::is_token(subtype) {
         return None;
     }
     Some(format!("{kind}/{subtype}").to_ascii_lowercase())

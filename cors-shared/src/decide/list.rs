@@ -4,6 +4,7 @@
 use super::refusal::Refusal;
 use super::{MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN};
 use crate::__private::RawPolicy;
+use crate::fetch;
 use crate::token;
 
 pub(crate) fn ascii(bytes: &[u8]) -> &str {
@@ -48,7 +49,7 @@ fn header_allowed(raw: &RawPolicy, name: &[u8]) -> bool {
         .headers
         .iter()
         .any(|h| token::eq_ignore_case(h.as_bytes(), name));
-    listed || (raw.any_header && !token::eq_ignore_case(name, b"authorization"))
+    listed || (raw.any_header && !fetch::is_non_wildcard_request_header_bytes(name))
 }
 
 /// Checks `Access-Control-Request-Headers` against a policy; on success returns the value

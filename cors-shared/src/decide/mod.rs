@@ -5,6 +5,7 @@
 //! headers; a preflight also has its method, its request headers (`list`) and private network
 //! access checked.
 
+use crate::fetch;
 use crate::policy::{Policy, Verdict};
 use crate::token;
 
@@ -215,7 +216,7 @@ impl Policy {
             return Err(Refusal::MalformedRequestMethod);
         }
         let raw = &self.raw;
-        let allowed = token::SAFELISTED_METHODS.contains(&method)
+        let allowed = fetch::is_safelisted_method_bytes(method)
             || raw.any_method
             || raw.methods.iter().any(|m| m.as_bytes() == method);
         if allowed {

@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use super::distinct;
 use crate::error::{ErrorKind, Location, PolicyError};
+use crate::fetch;
 use crate::field::Field;
 use crate::spec::PolicySpec;
-use crate::token;
 
 /// The names of one list key that passed.
 #[derive(Debug, Default)]
@@ -45,21 +45,15 @@ pub(super) fn methods(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names
                     at(i),
                     errors,
                 );
-            } else if !token::is_token(m.as_bytes()) {
+            } else if !fetch::is_token(m) {
                 errors.push(PolicyError::new(MethodNotToken, at(i)).value(m));
-            } else if token::FORBIDDEN_METHODS
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case(m))
-            {
+            } else if fetch::is_forbidden_method(m) {
                 errors.push(PolicyError::new(MethodForbidden, at(i)).value(m));
-            } else if let Some(upper) = token::NORMALIZED_METHODS
-                .iter()
-                .find(|n| n.eq_ignore_ascii_case(m) && **n != m)
-            {
+            } else if let Some(upper) = fetch::normalized_method(m).filter(|n| *n != m) {
                 errors.push(
                     PolicyError::new(MethodCase, at(i))
                         .value(m)
-                        .suggest(Some((*upper).to_owned())),
+                        .suggest(Some(upper.to_owned())),
                 );
             } else {
                 out.names.push(m.to_owned());
@@ -94,11 +88,11 @@ pub(super) fn headers(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names
                     at(i),
                     errors,
                 );
-            } else if !token::is_token(h.as_bytes()) {
+            } else if !fetch::is_token(h) {
                 errors.push(PolicyError::new(HeaderNotToken, at(i)).value(h));
             } else if lower.starts_with("access-control-") {
                 errors.push(PolicyError::new(HeaderIsCorsProtocol, at(i)).value(h));
-            } else if token::is_forbidden_request_header(&lower) {
+            } else if fetch::is_forbidden_request_header_name(&lower) {
                 errors.push(PolicyError::new(HeaderForbidden, at(i)).value(h));
             } else {
                 out.names.push(lower);
@@ -129,9 +123,9 @@ pub(super) fn expose(spec: &PolicySpec, errors: &mut Vec<PolicyError>) -> Names 
                     errors,
                 );
                 out.names.push(lower);
-            } else if !token::is_token(h.as_bytes()) {
+            } else if !fetch::is_token(h) {
                 errors.push(PolicyError::new(ExposeNotToken, at(i)).value(h));
-            } else if token::FORBIDDEN_RESPONSE_HEADERS.contains(&lower.as_str()) {
+            } else if fetch::is_forbidden_response_header_name(&lower) {
                 errors.push(PolicyError::new(ExposeForbidden, at(i)).value(h));
             } else {
                 out.names.push(lower);
