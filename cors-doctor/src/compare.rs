@@ -2,7 +2,7 @@
 //! proxy or CDN in front of it), and which CORS or Vary headers one of them drops, adds or
 //! changes.
 
-use cors_shared::browser::{cors_check, preflight_needed};
+use cors_browser::{cors_check, preflight_needed};
 use serde::Serialize;
 
 use crate::diagnose::prepare;

@@ -1,10 +1,12 @@
 //! The default run: send what the browser would send, step by step, and judge each answer
-//! with the browser's own checks (`cors_shared::browser`).
+//! with the browser's own checks (`cors_browser`).
 
-use cors_shared::browser::{
+use cors_browser::{
     cors_check, follow_redirect, is_forbidden_method, is_forbidden_request_header,
     normalize_method, preflight_check, preflight_needed, readable_headers, Hop, Url,
 };
+
+use cors_shared::{fetch, header};
 
 use crate::error::Error;
 use crate::fix::{console_line, explain, Block, Context};
@@ -48,7 +50,7 @@ pub(crate) fn prepare(request: &Request) -> Result<Prepared, Error> {
     let url = check_url(&request.url)?;
     check_origin(&request.origin)?;
     let method = normalize_method(request.method.trim());
-    if !cors_shared::fetch::is_token(&method) {
+    if !fetch::is_token(&method) {
         return Err(Error::usage(format!(
             "`{}` is not an HTTP method: a method is a token such as GET, PUT or PATCH",
             request.method
@@ -150,15 +152,15 @@ pub(crate) fn diagnose_with(
         }
         if let Some(need) = need {
             let mut sent = vec![
-                ("origin".to_owned(), sent_origin.clone()),
-                ("access-control-request-method".to_owned(), method.clone()),
+                (header::ORIGIN.to_owned(), sent_origin.clone()),
+                (header::REQUEST_METHOD.to_owned(), method.clone()),
             ];
             let names = need.header_names();
             if !names.is_empty() {
-                sent.push(("access-control-request-headers".to_owned(), names.join(",")));
+                sent.push((header::REQUEST_HEADERS.to_owned(), names.join(",")));
             }
             sent.push(("accept".to_owned(), "*/*".to_owned()));
-            let exchange = client.send("OPTIONS", &url.to_string(), &sent)?;
+            let exchange = client.send("OPTIONS", url.as_str(), &sent)?;
             let result = preflight_check(
                 &sent_origin,
                 credentials,
@@ -178,11 +180,11 @@ pub(crate) fn diagnose_with(
             let summary = header_summary(
                 &exchange,
                 &[
-                    "access-control-allow-origin",
-                    "access-control-allow-credentials",
-                    "access-control-allow-methods",
-                    "access-control-allow-headers",
-                    "access-control-max-age",
+                    header::ALLOW_ORIGIN,
+                    header::ALLOW_CREDENTIALS,
+                    header::ALLOW_METHODS,
+                    header::ALLOW_HEADERS,
+                    header::MAX_AGE,
                 ],
             );
             let url_text = url.to_string();
@@ -216,7 +218,7 @@ pub(crate) fn diagnose_with(
                             announced: &names,
                             status: exchange.status,
                         },
-                        &first_url.to_string(),
+                        first_url.as_str(),
                         &url_text,
                     ));
                     break None;
@@ -225,7 +227,7 @@ pub(crate) fn diagnose_with(
         }
 
         // The actual request of this hop.
-        let mut sent = vec![("origin".to_owned(), sent_origin.clone())];
+        let mut sent = vec![(header::ORIGIN.to_owned(), sent_origin.clone())];
         if !headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
@@ -246,10 +248,7 @@ pub(crate) fn diagnose_with(
         );
         let summary = header_summary(
             &exchange,
-            &[
-                "access-control-allow-origin",
-                "access-control-allow-credentials",
-            ],
+            &[header::ALLOW_ORIGIN, header::ALLOW_CREDENTIALS],
         );
         // What a failure at this hop is reported against.
         let context = Context {
@@ -270,7 +269,7 @@ pub(crate) fn diagnose_with(
                 &block,
                 steps::CORS_CHECK,
                 &context,
-                &first_url.to_string(),
+                first_url.as_str(),
                 &url_text,
             ));
             break Some(exchange);
@@ -313,22 +312,10 @@ pub(crate) fn diagnose_with(
                     detail.push_str(&format!("; the method becomes {}", next.method));
                 }
                 run.step(steps::REDIRECT, true, detail);
-                if next.drops_body {
-                    headers.retain(|(n, _)| {
-                        ![
-                            "content-type",
-                            "content-encoding",
-                            "content-language",
-                            "content-location",
-                        ]
-                        .iter()
-                        .any(|h| n.eq_ignore_ascii_case(h))
-                    });
-                }
-                if next.drops_authorization {
-                    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-                }
+                headers.retain(|(n, _)| next.keeps_header(n));
                 url = next.location;
+                // The fragment stays with the URL (the page sees it), but is never sent.
+                url.set_fragment(None);
                 method = next.method;
                 sent_origin = next.origin;
                 tainted = next.tainted;
@@ -342,7 +329,7 @@ pub(crate) fn diagnose_with(
                     &block,
                     steps::REDIRECT,
                     &context,
-                    &first_url.to_string(),
+                    first_url.as_str(),
                     &url_text,
                 ));
                 break Some(exchange);
@@ -391,32 +378,30 @@ pub(crate) fn diagnose_with(
         report.readable_headers = readable.readable;
         report.hidden_headers = readable.hidden;
         if options.probe_error_path {
-            let probe =
+            let (path, exchange) =
                 probe_error_path(client, &url, &method, &sent_origin, &headers, credentials)?;
-            if let Some((path, exchange)) = probe {
-                run.step(
-                    steps::ERROR_PATH,
-                    path.problem.is_none(),
-                    match &path.problem {
-                        Some(problem) => problem.clone(),
-                        None if path.status >= 400 && path.passes => format!(
-                            "{method} {} -> {} carries the CORS headers too",
-                            path.url, path.status
-                        ),
-                        None if path.status >= 400 => format!(
-                            "{method} {} -> {} allows the origin but not credentials: a \
-                             credentialed fetch that hits an error there is blocked",
-                            path.url, path.status
-                        ),
-                        None => format!(
-                            "{method} {} -> {}, not an error status: nothing learned about errors",
-                            path.url, path.status
-                        ),
-                    },
-                );
-                run.exchanges.push(exchange);
-                report.error_path = Some(path);
-            }
+            run.step(
+                steps::ERROR_PATH,
+                path.problem.is_none(),
+                match &path.problem {
+                    Some(problem) => problem.clone(),
+                    None if path.status >= 400 && path.passes => format!(
+                        "{method} {} -> {} carries the CORS headers too",
+                        path.url, path.status
+                    ),
+                    None if path.status >= 400 => format!(
+                        "{method} {} -> {} allows the origin but not credentials: a \
+                         credentialed fetch that hits an error there is blocked",
+                        path.url, path.status
+                    ),
+                    None => format!(
+                        "{method} {} -> {}, not an error status: nothing learned about errors",
+                        path.url, path.status
+                    ),
+                },
+            );
+            run.exchanges.push(exchange);
+            report.error_path = Some(path);
         }
     }
     report.steps = run.steps;
@@ -450,19 +435,16 @@ fn probe_error_path(
     origin: &str,
     headers: &[(String, String)],
     credentials: bool,
-) -> Result<Option<(ErrorPath, Exchange)>, Error> {
-    let path = url.path_and_query().split('?').next().unwrap_or("/");
-    let probe = url
-        .join(&format!(
-            "{}/{ERROR_PROBE_SEGMENT}",
-            path.trim_end_matches('/')
-        ))
-        .ok();
-    let Some(probe) = probe else {
-        return Ok(None);
-    };
+) -> Result<(ErrorPath, Exchange), Error> {
+    let mut probe = url.clone();
+    probe.set_path(&format!(
+        "{}/{ERROR_PROBE_SEGMENT}",
+        url.path().trim_end_matches('/')
+    ));
+    probe.set_query(None);
+    probe.set_fragment(None);
     let mut sent = vec![
-        ("origin".to_owned(), origin.to_owned()),
+        (header::ORIGIN.to_owned(), origin.to_owned()),
         ("accept".to_owned(), "*/*".to_owned()),
     ];
     sent.extend(
@@ -488,7 +470,7 @@ fn probe_error_path(
             exchange.status
         )
     });
-    Ok(Some((
+    Ok((
         ErrorPath {
             url: probe_text,
             status: exchange.status,
@@ -496,5 +478,5 @@ fn probe_error_path(
             problem,
         },
         exchange,
-    )))
+    ))
 }

@@ -1,7 +1,7 @@
 //! For each way a browser blocks: the reason in plain words and the fix, in general terms and
 //! as this project's `#[cors(...)]` key or `PolicySpec` builder call.
 
-use cors_shared::browser::{CorsFailure, PreflightFailure, RedirectFailure};
+use cors_browser::{CorsFailure, PreflightFailure, RedirectFailure};
 
 /// What the browser stopped at.
 pub(crate) enum Block<'a> {
@@ -217,7 +217,7 @@ fn refused_preflight(ctx: &Context<'_>) -> (String, String) {
         o = ctx.origin,
         m = ctx.method,
     );
-    let methods = if cors_shared::browser::is_cors_safelisted_method(ctx.method) {
+    let methods = if cors_browser::is_cors_safelisted_method(ctx.method) {
         String::new()
     } else {
         format!(", methods = [{}]", ctx.method)

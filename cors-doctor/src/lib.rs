@@ -2,7 +2,7 @@
 //!
 //! The library behind the command: [`diagnose`] replays what a browser sends for a
 //! [`Request`] (the preflight when one is needed, the request, each redirect) and judges every
-//! answer with the browser's own checks from [`cors_shared::browser`], returning a typed
+//! answer with the browser's own checks from [`cors_browser`], returning a typed
 //! [`Report`] with the verdict, each step, and for a block the failing step, the reason, the
 //! fix and the message Chromium's console prints. [`probe_cache()`], [`compare()`] and [`scan()`]
 //! are the other modes of the command line ([`cli::run`]).

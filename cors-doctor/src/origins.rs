@@ -1,22 +1,15 @@
 //! Origins the modes make up: siblings of the page's origin and origins nobody trusts.
 
-use cors_shared::browser::Url;
+use cors_browser::{is_http_scheme, Url};
 
 /// An origin no site trusts (the `.example` top-level domain is reserved).
 pub const UNRELATED_ORIGIN: &str = "https://cors-doctor-unrelated.example";
 
 /// The scheme, host and port of an origin, or `None` for `null` and junk.
 pub(crate) fn parts(origin: &str) -> Option<(String, String, Option<u16>)> {
-    let url = Url::parse(origin).ok().filter(Url::is_http)?;
-    let port = url.port_or_default().filter(|p| {
-        Some(*p)
-            != if url.scheme() == "https" {
-                Some(443)
-            } else {
-                Some(80)
-            }
-    });
-    Some((url.scheme().to_owned(), url.host().to_owned(), port))
+    let url = Url::parse(origin).ok().filter(is_http_scheme)?;
+    let host = url.host_str()?.to_owned();
+    Some((url.scheme().to_owned(), host, url.port()))
 }
 
 /// `scheme://host[:port]`.

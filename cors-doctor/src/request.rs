@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cors_shared::browser::Url;
+use cors_browser::{is_http_scheme, Url};
 use cors_shared::{fetch, is_serialized_origin};
 
 use crate::error::Error;
@@ -129,7 +129,11 @@ pub fn check_url(url: &str) -> Result<Url, Error> {
             )
         }));
     }
-    Url::parse(url).map_err(|e| Error::usage(format!("the URL `{url}` is not usable: {e}")))
+    let mut parsed = Url::parse(url.trim())
+        .map_err(|e| Error::usage(format!("the URL `{url}` is not usable: {e}")))?;
+    // A fragment is never sent: the request is the URL without it.
+    parsed.set_fragment(None);
+    Ok(parsed)
 }
 
 /// Checks `--origin`: it must be exactly what a browser sends in `Origin`. When it is not,
@@ -146,7 +150,7 @@ pub fn check_origin(origin: &str) -> Result<(), Error> {
         return Ok(());
     }
     let mut problems = Vec::new();
-    let parsed = Url::parse(origin).ok().filter(Url::is_http);
+    let parsed = Url::parse(origin).ok().filter(is_http_scheme);
     let after_scheme = origin.split_once("://").map_or("", |(_, rest)| rest);
     if origin.split_once("://").is_none() {
         problems.push("it has no scheme (https:// or http://)".to_owned());
@@ -178,7 +182,7 @@ pub fn check_origin(origin: &str) -> Result<(), Error> {
         problems.push("it is not scheme://host[:port]".to_owned());
     }
     let suggestion = parsed
-        .map(|u| u.origin())
+        .map(|u| u.origin().ascii_serialization())
         .filter(|o| is_serialized_origin(o))
         .map(|o| format!(" A page at that address sends `Origin: {o}`: use --origin {o}"))
         .unwrap_or_else(|| {

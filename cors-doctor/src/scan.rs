@@ -188,7 +188,7 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
         )));
     }
     let trusted: Vec<String> = if trusted.is_empty() {
-        vec![parsed.origin()]
+        vec![parsed.origin().ascii_serialization()]
     } else {
         trusted.to_vec()
     };

@@ -41,7 +41,7 @@ impl Exchange {
 
     /// The header's lines joined with `, `, as a browser reads them.
     pub fn get(&self, name: &str) -> Option<String> {
-        cors_shared::browser::get_combined(&self.headers, name)
+        cors_browser::get_combined(&self.headers, name)
     }
 }
 

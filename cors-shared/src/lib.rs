@@ -12,9 +12,9 @@
 //!
 //! Origins that change while the server runs live in an [`OriginSet`] (validated by the same
 //! rules, changed atomically, read without a lock; [`OriginFile`] keeps one in step with a
-//! file), and a whole policy can be replaced through a [`PolicyHandle`]. The [`browser`] module
-//! is the other side of the protocol: the checks a browser makes on the answers, which
-//! `cors-doctor` runs against live servers.
+//! file), and a whole policy can be replaced through a [`PolicyHandle`]. The Fetch Standard's
+//! name lists (forbidden methods and headers, safelisted methods, ...) are public in [`fetch`]:
+//! the browser's side of the protocol (the `cors-browser` crate) reads the same ones.
 //!
 //! ```
 //! use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
@@ -48,7 +48,6 @@
 //! # Ok::<(), cors_shared::PolicyErrors>(())
 //! ```
 
-pub mod browser;
 mod decide;
 mod error;
 pub mod fetch;

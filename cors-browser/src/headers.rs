@@ -8,7 +8,7 @@
 /// why the CORS check fails on duplicates.
 ///
 /// ```
-/// use cors_shared::browser::get_combined;
+/// use cors_browser::get_combined;
 /// let lines = [("Vary", "Origin"), ("x-a", "1"), ("vary", "Accept")];
 /// assert_eq!(get_combined(&lines, "vary").as_deref(), Some("Origin, Accept"));
 /// assert_eq!(get_combined(&lines, "x-b"), None);
@@ -42,7 +42,7 @@ pub fn get_combined<N: AsRef<str>, V: AsRef<str>>(
 /// or not (header names).
 ///
 /// ```
-/// use cors_shared::browser::extract_values;
+/// use cors_browser::extract_values;
 /// let lines = [("access-control-allow-methods", "GET, PUT"), ("Access-Control-Allow-Methods", "DELETE")];
 /// assert_eq!(
 ///     extract_values(&lines, "access-control-allow-methods"),
@@ -64,7 +64,7 @@ pub fn extract_values<N: AsRef<str>, V: AsRef<str>>(
         if item.is_empty() {
             continue;
         }
-        if !crate::fetch::is_token(item) {
+        if !cors_shared::fetch::is_token(item) {
             return Err(item.to_owned());
         }
         items.push(item.to_owned());

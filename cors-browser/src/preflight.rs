@@ -3,11 +3,11 @@
 
 use std::fmt;
 
-use super::check::{cors_check, CorsFailure};
-use super::headers::{extract_values, get_combined};
-use super::preflight_needed::cors_unsafe_request_header_names;
-use super::safelist::is_cors_safelisted_method;
-use crate::{fetch, header};
+use crate::check::{cors_check, CorsFailure};
+use crate::headers::{extract_values, get_combined};
+use crate::preflight_needed::cors_unsafe_request_header_names;
+use crate::safelist::is_cors_safelisted_method;
+use cors_shared::{fetch, header};
 
 /// What a passed preflight allows, as the browser read it (what it would put in its
 /// preflight cache).
@@ -169,7 +169,7 @@ impl fmt::Display for PreflightFailure {
 /// Chromium does: its preflight loader refuses the redirect before reading headers.
 ///
 /// ```
-/// use cors_shared::browser::{preflight_check, PreflightFailure};
+/// use cors_browser::{preflight_check, PreflightFailure};
 /// let response = [
 ///     ("access-control-allow-origin", "https://app.example.re"),
 ///     ("access-control-allow-methods", "*"),

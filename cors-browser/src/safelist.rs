@@ -2,7 +2,7 @@
 //! not send at all (Fetch, "Methods" and "Headers": CORS-safelisted method, forbidden method,
 //! CORS-safelisted request-header, forbidden request-header).
 
-use crate::fetch;
+use cors_shared::fetch;
 
 use std::fmt;
 
@@ -27,7 +27,7 @@ pub const METHOD_OVERRIDE_HEADERS: [&str; 3] = [
 /// [`normalize_method`], `get` has become `GET`).
 ///
 /// ```
-/// use cors_shared::browser::is_cors_safelisted_method;
+/// use cors_browser::is_cors_safelisted_method;
 /// assert!(is_cors_safelisted_method("POST"));
 /// assert!(!is_cors_safelisted_method("PUT"));
 /// assert!(!is_cors_safelisted_method("post")); // a raw, unnormalized method
@@ -41,7 +41,7 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 /// included) is sent exactly as the page wrote it.
 ///
 /// ```
-/// use cors_shared::browser::normalize_method;
+/// use cors_browser::normalize_method;
 /// assert_eq!(normalize_method("delete"), "DELETE");
 /// assert_eq!(normalize_method("patch"), "patch");
 /// ```
@@ -55,7 +55,7 @@ pub fn normalize_method(method: &str) -> String {
 /// `fetch()` throws a `TypeError` for them: the request is never sent.
 ///
 /// ```
-/// assert!(cors_shared::browser::is_forbidden_method("trace"));
+/// assert!(cors_browser::is_forbidden_method("trace"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
     fetch::is_forbidden_method(method)
@@ -65,7 +65,7 @@ pub fn is_forbidden_method(method: &str) -> bool {
 /// drops them from `fetch()` (it sets some of them itself, such as `Origin` and `Cookie`).
 ///
 /// ```
-/// use cors_shared::browser::is_forbidden_request_header;
+/// use cors_browser::is_forbidden_request_header;
 /// assert!(is_forbidden_request_header("Cookie", "a=1"));
 /// assert!(is_forbidden_request_header("sec-fetch-mode", "cors"));
 /// assert!(is_forbidden_request_header("x-http-method-override", "TRACE"));
@@ -182,7 +182,7 @@ fn is_unsafe_byte(b: u8) -> bool {
 /// not, which step of Fetch's "CORS-safelisted request-header" says so.
 ///
 /// ```
-/// use cors_shared::browser::{safelist_verdict, HeaderVerdict};
+/// use cors_browser::{safelist_verdict, HeaderVerdict};
 /// assert!(safelist_verdict("Content-Type", "text/plain; charset=utf-8").is_safelisted());
 /// assert_eq!(
 ///     safelist_verdict("content-type", "application/json"),

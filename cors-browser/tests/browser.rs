@@ -8,10 +8,11 @@
     clippy::indexing_slicing
 )]
 
-use cors_shared::browser::{
-    cors_check, cors_unsafe_request_header_names, extract_values, follow_redirect, preflight_check,
-    preflight_needed, readable_headers, safelist_verdict, CorsFailure, HeaderVerdict, Hop,
-    PreflightFailure, RedirectFailure, UnsafeHeader, Url,
+use cors_browser::{
+    cors_check, cors_unsafe_request_header_names, extract_values, follow_redirect, is_http_scheme,
+    preflight_check, preflight_needed, readable_headers, safelist_verdict, same_origin,
+    CorsFailure, HeaderVerdict, Hop, PreflightFailure, Redirect, RedirectFailure, UnsafeHeader,
+    Url,
 };
 use proptest::prelude::*;
 
@@ -401,6 +402,135 @@ fn redirects_follow_http_redirect_fetch() {
     ));
 }
 
+/// Where a redirect from `base` with this `Location` goes.
+fn next_location(base: &str, location: &str) -> Result<String, RedirectFailure> {
+    let base = Url::parse(base).unwrap();
+    follow_redirect(&hop(&base, "GET"), 302, Some(location), false)
+        .map(|next| next.unwrap().location.to_string())
+}
+
+#[test]
+fn a_relative_location_resolves_against_the_current_url() {
+    let base = "http://127.0.0.1:8080/a/b?q#top";
+    for (location, expected) in [
+        ("c", "http://127.0.0.1:8080/a/c#top"),
+        ("./c/../d", "http://127.0.0.1:8080/a/d#top"),
+        ("../up", "http://127.0.0.1:8080/up#top"),
+        ("/x?y", "http://127.0.0.1:8080/x?y#top"),
+        ("?only-query", "http://127.0.0.1:8080/a/b?only-query#top"),
+        ("#frag", "http://127.0.0.1:8080/a/b?q#frag"),
+        ("//api.example.re/y", "http://api.example.re/y#top"),
+        (r"\\api.example.re\z", "http://api.example.re/z#top"),
+        (
+            "  /spaces-trimmed  ",
+            "http://127.0.0.1:8080/spaces-trimmed#top",
+        ),
+        (
+            "HTTPS://API.Example.re:443/p",
+            "https://api.example.re/p#top",
+        ),
+        (
+            "https://bücher.example/",
+            "https://xn--bcher-kva.example/#top",
+        ),
+    ] {
+        assert_eq!(
+            next_location(base, location).as_deref(),
+            Ok(expected),
+            "{location}"
+        );
+    }
+}
+
+#[test]
+fn a_location_that_does_not_parse_is_a_network_error_that_says_why() {
+    for (location, why) in [
+        ("http://api.example.re:99999/", "invalid port number"),
+        ("https://", "empty host"),
+        ("http://[::1/", "invalid IPv6 address"),
+    ] {
+        let failure = next_location("https://api.example.re/a", location).unwrap_err();
+        assert_eq!(failure.chromium_message(), "net::ERR_INVALID_REDIRECT");
+        assert_eq!(
+            failure.to_string(),
+            format!("the redirect's Location `{location}` is not a URL: {why}")
+        );
+    }
+}
+
+#[test]
+fn origins_serialize_as_browsers_send_them_and_compare_by_tuple() {
+    for (url, origin) in [
+        (
+            "HTTPS://App.Example.RE:443/login?x#y",
+            "https://app.example.re",
+        ),
+        ("http://app.example.re:80/", "http://app.example.re"),
+        ("http://app.example.re:8080/", "http://app.example.re:8080"),
+        ("http://[0:0:0:0:0:0:0:1]:3000/", "http://[::1]:3000"),
+        ("http://0x7f.1/", "http://127.0.0.1"),
+        ("https://bücher.example/", "https://xn--bcher-kva.example"),
+        ("data:text/plain,hi", "null"),
+    ] {
+        let parsed = Url::parse(url).unwrap();
+        assert_eq!(parsed.origin().ascii_serialization(), origin, "{url}");
+    }
+    let url = |s: &str| Url::parse(s).unwrap();
+    let api = url("https://api.example.re/a");
+    assert!(same_origin(&api, &url("https://api.example.re:443/b")));
+    assert!(!same_origin(&api, &url("http://api.example.re/a")));
+    assert!(!same_origin(&api, &url("https://api.example.re:8443/a")));
+    assert!(!same_origin(&api, &url("https://app.example.re/a")));
+    let data = url("data:text/plain,hi");
+    assert!(!same_origin(&data, &data));
+    assert!(is_http_scheme(&api));
+    assert!(!is_http_scheme(&data));
+}
+
+#[test]
+fn a_redirect_drops_body_headers_with_the_body_and_authorization_across_origins() {
+    let api = Url::parse("https://api.example.re/a").unwrap();
+    let headers = [
+        "Content-Type",
+        "content-language",
+        "Content-Encoding",
+        "content-location",
+        "Authorization",
+        "x-trace",
+    ];
+    let kept = |next: &Redirect| -> Vec<&str> {
+        headers
+            .iter()
+            .copied()
+            .filter(|h| next.keeps_header(h))
+            .collect()
+    };
+    // 303 turns a PUT into a GET (body gone) on the same origin (Authorization stays).
+    let same = follow_redirect(&hop(&api, "PUT"), 303, Some("/b"), false)
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept(&same), ["Authorization", "x-trace"]);
+    // 307 keeps the method and body; another origin loses Authorization.
+    let other = follow_redirect(
+        &hop(&api, "PUT"),
+        307,
+        Some("https://cdn.example.re/b"),
+        false,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        kept(&other),
+        [
+            "Content-Type",
+            "content-language",
+            "Content-Encoding",
+            "content-location",
+            "x-trace"
+        ]
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -424,10 +554,9 @@ proptest! {
             let _ = extract_values(&headers, name);
         }
         if let Ok(url) = Url::parse(&location) {
-            let _ = url.join(&origin);
             let _ = follow_redirect(&hop(&url, &method), status, Some(&origin), credentials);
         }
         let base = Url::parse("http://127.0.0.1:8080/a/b").unwrap();
-        let _ = base.join(&location);
+        let _ = follow_redirect(&hop(&base, &method), status, Some(&location), credentials);
     }
 }

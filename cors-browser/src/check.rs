@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use super::headers::get_combined;
-use crate::header;
+use crate::headers::get_combined;
+use cors_shared::header;
 
 /// Why a response fails the CORS check. Each variant is one of the ways Chromium reports the
 /// failure; [`CorsFailure::chromium_message`] gives its console wording.
@@ -124,7 +124,7 @@ fn looks_like_origin(value: &str) -> bool {
 /// response with these header lines?
 ///
 /// ```
-/// use cors_shared::browser::{cors_check, CorsFailure};
+/// use cors_browser::{cors_check, CorsFailure};
 /// let ok = [("Access-Control-Allow-Origin", "https://app.example.re"),
 ///           ("Access-Control-Allow-Credentials", "true")];
 /// assert_eq!(cors_check("https://app.example.re", true, &ok), Ok(()));

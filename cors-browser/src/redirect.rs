@@ -3,10 +3,22 @@
 
 use std::fmt;
 
-use super::url::{Url, UrlError};
+use cors_shared::fetch;
+use url::{ParseError, Url};
+
+use crate::origin::{is_http_scheme, same_origin};
 
 /// Fetch, "HTTP-redirect fetch", step 7: the 21st redirect is a network error.
 pub const MAX_REDIRECTS: u32 = 20;
+
+/// Fetch, "request-body-header name": the headers that describe a body, removed with it when
+/// a redirect turns the request into a `GET`.
+pub const REQUEST_BODY_HEADERS: [&str; 4] = [
+    "content-encoding",
+    "content-language",
+    "content-location",
+    "content-type",
+];
 
 /// One hop of a request being fetched: where it went, and what the browser knows about it.
 #[derive(Clone, Copy, Debug)]
@@ -41,6 +53,35 @@ pub struct Redirect {
     pub drops_authorization: bool,
 }
 
+impl Redirect {
+    /// Whether the next request still carries an author header of this name (ASCII
+    /// case-insensitively): step 12 removes the [request-body headers](REQUEST_BODY_HEADERS)
+    /// with the body, and step 13 the CORS non-wildcard request-header names
+    /// (`Authorization`, [`cors_shared::fetch::NON_WILDCARD_REQUEST_HEADERS`]) when the
+    /// redirect crosses origins.
+    ///
+    /// ```
+    /// use cors_browser::{follow_redirect, Hop, Url};
+    /// let url = Url::parse("https://api.example.re/upload").unwrap();
+    /// let hop = Hop { page_origin: "https://app.example.re", url: &url, tainted: false,
+    ///                 method: "POST", redirects: 0 };
+    /// let next = follow_redirect(&hop, 302, Some("https://cdn.example.re/"), false)
+    ///     .unwrap().unwrap();
+    /// let mut headers = vec![("Content-Type", "text/plain"), ("Authorization", "Bearer t"),
+    ///                        ("X-Trace", "1")];
+    /// headers.retain(|(name, _)| next.keeps_header(name));
+    /// assert_eq!(headers, [("X-Trace", "1")]);
+    /// ```
+    pub fn keeps_header(&self, name: &str) -> bool {
+        let body = self.drops_body
+            && REQUEST_BODY_HEADERS
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name));
+        let credential = self.drops_authorization && fetch::is_non_wildcard_request_header(name);
+        !body && !credential
+    }
+}
+
 /// Why the browser stops at a redirect with a network error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RedirectFailure {
@@ -53,8 +94,8 @@ pub enum RedirectFailure {
     InvalidLocation {
         /// The raw `Location`.
         location: String,
-        /// Why it does not parse.
-        error: UrlError,
+        /// Why it does not parse (the WHATWG URL parser's error).
+        error: ParseError,
     },
     /// Step 6: the `Location`'s scheme is not `http` or `https`.
     DisallowedScheme {
@@ -132,10 +173,10 @@ impl fmt::Display for RedirectFailure {
 ///
 /// The redirect response itself must pass the CORS check first ("HTTP fetch": a `cors`
 /// response tainting checks every response, redirects included); the caller runs
-/// [`cors_check`](super::cors_check) on it before calling this.
+/// [`cors_check`](crate::cors_check) on it before calling this.
 ///
 /// ```
-/// use cors_shared::browser::{follow_redirect, Hop, Url};
+/// use cors_browser::{follow_redirect, Hop, Url};
 /// // An http -> https redirect of a cross-origin request: a different origin, so the
 /// // tainted origin flag is set and the next request says `Origin: null`.
 /// let url = Url::parse("http://api.example.re/data").unwrap();
@@ -160,16 +201,21 @@ pub fn follow_redirect(
     let Some(raw) = location else {
         return Ok(None);
     };
-    // Step 5: a Location that does not parse is a network error.
-    let next = hop
+    // Step 5: a Location that does not parse is a network error. A Location without a
+    // fragment keeps the current URL's (it is never sent, but the page sees it in
+    // `response.url`).
+    let mut next = hop
         .url
         .join(raw)
         .map_err(|error| RedirectFailure::InvalidLocation {
             location: raw.to_owned(),
             error,
         })?;
+    if next.fragment().is_none() {
+        next.set_fragment(hop.url.fragment());
+    }
     // Step 6: only HTTP(S) schemes.
-    if !next.is_http() {
+    if !is_http_scheme(&next) {
         return Err(RedirectFailure::DisallowedScheme {
             location: next.to_string(),
         });
@@ -182,7 +228,7 @@ pub fn follow_redirect(
     // than the page's. Step 10: with "cors" response tainting (every request here is
     // cross-origin), credentials in the URL are refused even when they go back to the
     // page's origin. Both end in the same error; Chromium words it as below.
-    if next.has_credentials() {
+    if !next.username().is_empty() || next.password().is_some() {
         return Err(RedirectFailure::ContainsCredentials {
             location: next.to_string(),
         });
@@ -192,11 +238,11 @@ pub fn follow_redirect(
         || (status == 303 && hop.method != "GET" && hop.method != "HEAD");
     let method = if to_get { "GET" } else { hop.method }.to_owned();
     // Step 13: crossing origins removes `Authorization`.
-    let drops_authorization = !hop.url.same_origin(&next);
+    let crosses_origins = !same_origin(hop.url, &next);
     // The tainted origin flag: the redirect goes to another origin, and the current URL was
     // already not the page's origin.
-    let tainted =
-        hop.tainted || (!hop.url.same_origin(&next) && hop.url.origin() != hop.page_origin);
+    let tainted = hop.tainted
+        || (crosses_origins && hop.url.origin().ascii_serialization() != hop.page_origin);
     // "Serializing a request origin", step 1: a tainted request says `null`.
     let origin = if tainted {
         "null".to_owned()
@@ -209,6 +255,6 @@ pub fn follow_redirect(
         tainted,
         method,
         drops_body: to_get,
-        drops_authorization,
+        drops_authorization: crosses_origins,
     }))
 }

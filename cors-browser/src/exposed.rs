@@ -2,9 +2,9 @@
 //! response-header name", "CORS filtered response", and "HTTP fetch" setting the
 //! CORS-exposed header-name list).
 
-use super::headers::extract_values;
-use crate::fetch;
-use crate::header;
+use crate::headers::extract_values;
+use cors_shared::fetch;
+use cors_shared::header;
 
 /// Fetch, "CORS-safelisted response-header name": the headers a page can always read from a
 /// CORS response.
@@ -39,7 +39,7 @@ pub struct ReadableHeaders {
 /// the exposed names, never `Set-Cookie`.
 ///
 /// ```
-/// use cors_shared::browser::readable_headers;
+/// use cors_browser::readable_headers;
 /// let response = [
 ///     ("content-type", "text/plain"),
 ///     ("x-total-count", "42"),

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::safelist::{
+use crate::safelist::{
     is_cors_safelisted_method, is_forbidden_request_header, safelist_verdict, HeaderVerdict,
     MAX_SAFELISTED_TOTAL,
 };
@@ -130,7 +130,7 @@ fn unsafe_headers<N: AsRef<str>, V: AsRef<str>>(headers: &[(N, V)]) -> Vec<Unsaf
 /// cannot set them.
 ///
 /// ```
-/// use cors_shared::browser::cors_unsafe_request_header_names;
+/// use cors_browser::cors_unsafe_request_header_names;
 /// let names = cors_unsafe_request_header_names(&[
 ///     ("X-Custom", "1"),
 ///     ("Content-Type", "application/json"),
@@ -156,10 +156,10 @@ pub fn cors_unsafe_request_header_names<N: AsRef<str>, V: AsRef<str>>(
 /// Fetch, "main fetch", step 12 (the `cors` branch): a preflight is made when the method is
 /// not a CORS-safelisted method, or when "CORS-unsafe request-header names" of the header
 /// list is not empty. `method` should be what the browser sends, i.e. after
-/// [`normalize_method`](super::normalize_method).
+/// [`normalize_method`](crate::normalize_method).
 ///
 /// ```
-/// use cors_shared::browser::preflight_needed;
+/// use cors_browser::preflight_needed;
 /// assert_eq!(preflight_needed("GET", &[("accept", "application/json")]), None);
 /// let need = preflight_needed("PUT", &[("x-custom", "1")]).unwrap();
 /// assert_eq!(need.method.as_deref(), Some("PUT"));
