@@ -55,7 +55,6 @@ mod field;
 mod matcher;
 mod origin;
 mod policy;
-mod psl;
 mod punycode;
 mod reload;
 mod set;
@@ -68,6 +67,7 @@ mod vary;
 #[doc(hidden)]
 pub mod __private;
 pub mod origin_file;
+pub mod public_suffix;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
 pub use decide::refusal::Refusal;

@@ -9,7 +9,7 @@ use crate::error::{Detail, ErrorKind, Location, PolicyError, PolicyErrors, Subje
 use crate::field::Field;
 use crate::matcher::suffix_bit;
 use crate::origin;
-use crate::psl;
+use crate::public_suffix;
 
 /// Whose entries are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,7 +168,8 @@ pub(crate) fn check_into(
                     }
                     if allowed.subdomains {
                         if creds
-                            && psl::is_public_suffix(allowed.host)
+                            && allowed.host != "localhost"
+                            && public_suffix::is_public_suffix(allowed.host)
                             && !rules.allow_public_suffix_wildcard
                         {
                             errors.push(related(
