@@ -55,7 +55,6 @@ mod field;
 mod matcher;
 mod origin;
 mod policy;
-mod punycode;
 mod reload;
 mod set;
 mod spec;

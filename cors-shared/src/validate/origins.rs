@@ -3,7 +3,7 @@
 //! and every change to a runtime set go through [`check_entries`].
 
 use super::distinct;
-use super::entry::{check_origin, suggest_origin};
+use super::entry::{check_origin, host_refused, suggest_origin};
 use crate::__private::OriginRules;
 use crate::error::{Detail, ErrorKind, Location, PolicyError, PolicyErrors, Subject};
 use crate::field::Field;
@@ -151,6 +151,8 @@ pub(crate) fn check_into(
                             .suggest(suggestion)
                             .detail(if trailing_slash {
                                 Detail::TrailingSlash
+                            } else if kind == OriginNonAscii && host_refused(o) {
+                                Detail::HostRefused
                             } else {
                                 Detail::None
                             }),
