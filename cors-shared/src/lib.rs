@@ -55,8 +55,6 @@ mod field;
 mod matcher;
 mod origin;
 mod policy;
-mod psl;
-mod punycode;
 mod reload;
 mod set;
 mod spec;
@@ -68,6 +66,7 @@ mod vary;
 #[doc(hidden)]
 pub mod __private;
 pub mod origin_file;
+pub mod public_suffix;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
 pub use decide::refusal::Refusal;

@@ -145,6 +145,73 @@ fn origin_non_ascii_rejected_with_punycode_suggestion() {
 }
 
 #[test]
+fn origin_non_ascii_suggestion_is_the_host_browsers_send() {
+    // What the WHATWG URL parser makes of each host (UTS #46, non-transitional).
+    for (entry, browsers_send) in [
+        // Decomposed `ü`, composed by NFC.
+        (
+            "https://bu\u{308}cher.example",
+            "https://xn--bcher-kva.example",
+        ),
+        // A circled letter and full-width letters fold to plain ASCII.
+        ("https://ⓕoo.example", "https://foo.example"),
+        ("https://ｆｕｌｌ.example", "https://full.example"),
+        // The ideographic full stop is a dot.
+        ("https://bücher。example", "https://xn--bcher-kva.example"),
+        (
+            "https://BÜCHER.example:8443",
+            "https://xn--bcher-kva.example:8443",
+        ),
+        (
+            "https://*.bücher.example",
+            "https://*.xn--bcher-kva.example",
+        ),
+        // ß and ς are kept (non-transitional), not replaced by ss and σ.
+        ("https://faß.example", "https://xn--fa-hia.example"),
+        // Full-width digits make an IPv4 address.
+        ("http://１２７.０.０.１:8080", "http://127.0.0.1:8080"),
+    ] {
+        let e = rejects_origin(entry, ErrorKind::OriginNonAscii);
+        assert_eq!(e.suggestion(), Some(browsers_send), "{entry}");
+        accepts(spec(&[browsers_send]));
+    }
+}
+
+#[test]
+fn origin_non_ascii_that_folds_to_ascii_still_never_matches() {
+    let e = rejects_origin("https://ｆｕｌｌ.example", ErrorKind::OriginNonAscii);
+    assert_eq!(
+        e.to_string(),
+        "origin `https://ｆｕｌｌ.example` contains non-ASCII characters\n  \
+         = why: browsers send the host in the ASCII form their URL parser gives it \
+         (internationalized labels as xn--, full-width and other variant letters folded), \
+         so this entry as written never matches\n  \
+         = help: write `https://full.example`"
+    );
+}
+
+#[test]
+fn origin_host_refused_by_the_url_parser_gets_no_suggestion() {
+    // A label that starts with a combining mark, and a bidirectional label mixing directions:
+    // the URL parser refuses both, so no page has such an origin.
+    for entry in ["https://\u{308}a.example", "https://aא.example"] {
+        let e = rejects_origin(entry, ErrorKind::OriginNonAscii);
+        assert_eq!(e.suggestion(), None, "{entry}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "origin `{entry}` has a host that browsers' URL parser refuses\n  \
+                 = why: it is not a valid internationalized domain name (IDNA), so no page has \
+                 this origin and this entry never matches\n  \
+                 = help: write the page's origin as `location.origin` gives it in the browser \
+                 console, e.g. `https://xn--bcher-kva.example`"
+            ),
+            "{entry}"
+        );
+    }
+}
+
+#[test]
 fn origin_default_port_rejected() {
     let e = rejects_origin("https://app.example.re:443", ErrorKind::OriginDefaultPort);
     assert_eq!(e.suggestion(), Some("https://app.example.re"));

@@ -83,7 +83,7 @@ pub enum ErrorKind {
     OriginQuery,
     /// A `#fragment`.
     OriginFragment,
-    /// Non-ASCII characters (browsers send the punycode form).
+    /// Non-ASCII characters (browsers send the ASCII form their URL parser gives the host).
     OriginNonAscii,
     /// Upper-case letters (browsers send lower case).
     OriginUpperCase,
@@ -152,6 +152,8 @@ pub(crate) enum Detail {
     None,
     /// An [`ErrorKind::OriginPath`] whose path is a lone trailing slash.
     TrailingSlash,
+    /// An [`ErrorKind::OriginNonAscii`] whose host the URL parser refuses.
+    HostRefused,
 }
 
 /// One problem in a policy.

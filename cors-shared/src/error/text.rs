@@ -30,6 +30,9 @@ impl PolicyError {
             OriginPath => format!("origin `{v}` has a path"),
             OriginQuery => format!("origin `{v}` has a query"),
             OriginFragment => format!("origin `{v}` has a fragment"),
+            OriginNonAscii if self.detail == Detail::HostRefused => {
+                format!("origin `{v}` has a host that browsers' URL parser refuses")
+            }
             OriginNonAscii => format!("origin `{v}` contains non-ASCII characters"),
             OriginUpperCase => format!("origin `{v}` contains upper-case letters"),
             OriginDefaultPort => format!("origin `{v}` spells out the scheme's default port"),
@@ -92,7 +95,8 @@ impl PolicyError {
             OriginUserinfo => "browsers never put credentials in an Origin, so this entry never matches",
             OriginPath => "an origin is only scheme://host[:port]; browsers send it without any path, so this entry never matches",
             OriginQuery | OriginFragment => "an origin is only scheme://host[:port]; browsers never send a query or fragment in it, so this entry never matches",
-            OriginNonAscii => "browsers send internationalized hosts in their punycode (xn--) form, so this entry never matches",
+            OriginNonAscii if self.detail == Detail::HostRefused => "it is not a valid internationalized domain name (IDNA), so no page has this origin and this entry never matches",
+            OriginNonAscii => "browsers send the host in the ASCII form their URL parser gives it (internationalized labels as xn--, full-width and other variant letters folded), so this entry as written never matches",
             OriginUpperCase => "browsers send origins in lower case and they are compared byte for byte, so this entry never matches",
             OriginDefaultPort => "browsers omit the default port from an Origin, so this entry never matches",
             OriginInvalidPort => "browsers send a port of 1-65535 without leading zeros, so this entry never matches",
@@ -144,6 +148,7 @@ impl PolicyError {
             OriginNonCanonicalIp => "write the address as browsers do: four decimal numbers without leading zeros (`127.0.0.1`), or compressed lower-case IPv6 (`[::1]`)".into(),
             OriginInvalidHost | OriginEmptyLabel | OriginTrailingDot => "write the host as lower-case labels of letters, digits and inner hyphens, e.g. `https://app.example.re`".into(),
             OriginInvalidPort => "write a port from 1 to 65535 without leading zeros, or `:*` for any port".into(),
+            OriginNonAscii if self.detail == Detail::HostRefused => "write the page's origin as `location.origin` gives it in the browser console, e.g. `https://xn--bcher-kva.example`".into(),
             OriginMissingScheme | OriginInvalidScheme | OriginPath | OriginQuery | OriginFragment | OriginUserinfo | OriginWhitespace | OriginUpperCase | OriginNonAscii | OriginDefaultPort => "write only scheme://host[:port], e.g. `https://app.example.re`".into(),
             MethodNotToken | HeaderNotToken | ExposeNotToken => {
                 "write the name as a token: letters, digits and !#$%&'*+-.^_`|~".into()

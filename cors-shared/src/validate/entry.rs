@@ -3,7 +3,6 @@
 
 use crate::error::ErrorKind;
 use crate::origin::{self, HostKind};
-use crate::punycode;
 
 /// An allowed origin that passed the grammar.
 pub(crate) struct AllowedOrigin<'a> {
@@ -134,15 +133,49 @@ fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), ErrorKind> {
     })
 }
 
-/// The form a browser would send for what the user probably meant, when one exists.
-pub(crate) fn suggest_origin(s: &str) -> Option<String> {
+/// The scheme (lower case, `https` when missing) and the `host[:port]` part of an entry.
+fn scheme_and_host_port(s: &str) -> Option<(String, &str)> {
     let t = s.trim();
     let (scheme, rest) = match t.find("://") {
         Some(i) => (t.get(..i)?.to_ascii_lowercase(), t.get(i + 3..)?),
         None => ("https".to_owned(), t.trim_start_matches('/')),
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    Some((scheme, authority.rsplit('@').next().unwrap_or(authority)))
+}
+
+/// The host as the WHATWG URL parser writes it (UTS #46 processing, as browsers do: NFC, case
+/// and width folding, `。` read as a dot, `xn--` labels; then an IPv4 address if it ends in a
+/// number), or `None` when the parser refuses it.
+fn url_host(host: &str) -> Option<String> {
+    let domain = idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL).ok()?;
+    let name = domain.strip_suffix('.').unwrap_or(&domain);
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    let ends_in_number = (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
+        || hex.is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if domain.is_empty() {
+        None
+    } else if ends_in_number {
+        url_ipv4(name)
+    } else {
+        Some(domain.into_owned())
+    }
+}
+
+/// Whether a non-ASCII entry's host is one the URL parser refuses, so that no page can have
+/// this origin and there is nothing to suggest.
+pub(crate) fn host_refused(s: &str) -> bool {
+    let Some((host, _)) = scheme_and_host_port(s).and_then(|(_, hp)| split_host_port(hp).ok())
+    else {
+        return false;
+    };
+    !host.is_ascii() && !host.starts_with('[') && url_host(host).is_none()
+}
+
+/// The form a browser would send for what the user probably meant, when one exists.
+pub(crate) fn suggest_origin(s: &str) -> Option<String> {
+    let (scheme, hostport) = scheme_and_host_port(s)?;
     let (host, port) = split_host_port(hostport).ok()?;
     let host = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         let groups = origin::parse_ipv6(inner.to_ascii_lowercase().as_bytes())?;
@@ -150,13 +183,11 @@ pub(crate) fn suggest_origin(s: &str) -> Option<String> {
         let len = origin::write_ipv6(&groups, &mut buf);
         format!("[{}]", std::str::from_utf8(buf.get(..len)?).ok()?)
     } else {
-        let host = host.strip_suffix('.').unwrap_or(host);
-        if let Some(ip) = url_ipv4(host) {
-            return finish_suggestion(s, &scheme, &ip, port);
-        }
-        match host.strip_prefix("*.") {
-            Some(name) => format!("*.{}", punycode::host_to_ascii(name)?),
-            None => punycode::host_to_ascii(host)?,
+        // A leading `*.` passes through: the URL parser keeps `*` in a domain.
+        let host = url_host(host)?;
+        match host.strip_suffix('.') {
+            Some(name) => name.to_owned(),
+            None => host,
         }
     };
     finish_suggestion(s, &scheme, &host, port)
@@ -172,6 +203,9 @@ fn url_ipv4(host: &str) -> Option<String> {
     }
     let mut numbers = Vec::with_capacity(parts.len());
     for part in &parts {
+        if part.is_empty() {
+            return None;
+        }
         let (digits, radix) = match part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
             Some(hex) => (hex, 16),
             None if part.len() > 1 && part.starts_with('0') => (&part[1..], 8),

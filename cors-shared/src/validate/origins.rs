@@ -3,13 +3,13 @@
 //! and every change to a runtime set go through [`check_entries`].
 
 use super::distinct;
-use super::entry::{check_origin, suggest_origin};
+use super::entry::{check_origin, host_refused, suggest_origin};
 use crate::__private::OriginRules;
 use crate::error::{Detail, ErrorKind, Location, PolicyError, PolicyErrors, Subject};
 use crate::field::Field;
 use crate::matcher::suffix_bit;
 use crate::origin;
-use crate::psl;
+use crate::public_suffix;
 
 /// Whose entries are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,6 +151,8 @@ pub(crate) fn check_into(
                             .suggest(suggestion)
                             .detail(if trailing_slash {
                                 Detail::TrailingSlash
+                            } else if kind == OriginNonAscii && host_refused(o) {
+                                Detail::HostRefused
                             } else {
                                 Detail::None
                             }),
@@ -168,7 +170,8 @@ pub(crate) fn check_into(
                     }
                     if allowed.subdomains {
                         if creds
-                            && psl::is_public_suffix(allowed.host)
+                            && allowed.host != "localhost"
+                            && public_suffix::is_public_suffix(allowed.host)
                             && !rules.allow_public_suffix_wildcard
                         {
                             errors.push(related(
