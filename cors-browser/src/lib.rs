@@ -16,8 +16,12 @@
 //! - [`follow_redirect`]: what a redirect does to a CORS request (Fetch, "HTTP-redirect
 //!   fetch"): a preflight may not redirect, and a cross-origin redirect makes the next
 //!   request's `Origin` `null`.
-//! - [`same_origin`] and [`is_http_scheme`] on URLs parsed by the WHATWG URL parser (the
-//!   [`url`] crate, re-exported), whose origin serialization is the `Origin` a page sends.
+//! - [`fetch_site`]: the `Sec-Fetch-Site` a browser sends (`same-origin`, `same-site` or
+//!   `cross-site`), with sites drawn by the Public Suffix List; [`same_site`] and
+//!   [`same_origin`] compare two URLs.
+//!
+//! URLs are parsed by the WHATWG URL parser (the [`url`] crate, re-exported), whose origin
+//! serialization is the `Origin` a page sends.
 //!
 //! Header lists are slices of `(name, value)` pairs in the order they were received, one pair
 //! per header line: duplicates matter (two `Access-Control-Allow-Origin` lines fail the CORS
@@ -91,7 +95,7 @@ mod safelist;
 pub use check::{cors_check, CorsFailure};
 pub use exposed::{readable_headers, ReadableHeaders, SAFELISTED_RESPONSE_HEADERS};
 pub use headers::{extract_values, get_combined};
-pub use origin::{is_http_scheme, same_origin};
+pub use origin::{fetch_site, is_http_scheme, same_origin, same_site, FetchSite};
 pub use preflight::{preflight_check, PreflightFailure, PreflightGrant};
 pub use preflight_needed::{
     cors_unsafe_request_header_names, preflight_needed, PreflightNeed, UnsafeHeader,
