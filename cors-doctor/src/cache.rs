@@ -5,6 +5,7 @@
 //! that forgets `Vary: Origin`, answers the later requests with the first one's
 //! `Access-Control-Allow-Origin`.
 
+use cors_shared::header;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -92,7 +93,7 @@ pub fn probe_cache(
     for (label, origin) in plan {
         let mut headers = vec![("accept".to_owned(), "*/*".to_owned())];
         if let Some(o) = origin {
-            headers.insert(0, ("origin".to_owned(), o.to_owned()));
+            headers.insert(0, (header::ORIGIN.to_owned(), o.to_owned()));
         }
         let exchange = client.send("GET", &url, &headers)?;
         let vary = exchange
@@ -112,8 +113,8 @@ pub fn probe_cache(
             label: label.to_owned(),
             origin: origin.map(str::to_owned),
             status: exchange.status,
-            allow_origin: exchange.get("access-control-allow-origin"),
-            allow_credentials: exchange.get("access-control-allow-credentials"),
+            allow_origin: exchange.get(header::ALLOW_ORIGIN),
+            allow_credentials: exchange.get(header::ALLOW_CREDENTIALS),
             vary,
             cache_indicators,
         });

@@ -3,6 +3,7 @@
 //! changes.
 
 use cors_browser::{cors_check, preflight_needed};
+use cors_shared::header;
 use serde::Serialize;
 
 use crate::diagnose::prepare;
@@ -145,17 +146,17 @@ pub fn compare(
     let mut plan: Vec<Planned<'_>> = Vec::new();
     if let Some(need) = preflight_needed(&method, &headers) {
         let mut sent = vec![
-            ("origin".to_owned(), request.origin.clone()),
-            ("access-control-request-method".to_owned(), method.clone()),
+            (header::ORIGIN.to_owned(), request.origin.clone()),
+            (header::REQUEST_METHOD.to_owned(), method.clone()),
         ];
         let names = need.header_names();
         if !names.is_empty() {
-            sent.push(("access-control-request-headers".to_owned(), names.join(",")));
+            sent.push((header::REQUEST_HEADERS.to_owned(), names.join(",")));
         }
         plan.push(("preflight", "OPTIONS".to_owned(), sent));
     }
     let mut actual = vec![
-        ("origin".to_owned(), request.origin.clone()),
+        (header::ORIGIN.to_owned(), request.origin.clone()),
         ("accept".to_owned(), "*/*".to_owned()),
     ];
     actual.extend(headers.iter().cloned());

@@ -1,6 +1,7 @@
 //! `--scan`: the misconfiguration classes that public CORS scanners test, each probed with one
 //! made-up `Origin`, with a verdict and whether credentials are allowed too.
 
+use cors_shared::header;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -197,11 +198,11 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
     let mut findings = Vec::new();
     for (class, origin, risk) in plan(&trusted).into_iter().take(MAX_SCAN_REQUESTS) {
         let headers = vec![
-            ("origin".to_owned(), origin.clone()),
+            (header::ORIGIN.to_owned(), origin.clone()),
             ("accept".to_owned(), "*/*".to_owned()),
         ];
         let exchange = client.send("GET", &url, &headers)?;
-        let allow_origin = exchange.get("access-control-allow-origin");
+        let allow_origin = exchange.get(header::ALLOW_ORIGIN);
         let verdict = match allow_origin.as_deref() {
             Some(a) if a == origin => ScanVerdict::Reflected,
             Some("*") => ScanVerdict::Wildcard,
@@ -212,8 +213,7 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
             origin,
             status: exchange.status,
             allow_origin,
-            credentials: exchange.get("access-control-allow-credentials").as_deref()
-                == Some("true"),
+            credentials: exchange.get(header::ALLOW_CREDENTIALS).as_deref() == Some("true"),
             verdict,
             risk,
         });
