@@ -13,7 +13,9 @@
 //!
 //! Refused requests are logged through `tracing` at debug level, naming the reason (which origin,
 //! method or request header was not allowed), the method and the path: when a browser reports a
-//! missing `Access-Control-Allow-Origin`, the server log says why.
+//! missing `Access-Control-Allow-Origin`, the server log says why. With no `tracing` subscriber
+//! installed, the events go to the `log` logger (`env_logger` with
+//! `RUST_LOG=info,cors_actix=debug`).
 
 pub use cors::Cors;
 #[doc = include_str!("../doc/cors.md")]

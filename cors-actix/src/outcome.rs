@@ -44,11 +44,20 @@ pub(crate) fn is_applied(request: &actix_web::HttpRequest) -> bool {
     request.app_data::<RouteResource>().is_some() || request.extensions().contains::<CorsApplied>()
 }
 
-/// Whether a debug event could be recorded at all, so that the path is copied for the refusal
-/// log only when it can be written.
+/// Whether a debug event of this module could be recorded at all, so that the path is copied
+/// for the log only when it can be written: by a `tracing` subscriber that wants debug events,
+/// or, when no subscriber is installed, by the `log` logger, to which `tracing` then forwards
+/// the events. A few atomic loads while nothing listens; the logger is asked only when `log`'s
+/// maximum level lets debug records through.
+#[inline]
 pub(crate) fn debug_enabled() -> bool {
     use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
-    STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
+    if STATIC_MAX_LEVEL < LevelFilter::DEBUG {
+        return false;
+    }
+    LevelFilter::current() >= LevelFilter::DEBUG
+        || (!tracing::dispatcher::has_been_set()
+            && log::log_enabled!(target: module_path!(), log::Level::Debug))
 }
 
 /// A forwarded request's outcome: decided as the request arrived, or to be decided after the
