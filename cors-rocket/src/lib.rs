@@ -83,8 +83,10 @@
 //! # Configuration
 //!
 //! [`Cors::from_config`] reads the `cors` key through Rocket's figment, so `Rocket.toml` and
-//! `ROCKET_CORS` both work. The keys are those of [`PolicySpec`]; an unknown key fails launch
-//! with its name, and every problem of the policy is listed at once:
+//! `ROCKET_CORS` both work. The keys are those of [`PolicySpec`]; an unknown key or a value of
+//! the wrong type fails launch, named as it was written (`` `cors.credentials` (in
+//! /app/Rocket.toml) ``, `` `credentials` in the environment variable `ROCKET_CORS` ``), and
+//! every problem of the policy is listed at once:
 //!
 //! ```toml
 //! [default.cors]

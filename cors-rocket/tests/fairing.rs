@@ -225,6 +225,71 @@ fn misspelt_key_is_named() {
 }
 
 #[test]
+fn every_type_error_in_rocket_toml_is_named_by_its_key() {
+    let rocket = from_toml(
+        r#"
+        [default.cors]
+        origins = "https://app.example.re"
+        credentials = "yes"
+        methods = ["GET", 5]
+        max_age = -1
+        orgins = []
+        "#,
+    );
+    let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
+    let from = "(from TOML source string)";
+    for line in [
+        "- the `cors` configuration is not a CORS policy:".to_owned(),
+        format!(
+            "  - `cors.origins` {from}: expected a list of strings, found the string \
+             \"https://app.example.re\"; a single entry is a list too: \
+             `origins = [\"https://app.example.re\"]`"
+        ),
+        format!(
+            "  - `cors.credentials` {from}: expected `true` or `false`, found the string \"yes\""
+        ),
+        format!("  - `cors.methods[1]` {from}: expected a string, found the number 5"),
+        format!(
+            "  - `cors.max_age` {from}: expected a whole number of seconds, as in \
+             `max_age = 600`, found the number -1"
+        ),
+        format!("  - unknown key `cors.orgins` {from}; did you mean `origins`?"),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing line {line:?} in:\n{text}"
+        );
+    }
+    assert_launch_fails(rocket);
+}
+
+#[test]
+fn type_errors_from_the_environment_name_the_variable() {
+    // A key no other test reads, so that setting it cannot disturb them.
+    std::env::set_var(
+        "ROCKET_ENVTYPES",
+        r#"{origins=["https://env.example.re", true],credentials="yes"}"#,
+    );
+    let figment = base().merge(Env::prefixed("ROCKET_").global());
+    let rocket = rocket::custom(figment).attach(Cors::from_config_key("envtypes"));
+    let text = Cors::from_config_key("envtypes")
+        .check(&rocket)
+        .unwrap_err()
+        .to_string();
+    for line in [
+        "  - `origins[1]` in the environment variable `ROCKET_ENVTYPES`: expected a string, \
+         found `true`",
+        "  - `credentials` in the environment variable `ROCKET_ENVTYPES`: expected `true` or \
+         `false`, found the string \"yes\"",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing line {line:?} in:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn missing_config_says_how_to_write_it() {
     let rocket = rocket::custom(base()).attach(Cors::from_config());
     let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
