@@ -104,6 +104,13 @@
 //! `on_ignite`); a `#[cors]` route mounted later is served with the default policy, and a
 //! warning at liftoff names it.
 //!
+//! # Without the fairing
+//!
+//! Mounting `#[cors]` routes on a Rocket without the fairing fails launch with a message that
+//! names them: `#[cors]` writes the handler's return type `R` as an alias of `R` that carries a
+//! Rocket sentinel, which Rocket queries at launch. A handler whose return type is itself a
+//! sentinel (`rocket::response::Debug<E>`, a template) hides it.
+//!
 //! # How routes are identified
 //!
 //! `#[cors]` records the function's name, the method, URI, rank and format of its route
@@ -126,6 +133,7 @@ mod fairing;
 mod headers;
 mod preflight;
 mod registry;
+mod sentinel;
 
 pub use config::{LaunchError, CONFIG_KEY};
 #[doc = include_str!("../doc/cors.md")]
@@ -145,4 +153,20 @@ pub mod __private {
     pub use cors_shared::Policy;
     pub use linkme;
     pub use std::borrow::Cow;
+
+    /// `R` itself, written with a second type that Rocket's route attribute sees: the return
+    /// type `#[cors]` gives a handler that returns `R`.
+    pub type Checked<R, S> = <S as Carry<R>>::Out;
+
+    /// Carries a type through [`Checked`].
+    pub trait Carry<T: ?Sized> {
+        /// `T`.
+        type Out: ?Sized;
+    }
+
+    impl<T: ?Sized, S> Carry<T> for S {
+        type Out = T;
+    }
+
+    pub use crate::sentinel::AttachCorsFairing;
 }

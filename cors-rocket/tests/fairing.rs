@@ -695,6 +695,34 @@ fn a_route_mounted_after_the_fairing_ran_gets_the_default_policy() {
     assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
 }
 
+// --- Without the fairing -------------------------------------------------------------------
+
+#[test]
+fn cors_routes_without_the_fairing_fail_launch_at_their_attribute() {
+    // Callers of the handler see the return type it was written with.
+    let body: String = item_get(3);
+    assert_eq!(body, "item 3");
+    let rocket = rocket::custom(base()).mount("/", routes![item_get, plain]);
+    let Err(failure) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    match failure.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => {
+            let found: Vec<(&str, &str, u32)> = sentries
+                .iter()
+                .map(|s| (s.type_name, s.location.0, s.location.1))
+                .collect();
+            assert_eq!(
+                found,
+                [("cors_rocket::sentinel::AttachCorsFairing", file!(), 357)]
+            );
+        }
+        other => panic!("launch failed for another reason: {other}"),
+    }
+    // With the fairing, the same routes launch.
+    with_default(routes![item_get, plain]);
+}
+
 // --- Mount policies ------------------------------------------------------------------------
 
 const ADMIN: &str = "https://admin.example.re";

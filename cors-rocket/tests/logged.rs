@@ -161,3 +161,31 @@ fn refusals_and_preflight_answers_reach_the_log_logger_without_a_tracing_subscri
         "{lines:#?}"
     );
 }
+
+#[cors(origins = ["https://forgotten.example.re"])]
+#[get("/forgotten")]
+fn forgotten() -> &'static str {
+    "forgotten"
+}
+
+#[test]
+fn cors_routes_without_the_fairing_are_named_as_launch_fails() {
+    capture();
+    let rocket = rocket::custom(base()).mount("/api", routes![forgotten, quiet]);
+    let Err(error) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    assert!(matches!(
+        error.kind(),
+        rocket::error::ErrorKind::SentinelAborts(_)
+    ));
+    assert_eq!(
+        logged("/api/forgotten"),
+        [
+            "ERROR the #[cors] route GET /api/forgotten is mounted, but no CORS fairing is \
+             attached, so no policy would be applied and preflights would get 404: add \
+             `.attach(Cors::from_config())` (or `Cors::new(policy)`) to this Rocket, after every \
+             fairing that mounts routes"
+        ]
+    );
+}
