@@ -51,8 +51,8 @@ pub mod __private {
     pub use crate::outcome::RouteResource;
     pub use crate::Cors;
 
-    /// The middleware of one route's policy.
-    pub fn route_cors(policy: &'static Policy) -> crate::Cors {
-        crate::Cors::route(policy)
+    /// The middleware of one route's policy; `handler` names the route in the log.
+    pub fn route_cors(policy: &'static Policy, handler: &'static str) -> crate::Cors {
+        crate::Cors::route(policy, handler)
     }
 }
