@@ -67,7 +67,8 @@
 //! - A response of a `#[cors]` route gets that route's policy, whatever its status: the 500 of
 //!   a failing handler, or the 422 of a failing data guard, carries the route's headers.
 //! - Every other response gets the default policy, including catcher responses and the 404
-//!   of a path without a route.
+//!   of a path without a route; under a base given its own policy with
+//!   [`Cors::mount_policy`], that policy instead.
 //! - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered with
 //!   204 (allowed) or 403 (refused) by the policy of the route that would serve the announced
 //!   method on that path, found the way Rocket routes (by rank, then mount order, with
