@@ -87,6 +87,8 @@ pub(crate) struct Shared {
     pub(crate) policy: PolicySource,
     pub(crate) prepared: Prepared,
     pub(crate) role: Role,
+    /// The handler of a route's policy (`module::function`), for the log.
+    pub(crate) handler: Option<&'static str>,
 }
 
 impl Shared {
@@ -196,8 +198,12 @@ impl Cors {
     }
 
     /// The middleware that `#[cors(...)]` installs on one route.
-    pub(crate) fn route(policy: &'static Policy) -> Self {
-        Self::build(PolicySource::Static(policy), Role::Route)
+    pub(crate) fn route(policy: &'static Policy, handler: &'static str) -> Self {
+        let mut cors = Self::build(PolicySource::Static(policy), Role::Route);
+        if let Some(shared) = Arc::get_mut(&mut cors.shared) {
+            shared.handler = Some(handler);
+        }
+        cors
     }
 
     fn build(policy: PolicySource, role: Role) -> Self {
@@ -207,6 +213,7 @@ impl Cors {
                 policy,
                 prepared,
                 role,
+                handler: None,
             }),
         }
     }

@@ -162,7 +162,11 @@ fn finish_later<B>(
     Pending::decide_later(captured, pinned, shared, |decision, reuse| {
         mark_applied(response.request(), has_outer);
         let method = captured.method();
-        if let Some(answer) = answer_preflight(shared, decision, method, reuse, || path.clone()) {
+        let request = response.request();
+        let requested = || crate::request::requested_method(request.headers());
+        if let Some(answer) =
+            answer_preflight(shared, decision, method, reuse, || path.clone(), requested)
+        {
             return Some(answer);
         }
         log_if_refused(decision, method, || path.clone(), shared.role);

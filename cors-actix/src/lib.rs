@@ -13,7 +13,9 @@
 //!
 //! Refused requests are logged through `tracing` at debug level, naming the reason (which origin,
 //! method or request header was not allowed), the method and the path: when a browser reports a
-//! missing `Access-Control-Allow-Origin`, the server log says why.
+//! missing `Access-Control-Allow-Origin`, the server log says why. With no `tracing` subscriber
+//! installed, the events go to the `log` logger (`env_logger` with
+//! `RUST_LOG=info,cors_actix=debug`).
 
 pub use cors::Cors;
 #[doc = include_str!("../doc/cors.md")]
@@ -49,8 +51,8 @@ pub mod __private {
     pub use crate::outcome::RouteResource;
     pub use crate::Cors;
 
-    /// The middleware of one route's policy.
-    pub fn route_cors(policy: &'static Policy) -> crate::Cors {
-        crate::Cors::route(policy)
+    /// The middleware of one route's policy; `handler` names the route in the log.
+    pub fn route_cors(policy: &'static Policy, handler: &'static str) -> crate::Cors {
+        crate::Cors::route(policy, handler)
     }
 }

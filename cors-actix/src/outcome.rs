@@ -44,11 +44,20 @@ pub(crate) fn is_applied(request: &actix_web::HttpRequest) -> bool {
     request.app_data::<RouteResource>().is_some() || request.extensions().contains::<CorsApplied>()
 }
 
-/// Whether a debug event could be recorded at all, so that the path is copied for the refusal
-/// log only when it can be written.
+/// Whether a debug event of this module could be recorded at all, so that the path is copied
+/// for the log only when it can be written: by a `tracing` subscriber that wants debug events,
+/// or, when no subscriber is installed, by the `log` logger, to which `tracing` then forwards
+/// the events. A few atomic loads while nothing listens; the logger is asked only when `log`'s
+/// maximum level lets debug records through.
+#[inline]
 pub(crate) fn debug_enabled() -> bool {
     use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
-    STATIC_MAX_LEVEL >= LevelFilter::DEBUG && LevelFilter::current() >= LevelFilter::DEBUG
+    if STATIC_MAX_LEVEL < LevelFilter::DEBUG {
+        return false;
+    }
+    LevelFilter::current() >= LevelFilter::DEBUG
+        || (!tracing::dispatcher::has_been_set()
+            && log::log_enabled!(target: module_path!(), log::Level::Debug))
 }
 
 /// A forwarded request's outcome: decided as the request arrived, or to be decided after the
@@ -229,9 +238,37 @@ pub(crate) fn answer_preflight(
     method: &Method,
     reuse: Reuse<'_>,
     path: impl FnOnce() -> Option<String>,
+    requested: impl FnOnce() -> Option<String>,
 ) -> Option<HttpResponse> {
     let status = preflight_status(decision)?;
-    Some(answer_now(shared, decision, status, method, reuse, path))
+    Some(answer_now(
+        shared, decision, status, method, reuse, path, requested,
+    ))
+}
+
+/// Logs which policy answered a preflight: a route's, or the default policy of an application
+/// or scope, which answers when no `#[cors]` route of the path handles the requested method.
+#[cold]
+fn log_answer(shared: &Shared, status: StatusCode, path: Option<&str>, requested: Option<String>) {
+    let requested = requested.unwrap_or_else(|| "the requested method".to_owned());
+    let path = path.unwrap_or_default();
+    let status = status.as_u16();
+    match (shared.role, shared.handler) {
+        (Role::Route, Some(handler)) => tracing::debug!(
+            path = %path,
+            status,
+            "CORS preflight answered by the route policy of `{handler}`"
+        ),
+        (Role::Route, None) => {
+            tracing::debug!(path = %path, status, "CORS preflight answered by the route policy")
+        }
+        (Role::Default, _) => tracing::debug!(
+            path = %path,
+            status,
+            "CORS preflight answered by the default policy: no #[cors] route of this path \
+             handles {requested}"
+        ),
+    }
 }
 
 /// [`answer_preflight`] once the request is known to be a preflight: apart, so that the path of
@@ -244,8 +281,13 @@ fn answer_now(
     method: &Method,
     reuse: Reuse<'_>,
     path: impl FnOnce() -> Option<String>,
+    requested: impl FnOnce() -> Option<String>,
 ) -> HttpResponse {
-    log_if_refused(decision, method, path, shared.role);
+    if debug_enabled() {
+        let path = path();
+        log_if_refused(decision, method, || path.clone(), shared.role);
+        log_answer(shared, status, path.as_deref(), requested());
+    }
     let mut response = HttpResponse::new(status);
     crate::response::write(
         &shared.prepared,

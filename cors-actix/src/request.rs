@@ -173,6 +173,15 @@ impl Captured {
     }
 }
 
+/// The method a preflight asks for, for the log: its one `Access-Control-Request-Method` line.
+pub(crate) fn requested_method(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
+    let mut lines = headers.get_all(cors_shared::header::REQUEST_METHOD);
+    match (lines.next(), lines.next()) {
+        (Some(value), None) => value.to_str().ok().map(str::to_owned),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

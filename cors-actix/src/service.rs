@@ -112,7 +112,9 @@ where
         // A route's policy answers its preflights itself, before anything inside runs; so does
         // a default policy with no CORS layer inside it.
         if let Some(answer) =
-            crate::outcome::answer_preflight(shared, &decision, req.method(), reuse, path)
+            crate::outcome::answer_preflight(shared, &decision, req.method(), reuse, path, || {
+                crate::request::requested_method(req.headers())
+            })
         {
             let response = req.into_response(answer.map_into_right_body());
             crate::outcome::mark_applied(response.request(), has_outer);

@@ -85,14 +85,18 @@ fn refusals_are_logged_with_reason_method_and_path() {
         logs[1],
         [
             "DEBUG CORS refused, no Access-Control-Allow-Origin: request header `x-secret` is \
-          not allowed by the policy method=OPTIONS path=/doc policy=\"route\""
+          not allowed by the policy method=OPTIONS path=/doc policy=\"route\"",
+            "DEBUG CORS preflight answered by the route policy of `logging::doc` path=/doc \
+             status=403",
         ]
     );
     assert_eq!(
         logs[2],
         [
             "DEBUG CORS refused, no Access-Control-Allow-Origin: method `DELETE` is not \
-          allowed by the policy method=OPTIONS path=/elsewhere policy=\"default\""
+          allowed by the policy method=OPTIONS path=/elsewhere policy=\"default\"",
+            "DEBUG CORS preflight answered by the default policy: no #[cors] route of this path \
+             handles DELETE path=/elsewhere status=403",
         ]
     );
     assert_eq!(logs[3].len(), 1, "{:?}", logs[3]);
@@ -104,7 +108,43 @@ fn refusals_are_logged_with_reason_method_and_path() {
 }
 
 #[test]
-fn allowed_requests_log_nothing() {
+fn every_preflight_says_which_policy_answered() {
+    let logs = logs(&[
+        (
+            "OPTIONS",
+            "/doc",
+            &[
+                ("origin", "https://app.example.re"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        // No route of /doc handles POST: the default policy answers (and allows it).
+        (
+            "OPTIONS",
+            "/doc",
+            &[
+                ("origin", "https://app.example.re"),
+                ("access-control-request-method", "POST"),
+            ],
+        ),
+    ]);
+    assert_eq!(
+        logs,
+        [
+            [
+                "DEBUG CORS preflight answered by the route policy of `logging::doc` path=/doc \
+              status=204"
+            ],
+            [
+                "DEBUG CORS preflight answered by the default policy: no #[cors] route of this \
+              path handles POST path=/doc status=204"
+            ],
+        ]
+    );
+}
+
+#[test]
+fn allowed_requests_log_no_refusal() {
     let logs = logs(&[
         ("PUT", "/doc", &[("origin", "https://app.example.re")]),
         ("PUT", "/doc", &[]),
@@ -118,5 +158,6 @@ fn allowed_requests_log_nothing() {
         ),
         ("GET", "/elsewhere", &[("origin", "https://app.example.re")]),
     ]);
-    assert!(logs.iter().all(Vec::is_empty), "{logs:?}");
+    let refusals = logs.iter().flatten().filter(|l| l.contains("refused"));
+    assert_eq!(refusals.count(), 0, "{logs:?}");
 }

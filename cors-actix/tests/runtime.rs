@@ -439,7 +439,9 @@ fn an_empty_set_refuses_and_the_log_says_the_set_is_empty() {
         [
             "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://shop.example.re` \
           is not allowed by the policy: its origin set `EMPTY` is empty method=OPTIONS \
-          path=/empty policy=\"route\""
+          path=/empty policy=\"route\"",
+            "DEBUG CORS preflight answered by the route policy of `runtime::empty` path=/empty \
+             status=403",
         ]
     );
 

@@ -265,11 +265,15 @@ fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<(TokenStream, 
         ),
     };
     let wrap_name = &helpers.wrap;
+    let handler_name = &helpers.handler;
     let mut out = quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, dead_code)]
         fn #wrap_name() -> #private::Cors {
-            #private::route_cors(#policy)
+            #private::route_cors(
+                #policy,
+                ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#handler_name)),
+            )
         }
     };
     if let Some(registered) = register(func, &routes, &helpers) {

@@ -11,7 +11,7 @@
 //! route attribute is only visible to `#[cors]` when `#[cors]` runs first.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Expr, ExprLit, ExprUnary, Ident, Lit, LitStr, Token, UnOp};
@@ -183,7 +183,36 @@ pub(crate) fn expand(policy: TokenStream, item: TokenStream) -> TokenStream {
         // Rocket rejects the attribute with its own message.
         return item;
     };
-    registration(&private, &function.sig.ident, &route, &policy, item)
+    let mut function = function;
+    with_sentinel(&private, &mut function.sig.output);
+    registration(
+        &private,
+        &function.sig.ident,
+        &route,
+        &policy,
+        quote!(#function),
+    )
+}
+
+/// Writes the handler's return type `R` as `Checked<R, AttachCorsFairing>`, an alias of `R`
+/// itself: callers see the same type, and Rocket's route attribute, which queries every type
+/// named in a handler's signature that is a `Sentinel` when the application launches, finds
+/// the adapter's sentinel there, which stops launch when no CORS fairing is attached. Its
+/// location is the `#[cors]` attribute's.
+fn with_sentinel(private: &TokenStream, output: &mut syn::ReturnType) {
+    let span = Span::call_site();
+    let returned = match output {
+        syn::ReturnType::Default => quote_spanned!(span=> ()),
+        // `!` is not a type argument on stable Rust; a handler that never returns needs no check.
+        syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)) => return,
+        syn::ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let checked = quote_spanned! {span=>
+        #private::Checked<#returned, #private::AttachCorsFairing>
+    };
+    if let Ok(ty) = syn::parse2::<syn::Type>(checked) {
+        *output = syn::ReturnType::Type(Token![->](span), Box::new(ty));
+    }
 }
 
 /// The unchanged item and, beside it, its element of the route registry.
@@ -303,6 +332,8 @@ mod tests {
             "{out}"
         );
         for part in [
+            "-> :: cors_rocket :: __private :: Checked < & 'static str , :: cors_rocket :: \
+             __private :: AttachCorsFairing >",
             "distributed_slice (:: cors_rocket :: __private :: ROUTES)",
             "fn_name : \"r#private\"",
             "method : \"GET\"",

@@ -8,7 +8,8 @@ use std::sync::{Arc, OnceLock};
 use cors_shared::{Policy, PolicyHandle, PolicySource, RequestView};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
-use rocket::http::{MediaType, Method};
+use rocket::http::uri::Origin;
+use rocket::http::{MediaType, Method, Status};
 use rocket::{Build, Orbit, Request, Response, Rocket, Route};
 
 use crate::config::{self, LaunchError, CONFIG_KEY};
@@ -37,6 +38,60 @@ pub struct Cors {
     source: Source,
     /// Read from the configuration into a [`PolicyHandle`] that routes can reach.
     reloadable: bool,
+    /// Policies of mount bases, as given to [`Cors::mount_policy`].
+    mounts: Vec<(String, DefaultPolicy)>,
+}
+
+/// A mount base with its own policy, checked at ignite.
+#[derive(Debug)]
+struct Mount {
+    /// The base as written, for the log.
+    base: String,
+    /// Its (decoded) path segments.
+    segments: Vec<String>,
+    policy: DefaultPolicy,
+}
+
+impl Mount {
+    /// Whether `request`'s path is this base or below it.
+    fn covers(&self, request: &Request<'_>) -> bool {
+        let mut path = request.uri().path().segments();
+        self.segments
+            .iter()
+            .all(|segment| path.next() == Some(segment.as_str()))
+    }
+}
+
+/// Which policy decided a request, for the log.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Label<'a> {
+    /// A `#[cors]` route's.
+    Route,
+    /// The default policy.
+    Default,
+    /// The policy of a mount base.
+    Mount(&'a str),
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Route => f.write_str("the route policy"),
+            Label::Default => f.write_str("the default policy"),
+            Label::Mount(base) => write!(f, "the policy of the mount `{base}`"),
+        }
+    }
+}
+
+impl Label<'_> {
+    /// The value of the refusal log's `policy` field.
+    fn field(&self) -> &str {
+        match self {
+            Label::Route => "route",
+            Label::Default => "default",
+            Label::Mount(base) => base,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,6 +111,8 @@ pub(crate) struct Runtime {
     /// response finds its route's policy by one binary search instead of hashing its URI.
     by_address: OnceLock<Vec<(usize, Option<&'static Policy>)>>,
     pub(crate) preflight: preflight::Table,
+    /// Policies of mount bases, longest base first.
+    mounts: Vec<Mount>,
 }
 
 #[derive(Debug)]
@@ -70,6 +127,9 @@ struct Annotated {
 /// force when the request arrived, kept in the request's local cache.
 struct Pinned(Arc<Policy>);
 
+/// [`Pinned`] for the reloadable policy of the mount base that covers the request.
+struct MountPinned(Arc<Policy>);
+
 impl Runtime {
     /// The default policy for this request: one load of a reloadable policy per request.
     pub(crate) fn default_policy<'r>(&'r self, request: &'r Request<'_>) -> &'r Policy {
@@ -78,6 +138,39 @@ impl Runtime {
             PolicySource::Shared(policy) => policy,
             PolicySource::Reloadable(handle) => &request.local_cache(|| Pinned(handle.current())).0,
         }
+    }
+
+    /// The mount base with a policy of its own that covers this request: the longest one.
+    fn mount_for(&self, request: &Request<'_>) -> Option<&Mount> {
+        self.mounts.iter().find(|m| m.covers(request))
+    }
+
+    /// The policy of everything no `#[cors]` route covers: the policy of the longest mount base
+    /// that covers the request, else the default policy.
+    #[inline]
+    pub(crate) fn fallback_policy<'r>(
+        &'r self,
+        request: &'r Request<'_>,
+    ) -> (&'r Policy, Label<'r>) {
+        if !self.mounts.is_empty() {
+            if let Some(mount) = self.mount_for(request) {
+                let policy: &Policy = match &mount.policy {
+                    PolicySource::Static(policy) => policy,
+                    PolicySource::Shared(policy) => policy,
+                    PolicySource::Reloadable(handle) => {
+                        &request.local_cache(|| MountPinned(handle.current())).0
+                    }
+                };
+                return (policy, Label::Mount(&mount.base));
+            }
+        }
+        (self.default_policy(request), Label::Default)
+    }
+
+    /// Whether a policy must be pinned as each request arrives.
+    fn pins(&self) -> bool {
+        let reloadable = |p: &DefaultPolicy| matches!(p, PolicySource::Reloadable(_));
+        reloadable(&self.default) || self.mounts.iter().any(|m| reloadable(&m.policy))
     }
 
     /// The `#[cors]` policy of the route that made a response, if it has one.
@@ -130,6 +223,7 @@ impl Cors {
         Cors {
             source: Source::Policy(policy.into()),
             reloadable: false,
+            mounts: Vec::new(),
         }
     }
 
@@ -148,6 +242,7 @@ impl Cors {
         Cors {
             source: Source::Config(Cow::Borrowed(CONFIG_KEY)),
             reloadable: false,
+            mounts: Vec::new(),
         }
     }
 
@@ -156,6 +251,7 @@ impl Cors {
         Cors {
             source: Source::Config(Cow::Owned(key.into())),
             reloadable: false,
+            mounts: Vec::new(),
         }
     }
 
@@ -181,6 +277,102 @@ impl Cors {
     pub fn reloadable(mut self) -> Self {
         self.reloadable = true;
         self
+    }
+
+    /// Gives the routes mounted at `base` (and below) their own default policy, as a `Cors`
+    /// on an Actix `Scope` does: every response under `base` that no `#[cors]` route covers
+    /// (the 404 of an unknown path there, catcher responses, routes without `#[cors]`) and every
+    /// preflight there that no `#[cors]` route answers get `policy` instead of the default
+    /// policy. Route policies still win; where bases nest, the longest that covers the path
+    /// wins.
+    ///
+    /// `base` is a path as given to [`Rocket::mount`], without dynamic segments or query; a base
+    /// that is not one, or the same base twice, fails launch with a message.
+    ///
+    /// ```
+    /// use cors_rocket::{policy, Cors};
+    ///
+    /// policy! {
+    ///     APP = { origins = ["https://app.example.re"], methods = [GET, POST] };
+    ///     ADMIN = { origins = ["https://admin.example.re"], credentials, methods = [GET, DELETE] };
+    /// }
+    ///
+    /// let rocket = rocket::build()
+    ///     // .mount("/", ...).mount("/admin", ...)
+    ///     .attach(Cors::new(&APP).mount_policy("/admin", &ADMIN));
+    /// # let _ = rocket;
+    /// ```
+    pub fn mount_policy(
+        mut self,
+        base: impl Into<String>,
+        policy: impl Into<DefaultPolicy>,
+    ) -> Self {
+        self.mounts.push((base.into(), policy.into()));
+        self
+    }
+
+    /// The mount bases, checked: longest first, or one problem per bad base.
+    fn mounts(&self) -> Result<Vec<Mount>, Vec<String>> {
+        let mut mounts: Vec<Mount> = Vec::new();
+        let mut problems = Vec::new();
+        for (base, policy) in &self.mounts {
+            let problem = |why: &str| {
+                format!(
+                    "- the CORS mount policy for `{base}`: {why}; write the path the routes are \
+                     mounted at, such as `Cors::new(default).mount_policy(\"/admin\", admin)`"
+                )
+            };
+            let uri = match Origin::parse_route(base) {
+                Ok(uri) => uri,
+                Err(error) => {
+                    problems.push(problem(&format!(
+                        "`{base}` is not a path Rocket can mount at ({error})"
+                    )));
+                    continue;
+                }
+            };
+            if uri.query().is_some() {
+                problems.push(problem("a mount base has no query"));
+                continue;
+            }
+            if uri
+                .path()
+                .raw_segments()
+                .any(|s| s.as_str().starts_with('<'))
+            {
+                problems.push(problem(
+                    "dynamic segments are not supported in a CORS mount base; give the routes \
+                     their policy with #[cors] instead",
+                ));
+                continue;
+            }
+            let segments: Vec<String> = uri
+                .path()
+                .segments()
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if let Some(other) = mounts.iter().find(|m| m.segments == segments) {
+                problems.push(format!(
+                    "- the CORS mount policy for `{base}`: `{}` already has one, and a base has \
+                     one policy; remove one of the two",
+                    other.base
+                ));
+                continue;
+            }
+            mounts.push(Mount {
+                base: base.clone(),
+                segments,
+                policy: policy.clone(),
+            });
+        }
+        // The longest base that covers a path is the first found.
+        mounts.sort_by_key(|m| std::cmp::Reverse(m.segments.len()));
+        if problems.is_empty() {
+            Ok(mounts)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Runs the checks the fairing runs at ignite against `rocket` as it is now: the default
@@ -210,12 +402,14 @@ impl Cors {
             .default_policy(rocket.figment())
             .map_err(|p| problems.push(p))
             .ok();
+        let mounts = self.mounts().map_err(|found| problems.extend(found)).ok();
         let annotated = registry::annotate(&ROUTES, rocket.routes())
             .map_err(|found| {
                 problems.extend(found.into_iter().map(|p| format!("- {p}")));
             })
             .ok();
-        let (Some(default), Some(annotated), true) = (default, annotated, problems.is_empty())
+        let (Some(default), Some(mounts), Some(annotated), true) =
+            (default, mounts, annotated, problems.is_empty())
         else {
             return Err(LaunchError { problems });
         };
@@ -238,6 +432,7 @@ impl Cors {
             routes,
             by_address: OnceLock::new(),
             preflight: preflight::Table::new(&annotated),
+            mounts,
         })
     }
 
@@ -258,8 +453,10 @@ impl Cors {
 impl Fairing for Cors {
     fn info(&self) -> Info {
         let kind = Kind::Ignite | Kind::Liftoff | Kind::Response | Kind::Singleton;
-        let reloadable =
-            self.reloadable || matches!(self.source, Source::Policy(PolicySource::Reloadable(_)));
+        let reloadable = |p: &DefaultPolicy| matches!(p, PolicySource::Reloadable(_));
+        let reloadable = self.reloadable
+            || matches!(&self.source, Source::Policy(p) if reloadable(p))
+            || self.mounts.iter().any(|(_, p)| reloadable(p));
         Info {
             name: "CORS",
             // A reloadable default policy is pinned as the request arrives, so the request is
@@ -276,8 +473,16 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
+        if !runtime.pins() {
+            return;
+        }
         if let PolicySource::Reloadable(handle) = &runtime.default {
             request.local_cache(|| Pinned(handle.current()));
+        }
+        if let Some(PolicySource::Reloadable(handle)) =
+            runtime.mount_for(request).map(|m| &m.policy)
+        {
+            request.local_cache(|| MountPinned(handle.current()));
         }
     }
 
@@ -322,15 +527,53 @@ impl Fairing for Cors {
             return;
         }
         let route_policy = request.route().and_then(|r| runtime.policy_of(r));
-        let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
-        decide_and_write(
-            request,
-            headers::view(request),
-            policy,
-            route_policy.is_some(),
-            response,
-        );
+        let (policy, label) = match route_policy {
+            Some(policy) => (policy, Label::Route),
+            None => runtime.fallback_policy(request),
+        };
+        let status = decide_and_write(request, headers::view(request), policy, label, response);
+        // A preflight that an OPTIONS route of the application answered.
+        if status.is_some() && debug_enabled() {
+            log_own_answer(request, label, response.status());
+        }
     }
+}
+
+/// Whether a debug event of this crate could be recorded at all: by a `tracing` subscriber that
+/// wants debug events, or, when no subscriber is installed, by the `log` logger, to which
+/// `tracing` then forwards the events. A few atomic loads while nothing listens.
+#[inline]
+pub(crate) fn debug_enabled() -> bool {
+    use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+    if STATIC_MAX_LEVEL < LevelFilter::DEBUG {
+        return false;
+    }
+    LevelFilter::current() >= LevelFilter::DEBUG
+        || (!tracing::dispatcher::has_been_set()
+            && log::log_enabled!(target: module_path!(), log::Level::Debug))
+}
+
+/// Logs which policy answered a preflight: "CORS preflight answered by `why`".
+pub(crate) fn log_preflight(request: &Request<'_>, status: Status, why: std::fmt::Arguments<'_>) {
+    tracing::debug!(
+        path = request.uri().path().as_str(),
+        status = status.code,
+        "CORS preflight answered by {why}"
+    );
+}
+
+/// Logs the policy whose headers the application's own OPTIONS route got for a preflight.
+#[cold]
+fn log_own_answer(request: &Request<'_>, label: Label<'_>, status: Status) {
+    let route = request
+        .route()
+        .and_then(|r| r.name.as_deref())
+        .unwrap_or("?");
+    log_preflight(
+        request,
+        status,
+        format_args!("the application's OPTIONS route `{route}`, with the headers of {label}"),
+    );
 }
 
 /// Decides `request` with `policy` (once: one version of its runtime set), logs a refusal
@@ -339,7 +582,7 @@ pub(crate) fn decide_and_write<'r>(
     request: &'r Request<'_>,
     view: RequestView<'r>,
     policy: &'r Policy,
-    route: bool,
+    label: Label<'_>,
     response: &mut Response<'r>,
 ) -> Option<u16> {
     let view = headers::for_policy(view, policy);
@@ -348,7 +591,7 @@ pub(crate) fn decide_and_write<'r>(
         tracing::debug!(
             method = %request.method(),
             path = request.uri().path().as_str(),
-            policy = if route { "route" } else { "default" },
+            policy = label.field(),
             "{}",
             reason.log_line()
         );

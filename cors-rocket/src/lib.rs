@@ -67,7 +67,8 @@
 //! - A response of a `#[cors]` route gets that route's policy, whatever its status: the 500 of
 //!   a failing handler, or the 422 of a failing data guard, carries the route's headers.
 //! - Every other response gets the default policy, including catcher responses and the 404
-//!   of a path without a route.
+//!   of a path without a route; under a base given its own policy with
+//!   [`Cors::mount_policy`], that policy instead.
 //! - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered with
 //!   204 (allowed) or 403 (refused) by the policy of the route that would serve the announced
 //!   method on that path, found the way Rocket routes (by rank, then mount order, with
@@ -83,8 +84,10 @@
 //! # Configuration
 //!
 //! [`Cors::from_config`] reads the `cors` key through Rocket's figment, so `Rocket.toml` and
-//! `ROCKET_CORS` both work. The keys are those of [`PolicySpec`]; an unknown key fails launch
-//! with its name, and every problem of the policy is listed at once:
+//! `ROCKET_CORS` both work. The keys are those of [`PolicySpec`]; an unknown key or a value of
+//! the wrong type fails launch, named as it was written (`` `cors.credentials` (in
+//! /app/Rocket.toml) ``, `` `credentials` in the environment variable `ROCKET_CORS` ``), and
+//! every problem of the policy is listed at once:
 //!
 //! ```toml
 //! [default.cors]
@@ -101,6 +104,13 @@
 //! it **after** every fairing that mounts routes (for instance one that mounts routes in its own
 //! `on_ignite`); a `#[cors]` route mounted later is served with the default policy, and a
 //! warning at liftoff names it.
+//!
+//! # Without the fairing
+//!
+//! Mounting `#[cors]` routes on a Rocket without the fairing fails launch with a message that
+//! names them: `#[cors]` writes the handler's return type `R` as an alias of `R` that carries a
+//! Rocket sentinel, which Rocket queries at launch. A handler whose return type is itself a
+//! sentinel (`rocket::response::Debug<E>`, a template) hides it.
 //!
 //! # How routes are identified
 //!
@@ -124,6 +134,7 @@ mod fairing;
 mod headers;
 mod preflight;
 mod registry;
+mod sentinel;
 
 pub use config::{LaunchError, CONFIG_KEY};
 #[doc = include_str!("../doc/cors.md")]
@@ -143,4 +154,20 @@ pub mod __private {
     pub use cors_shared::Policy;
     pub use linkme;
     pub use std::borrow::Cow;
+
+    /// `R` itself, written with a second type that Rocket's route attribute sees: the return
+    /// type `#[cors]` gives a handler that returns `R`.
+    pub type Checked<R, S> = <S as Carry<R>>::Out;
+
+    /// Carries a type through [`Checked`].
+    pub trait Carry<T: ?Sized> {
+        /// `T`.
+        type Out: ?Sized;
+    }
+
+    impl<T: ?Sized, S> Carry<T> for S {
+        type Out = T;
+    }
+
+    pub use crate::sentinel::AttachCorsFairing;
 }

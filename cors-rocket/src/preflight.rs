@@ -19,7 +19,7 @@ use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome};
 use rocket::{Data, Request, Response, Route};
 
-use crate::fairing::decide_and_write;
+use crate::fairing::{debug_enabled, decide_and_write, log_preflight, Label};
 use crate::headers;
 use crate::registry::RouteEntry;
 use crate::Runtime;
@@ -46,12 +46,14 @@ struct Target {
     segments: Vec<Segment>,
     /// `name=value` fields that the route's query requires.
     static_query: Vec<(String, String)>,
-    /// Its `#[cors]` policy; `None` for the default policy.
-    policy: Option<&'static Policy>,
+    /// Its `#[cors]` registration; `None` for a route without `#[cors]`.
+    entry: Option<&'static RouteEntry>,
+    /// The route's name (its function's), for the log.
+    name: Option<String>,
 }
 
 impl Target {
-    fn new(route: &Route, policy: Option<&'static Policy>) -> Self {
+    fn new(route: &Route, entry: Option<&'static RouteEntry>) -> Self {
         let segments = route
             .uri
             .origin
@@ -84,8 +86,14 @@ impl Target {
         Target {
             segments,
             static_query,
-            policy,
+            entry,
+            name: route.name.as_ref().map(|n| n.to_string()),
         }
+    }
+
+    /// Its `#[cors]` policy; `None` for the default policy.
+    fn policy(&self) -> Option<&'static Policy> {
+        self.entry.map(|e| e.policy)
     }
 
     /// Rocket's path and query rules; formats are not looked at, since a preflight does not
@@ -124,7 +132,22 @@ impl Target {
 /// For each method, the application's routes in the order Rocket tries them.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
-    by_method: Vec<(Method, Vec<Target>)>,
+    /// The method, its routes, and how many of them decide the policy: past the method's last
+    /// route with a policy, whichever route matches, the default policy answers, so those routes
+    /// are tried only to name the route in the log.
+    by_method: Vec<(Method, Vec<Target>, usize)>,
+}
+
+/// Which policy answered a preflight, and why, for the log.
+#[derive(Debug)]
+pub(crate) enum Answerer<'t> {
+    /// The `#[cors]` policy of this route.
+    Route(&'static RouteEntry),
+    /// The default (or mount) policy, since the route that handles the method here, named,
+    /// has no `#[cors]`.
+    Plain(Option<&'t str>),
+    /// The default (or mount) policy, since no route of this path handles the method.
+    NoRoute,
 }
 
 impl Table {
@@ -135,48 +158,72 @@ impl Table {
         sorted.sort_by_key(|(route, _)| route.rank);
         let mut table = Table::default();
         for (route, entry) in sorted {
-            let target = Target::new(route, entry.map(|e| e.policy));
-            match table.by_method.iter_mut().find(|(m, _)| *m == route.method) {
-                Some((_, targets)) => targets.push(target),
-                None => table.by_method.push((route.method, vec![target])),
+            let target = Target::new(route, *entry);
+            match table
+                .by_method
+                .iter_mut()
+                .find(|(m, _, _)| *m == route.method)
+            {
+                Some((_, targets, _)) => targets.push(target),
+                None => table.by_method.push((route.method, vec![target], 0)),
             }
         }
-        // Past a method's last route with a policy, whichever route matches, the default
-        // policy answers: those routes need not be tried. `HEAD` keeps all of its routes, since
-        // one that matches stops the fall back to `GET`.
-        for (method, targets) in &mut table.by_method {
-            if *method != Method::Head {
-                let keep = targets
+        // `HEAD` keeps all of its routes, since one that matches stops the fall back to `GET`.
+        for (method, targets, decisive) in &mut table.by_method {
+            *decisive = if *method == Method::Head {
+                targets.len()
+            } else {
+                targets
                     .iter()
-                    .rposition(|t| t.policy.is_some())
-                    .map_or(0, |i| i + 1);
-                targets.truncate(keep);
-            }
+                    .rposition(|t| t.entry.is_some())
+                    .map_or(0, |i| i + 1)
+            };
         }
         table
     }
 
-    /// The first route Rocket would try for `method` on this request's path.
-    fn first(&self, method: &[u8], request: &Request<'_>) -> Option<&Target> {
+    /// The first route Rocket would try for `method` on this request's path, among all routes
+    /// or only those that decide the policy.
+    fn first(&self, method: &[u8], request: &Request<'_>, all: bool) -> Option<&Target> {
         self.by_method
             .iter()
-            .find(|(m, _)| m.as_str().as_bytes() == method)
-            .and_then(|(_, targets)| targets.iter().find(|t| t.matches(request)))
+            .find(|(m, _, _)| m.as_str().as_bytes() == method)
+            .and_then(|(_, targets, decisive)| {
+                let n = if all { targets.len() } else { *decisive };
+                targets.iter().take(n).find(|t| t.matches(request))
+            })
+    }
+
+    /// The route that would serve `method` on this path; `HEAD` falls back to `GET`, as
+    /// Rocket does.
+    fn serving(&self, method: &[u8], request: &Request<'_>, all: bool) -> Option<&Target> {
+        self.first(method, request, all).or_else(|| {
+            (method == Method::Head.as_str().as_bytes())
+                .then(|| self.first(Method::Get.as_str().as_bytes(), request, all))
+                .flatten()
+        })
     }
 
     /// The `#[cors]` policy of the route that would serve `method` on this path; `None` when
-    /// the default policy applies. `HEAD` falls back to `GET`, as Rocket does.
+    /// the default policy applies.
     pub(crate) fn policy_for(
         &self,
         method: &[u8],
         request: &Request<'_>,
     ) -> Option<&'static Policy> {
-        let target = self.first(method, request).or_else(|| {
-            (method == Method::Head.as_str().as_bytes())
-                .then(|| self.first(Method::Get.as_str().as_bytes(), request))
-                .flatten()
-        });
-        target.and_then(|t| t.policy)
+        self.serving(method, request, false)
+            .and_then(Target::policy)
+    }
+
+    /// Which policy answers a preflight for `method` on this path, and why: for the log.
+    pub(crate) fn answerer(&self, method: &[u8], request: &Request<'_>) -> Answerer<'_> {
+        match self.serving(method, request, true) {
+            Some(Target {
+                entry: Some(entry), ..
+            }) => Answerer::Route(entry),
+            Some(target) => Answerer::Plain(target.name.as_deref()),
+            None => Answerer::NoRoute,
+        }
     }
 }
 
@@ -201,13 +248,62 @@ pub(crate) fn answer<'r>(
     response: &mut Response<'r>,
 ) {
     let view = headers::view(request);
-    let route_policy = match view.request_method {
-        cors_shared::HeaderLines::One(method) => runtime.preflight.policy_for(method, request),
+    let requested = match view.request_method {
+        cors_shared::HeaderLines::One(method) => Some(method),
         _ => None,
     };
-    let policy = route_policy.unwrap_or_else(|| runtime.default_policy(request));
-    let status = decide_and_write(request, view, policy, route_policy.is_some(), response);
-    response.set_status(status.map_or(Status::Forbidden, Status::new));
+    let route_policy = requested.and_then(|method| runtime.preflight.policy_for(method, request));
+    let (policy, label) = match route_policy {
+        Some(policy) => (policy, Label::Route),
+        None => runtime.fallback_policy(request),
+    };
+    let status = decide_and_write(request, view, policy, label, response);
+    let status = status.map_or(Status::Forbidden, Status::new);
+    response.set_status(status);
+    if debug_enabled() {
+        log_answer(runtime, request, requested, label, status);
+    }
+}
+
+/// Logs which policy answered a preflight that the generated route took, and why.
+#[cold]
+fn log_answer(
+    runtime: &Runtime,
+    request: &Request<'_>,
+    requested: Option<&[u8]>,
+    label: Label<'_>,
+    status: Status,
+) {
+    let Some(method) = requested else {
+        log_preflight(
+            request,
+            status,
+            format_args!(
+                "{label}: `Access-Control-Request-Method` is not one line, so no route can be \
+                 looked for"
+            ),
+        );
+        return;
+    };
+    let method = String::from_utf8_lossy(method);
+    match runtime.preflight.answerer(method.as_bytes(), request) {
+        Answerer::Route(entry) => {
+            log_preflight(request, status, format_args!("the route policy of {entry}"))
+        }
+        Answerer::Plain(name) => log_preflight(
+            request,
+            status,
+            format_args!(
+                "{label}: the route that handles {method} here{} has no #[cors]",
+                name.map(|n| format!(", `{n}`,")).unwrap_or_default()
+            ),
+        ),
+        Answerer::NoRoute => log_preflight(
+            request,
+            status,
+            format_args!("{label}: no route of this path handles {method}"),
+        ),
+    }
 }
 
 /// The handler of the generated route.

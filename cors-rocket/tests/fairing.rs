@@ -225,6 +225,71 @@ fn misspelt_key_is_named() {
 }
 
 #[test]
+fn every_type_error_in_rocket_toml_is_named_by_its_key() {
+    let rocket = from_toml(
+        r#"
+        [default.cors]
+        origins = "https://app.example.re"
+        credentials = "yes"
+        methods = ["GET", 5]
+        max_age = -1
+        orgins = []
+        "#,
+    );
+    let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
+    let from = "(from TOML source string)";
+    for line in [
+        "- the `cors` configuration is not a CORS policy:".to_owned(),
+        format!(
+            "  - `cors.origins` {from}: expected a list of strings, found the string \
+             \"https://app.example.re\"; a single entry is a list too: \
+             `origins = [\"https://app.example.re\"]`"
+        ),
+        format!(
+            "  - `cors.credentials` {from}: expected `true` or `false`, found the string \"yes\""
+        ),
+        format!("  - `cors.methods[1]` {from}: expected a string, found the number 5"),
+        format!(
+            "  - `cors.max_age` {from}: expected a whole number of seconds, as in \
+             `max_age = 600`, found the number -1"
+        ),
+        format!("  - unknown key `cors.orgins` {from}; did you mean `origins`?"),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing line {line:?} in:\n{text}"
+        );
+    }
+    assert_launch_fails(rocket);
+}
+
+#[test]
+fn type_errors_from_the_environment_name_the_variable() {
+    // A key no other test reads, so that setting it cannot disturb them.
+    std::env::set_var(
+        "ROCKET_ENVTYPES",
+        r#"{origins=["https://env.example.re", true],credentials="yes"}"#,
+    );
+    let figment = base().merge(Env::prefixed("ROCKET_").global());
+    let rocket = rocket::custom(figment).attach(Cors::from_config_key("envtypes"));
+    let text = Cors::from_config_key("envtypes")
+        .check(&rocket)
+        .unwrap_err()
+        .to_string();
+    for line in [
+        "  - `origins[1]` in the environment variable `ROCKET_ENVTYPES`: expected a string, \
+         found `true`",
+        "  - `credentials` in the environment variable `ROCKET_ENVTYPES`: expected `true` or \
+         `false`, found the string \"yes\"",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing line {line:?} in:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn missing_config_says_how_to_write_it() {
     let rocket = rocket::custom(base()).attach(Cors::from_config());
     let text = Cors::from_config().check(&rocket).unwrap_err().to_string();
@@ -630,6 +695,194 @@ fn a_route_mounted_after_the_fairing_ran_gets_the_default_policy() {
     assert_eq!(header(&res, "access-control-allow-origin"), Some(APP));
 }
 
+// --- Without the fairing -------------------------------------------------------------------
+
+#[test]
+fn cors_routes_without_the_fairing_fail_launch_at_their_attribute() {
+    // Callers of the handler see the return type it was written with.
+    let body: String = item_get(3);
+    assert_eq!(body, "item 3");
+    let rocket = rocket::custom(base()).mount("/", routes![item_get, plain]);
+    let Err(failure) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    match failure.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => {
+            let found: Vec<(&str, &str, u32)> = sentries
+                .iter()
+                .map(|s| (s.type_name, s.location.0, s.location.1))
+                .collect();
+            assert_eq!(
+                found,
+                [("cors_rocket::sentinel::AttachCorsFairing", file!(), 357)]
+            );
+        }
+        other => panic!("launch failed for another reason: {other}"),
+    }
+    // With the fairing, the same routes launch.
+    with_default(routes![item_get, plain]);
+}
+
+// --- Mount policies ------------------------------------------------------------------------
+
+const ADMIN: &str = "https://admin.example.re";
+
+policy! {
+    /// The policy of the `/admin` mount.
+    ADMIN_POLICY = {
+        origins = ["https://admin.example.re"],
+        credentials,
+        methods = [GET, DELETE],
+    };
+}
+
+#[get("/panel")]
+fn panel() -> &'static str {
+    "panel"
+}
+
+#[cors(policy = ITEMS_POLICY)]
+#[get("/listing")]
+fn admin_listing() -> &'static str {
+    "listing"
+}
+
+fn with_mounts() -> Client {
+    launch(
+        rocket::custom(base())
+            .mount("/", routes![plain])
+            .mount("/admin", routes![panel, admin_listing])
+            .mount("/admin/deep", routes![panel])
+            .attach(
+                Cors::new(&DEFAULT)
+                    .mount_policy("/admin/deep/", &ITEMS_POLICY)
+                    .mount_policy("/admin", &ADMIN_POLICY),
+            ),
+    )
+}
+
+#[test]
+fn a_mount_policy_covers_its_routes_404s_and_preflights() {
+    let client = with_mounts();
+    for path in ["/admin/panel", "/admin/missing", "/admin"] {
+        let res = get_from(&client, path, ADMIN);
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some(ADMIN),
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-credentials"),
+            Some("true"),
+            "{path}"
+        );
+        let res = get_from(&client, path, APP);
+        assert_eq!(header(&res, "access-control-allow-origin"), None, "{path}");
+    }
+    assert_eq!(
+        get_from(&client, "/admin/missing", ADMIN).status(),
+        Status::NotFound
+    );
+    for path in ["/admin/panel", "/admin/missing"] {
+        let res = preflight(&client, path, ADMIN, "DELETE");
+        assert_eq!(res.status(), Status::NoContent, "{path}");
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some(ADMIN),
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-methods"),
+            Some("DELETE"),
+            "{path}"
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-credentials"),
+            Some("true"),
+            "{path}"
+        );
+    }
+    // Outside the base, segment by segment: the default policy.
+    for path in ["/plain", "/administrator"] {
+        let res = get_from(&client, path, APP);
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some(APP),
+            "{path}"
+        );
+        let res = get_from(&client, path, ADMIN);
+        assert_eq!(header(&res, "access-control-allow-origin"), None, "{path}");
+    }
+}
+
+#[test]
+fn route_policies_and_longer_bases_win_over_a_mount_policy() {
+    let client = with_mounts();
+    let res = get_from(&client, "/admin/listing", ITEMS);
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    let res = get_from(&client, "/admin/listing", ADMIN);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    let res = preflight(&client, "/admin/listing", ITEMS, "GET");
+    assert_eq!(header(&res, "access-control-allow-origin"), Some(ITEMS));
+    for path in ["/admin/deep/panel", "/admin/deep/missing"] {
+        let res = get_from(&client, path, ITEMS);
+        assert_eq!(
+            header(&res, "access-control-allow-origin"),
+            Some(ITEMS),
+            "{path}"
+        );
+        let res = get_from(&client, path, ADMIN);
+        assert_eq!(header(&res, "access-control-allow-origin"), None, "{path}");
+    }
+}
+
+#[test]
+fn a_mount_policy_is_named_in_the_log() {
+    let client = with_mounts();
+    take_events();
+    preflight(&client, "/admin/panel", ADMIN, "PUT");
+    assert_eq!(
+        take_events(),
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: method `PUT` is not allowed by \
+             the policy method=OPTIONS path=\"/admin/panel\" policy=\"/admin\"",
+            "DEBUG CORS preflight answered by the policy of the mount `/admin`: no route of this \
+             path handles PUT path=\"/admin/panel\" status=403",
+        ]
+    );
+}
+
+#[test]
+fn bad_mount_bases_fail_launch_with_a_message() {
+    let rocket = rocket::custom(base()).attach(
+        Cors::new(&DEFAULT)
+            .mount_policy("admin", &ADMIN_POLICY)
+            .mount_policy("/users/<id>", &ADMIN_POLICY)
+            .mount_policy("/v1?x=1", &ADMIN_POLICY)
+            .mount_policy("/v2", &ADMIN_POLICY)
+            .mount_policy("/v2/", &ADMIN_POLICY),
+    );
+    let cors = Cors::new(&DEFAULT)
+        .mount_policy("admin", &ADMIN_POLICY)
+        .mount_policy("/users/<id>", &ADMIN_POLICY)
+        .mount_policy("/v1?x=1", &ADMIN_POLICY)
+        .mount_policy("/v2", &ADMIN_POLICY)
+        .mount_policy("/v2/", &ADMIN_POLICY);
+    let text = cors.check(&rocket).unwrap_err().to_string();
+    for part in [
+        "CORS cannot launch (4 problems):",
+        "- the CORS mount policy for `admin`: `admin` is not a path Rocket can mount at (",
+        "- the CORS mount policy for `/users/<id>`: dynamic segments are not supported",
+        "- the CORS mount policy for `/v1?x=1`: a mount base has no query",
+        "- the CORS mount policy for `/v2/`: `/v2` already has one, and a base has one policy",
+        "write the path the routes are mounted at, such as \
+         `Cors::new(default).mount_policy(\"/admin\", admin)`",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    assert_launch_fails(rocket);
+}
+
 // --- Refusal events ------------------------------------------------------------------------
 
 use cors_tests::capture::take_events;
@@ -650,6 +903,45 @@ fn refusals_are_logged_with_method_path_and_reason() {
              is not allowed by the policy method=GET path=\"/items/3\" policy=\"route\"",
             "DEBUG CORS refused, no Access-Control-Allow-Origin: method `DELETE` is not allowed \
              by the policy method=OPTIONS path=\"/plain\" policy=\"default\"",
+            "DEBUG CORS preflight answered by the default policy: no route of this path handles \
+             DELETE path=\"/plain\" status=403",
+        ]
+    );
+}
+
+#[test]
+fn every_preflight_says_which_policy_answered_and_why() {
+    let client = with_default(routes![
+        item_get,
+        item_special,
+        own_options_get,
+        own_options
+    ]);
+    take_events();
+    // A credentialed GET route, asked for POST: the default policy answers, without
+    // credentials, and the log says why.
+    let res = preflight(&client, "/items/3", APP, "POST");
+    assert_eq!(res.status(), Status::NoContent);
+    assert_eq!(header(&res, "access-control-allow-credentials"), None);
+    preflight(&client, "/items/3", ITEMS, "GET");
+    preflight(&client, "/items/special", APP, "GET");
+    preflight(&client, "/own-options", APP, "GET");
+    let events = take_events();
+    assert_eq!(
+        events,
+        [
+            "DEBUG CORS preflight answered by the default policy: no route of this path handles \
+             POST path=\"/items/3\" status=204",
+            format!(
+                "DEBUG CORS preflight answered by the route policy of `fairing::item_get` \
+                 (#[get(\"/items/<id>\")] at {}:357) path=\"/items/3\" status=204",
+                file!()
+            )
+            .as_str(),
+            "DEBUG CORS preflight answered by the default policy: the route that handles GET \
+             here, `item_special`, has no #[cors] path=\"/items/special\" status=204",
+            "DEBUG CORS preflight answered by the application's OPTIONS route `own_options`, \
+             with the headers of the default policy path=\"/own-options\" status=200",
         ]
     );
 }

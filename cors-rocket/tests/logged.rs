@@ -1,6 +1,7 @@
-//! What the fairing writes to Rocket's log: the problems that make launch fail, and the warning
-//! about `#[cors]` routes mounted after it ran. This file installs its own `log` logger (Rocket
-//! then keeps it), so it is a test binary of its own.
+//! What the fairing writes to Rocket's log: the problems that make launch fail, the warning
+//! about `#[cors]` routes mounted after it ran, and, with no `tracing` subscriber, the refusals
+//! and preflight answers at debug level. This file installs its own `log` logger (Rocket then
+//! keeps it) and no `tracing` subscriber, so it is a test binary of its own.
 // Helpers outside `#[test]` functions may unwrap too (clippy.toml covers the tests themselves).
 #![allow(
     clippy::unwrap_used,
@@ -48,7 +49,7 @@ fn capture() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         log::set_boxed_logger(Box::new(Capture)).unwrap();
-        log::set_max_level(log::LevelFilter::Warn);
+        log::set_max_level(log::LevelFilter::Debug);
     });
 }
 
@@ -118,5 +119,73 @@ fn launch_problems_are_logged_one_line_each() {
         rest.iter()
             .any(|l| l.contains("origin `https://logged.example.re/` has a trailing slash")),
         "{rest:#?}"
+    );
+}
+
+#[get("/quiet")]
+fn quiet() -> &'static str {
+    "quiet"
+}
+
+#[test]
+fn refusals_and_preflight_answers_reach_the_log_logger_without_a_tracing_subscriber() {
+    capture();
+    let client = Client::tracked(
+        rocket::custom(base())
+            .mount("/", routes![quiet])
+            .attach(Cors::new(&DEFAULT)),
+    )
+    .unwrap();
+    client
+        .options("/quiet")
+        .header(rocket::http::Header::new("Origin", "https://evil.example"))
+        .header(rocket::http::Header::new(
+            "Access-Control-Request-Method",
+            "GET",
+        ))
+        .dispatch();
+    let lines = logged("/quiet");
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(
+        lines[0].starts_with(
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://evil.example` \
+             is not allowed by the policy"
+        ),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "DEBUG CORS preflight answered by the default policy: the route that handles GET \
+             here, `quiet`, has no #[cors]"
+        ),
+        "{lines:#?}"
+    );
+}
+
+#[cors(origins = ["https://forgotten.example.re"])]
+#[get("/forgotten")]
+fn forgotten() -> &'static str {
+    "forgotten"
+}
+
+#[test]
+fn cors_routes_without_the_fairing_are_named_as_launch_fails() {
+    capture();
+    let rocket = rocket::custom(base()).mount("/api", routes![forgotten, quiet]);
+    let Err(error) = rocket::execute(rocket.ignite()) else {
+        panic!("launch succeeded");
+    };
+    assert!(matches!(
+        error.kind(),
+        rocket::error::ErrorKind::SentinelAborts(_)
+    ));
+    assert_eq!(
+        logged("/api/forgotten"),
+        [
+            "ERROR the #[cors] route GET /api/forgotten is mounted, but no CORS fairing is \
+             attached, so no policy would be applied and preflights would get 404: add \
+             `.attach(Cors::from_config())` (or `Cors::new(policy)`) to this Rocket, after every \
+             fairing that mounts routes"
+        ]
     );
 }
