@@ -1,6 +1,7 @@
 //! One allowed-origin entry: the grammar it must follow, and the origin to suggest when it
 //! does not (the form a browser would send for what the user probably meant).
 
+use super::mistakes;
 use crate::error::ErrorKind;
 use crate::origin::{self, HostKind};
 use crate::punycode;
@@ -20,6 +21,9 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
     if s.is_empty() {
         return Err(OriginEmpty);
     }
+    if let Some(mistake) = mistakes::list_mistake(s) {
+        return Err(mistake);
+    }
     if s.chars().any(char::is_whitespace) {
         return Err(OriginWhitespace);
     }
@@ -32,6 +36,9 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
     }
     if !origin::is_scheme(scheme.to_ascii_lowercase().as_bytes()) {
         return Err(OriginInvalidScheme);
+    }
+    if mistakes::misspelt_scheme(&scheme.to_ascii_lowercase()).is_some() {
+        return Err(OriginMisspeltScheme);
     }
     if let Some(at) = rest.find(['/', '?', '#']) {
         return Err(match rest.as_bytes().get(at) {
@@ -136,6 +143,12 @@ fn split_host_port(rest: &str) -> Result<(&str, Option<&str>), ErrorKind> {
 
 /// The form a browser would send for what the user probably meant, when one exists.
 pub(crate) fn suggest_origin(s: &str) -> Option<String> {
+    if let Some(meant) = mistakes::corrected(s) {
+        return match check_origin(&meant) {
+            Ok(_) => Some(meant),
+            Err(_) => suggest_origin(&meant),
+        };
+    }
     let t = s.trim();
     let (scheme, rest) = match t.find("://") {
         Some(i) => (t.get(..i)?.to_ascii_lowercase(), t.get(i + 3..)?),
