@@ -13,7 +13,7 @@ use crate::diagnose::diagnose;
 use crate::error::Error;
 use crate::render::{render_report, requests_sent};
 use crate::request::{check_origin, parse_header_line, Options, Request};
-use crate::scan::{scan, Risk, ScanReport, ScanVerdict};
+use crate::scan::{scan, Risk, ScanReport, ScanVerdict, OWN_ORIGIN};
 use crate::transport::timeout_from_seconds;
 
 /// Ask a live endpoint what a browser would do with its CORS answer.
@@ -257,24 +257,59 @@ fn render_compare(report: &CompareReport) -> String {
 }
 
 fn render_scan(report: &ScanReport) -> String {
-    let mut out = format!(
-        "Scan of {} (trusted: {})\n\n",
-        report.url,
-        report.trusted.join(", ")
-    );
+    let own = report.findings.iter().any(|f| f.class == OWN_ORIGIN);
+    let mut out = if own {
+        format!(
+            "Scan of {} (no --trusted origin: the probes are built around the URL's own \
+             origin, {})\n\n",
+            report.url,
+            report.trusted.join(", ")
+        )
+    } else {
+        format!(
+            "Scan of {} (trusted: {})\n\n",
+            report.url,
+            report.trusted.join(", ")
+        )
+    };
+    let wildcard_seen = report
+        .findings
+        .iter()
+        .any(|f| f.verdict == ScanVerdict::Wildcard);
     for f in &report.findings {
-        let mark = if f.is_problem() { "✗" } else { "✓" };
-        let verdict = match f.verdict {
-            ScanVerdict::Reflected if f.risk == Risk::Expected && f.credentials => {
-                "allowed, with credentials (trusted)"
-            }
-            ScanVerdict::Reflected if f.risk == Risk::Expected => "allowed (trusted)",
-            ScanVerdict::Reflected if f.credentials => "REFLECTED, with credentials",
-            ScanVerdict::Reflected => "reflected",
-            ScanVerdict::Wildcard => "wildcard `*` (no credentials)",
-            ScanVerdict::Refused => "refused",
+        let with = if f.credentials {
+            ", with credentials"
+        } else {
+            ""
         };
-        let _ = writeln!(out, "{mark} {:<22} {:<55} {verdict}", f.class, f.origin);
+        let verdict = match (f.verdict, f.risk) {
+            (ScanVerdict::Reflected, Risk::Expected) => format!("allowed{with} (trusted)"),
+            (ScanVerdict::Reflected, Risk::Review) => {
+                format!("allowed{with}: make sure this is intended")
+            }
+            (ScanVerdict::Reflected, Risk::High) if f.credentials => {
+                "REFLECTED, with credentials".to_owned()
+            }
+            (ScanVerdict::Reflected, Risk::High) => "reflected".to_owned(),
+            (ScanVerdict::Wildcard, _) => "`*` (any origin, without credentials)".to_owned(),
+            (ScanVerdict::Refused, Risk::Expected) if f.class == OWN_ORIGIN => {
+                "not allowed (a page on the URL's own origin needs no CORS)".to_owned()
+            }
+            (ScanVerdict::Refused, Risk::Expected) => {
+                "not allowed: this trusted origin gets no Access-Control-Allow-Origin".to_owned()
+            }
+            (ScanVerdict::Refused, _) if wildcard_seen => {
+                "no `*` for this origin (other origins get `*`)".to_owned()
+            }
+            (ScanVerdict::Refused, _) => "not allowed".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "{} {:<22} {:<55} {verdict}",
+            f.outcome.mark(),
+            f.class,
+            f.origin
+        );
     }
     let problems = report.problems();
     out.push('\n');

@@ -9,8 +9,12 @@ use cors_browser::{
 use cors_shared::{fetch, header};
 
 use crate::error::Error;
-use crate::fix::{console_line, explain, Block, Context};
-use crate::report::{steps, ErrorPath, Failure, PreflightReport, Report, Step, Verdict};
+use crate::fix::{
+    another_policy_may_have_answered, console_line, explain, is_nginx, Block, Context, GetAnswer,
+};
+use crate::report::{
+    steps, ErrorPath, Failure, PreflightReport, Report, Step, StepStatus, Verdict,
+};
 use crate::request::{check_origin, check_url, Options, Request};
 use crate::transport::{Client, Exchange};
 
@@ -104,9 +108,19 @@ struct Run {
 
 impl Run {
     fn step(&mut self, name: &str, ok: bool, detail: impl Into<String>) {
+        let status = if ok {
+            StepStatus::Ok
+        } else {
+            StepStatus::Failed
+        };
+        self.step_with(name, status, detail);
+    }
+
+    fn step_with(&mut self, name: &str, status: StepStatus, detail: impl Into<String>) {
         self.steps.push(Step {
             name: name.to_owned(),
-            ok,
+            ok: status != StepStatus::Failed,
+            status,
             detail: detail.into(),
         });
     }
@@ -204,6 +218,22 @@ pub(crate) fn diagnose_with(
                         false,
                         format!("OPTIONS {url_text} -> {}; {summary}", exchange.status),
                     );
+                    let get_allows = if tainted
+                        || !another_policy_may_have_answered(&failure)
+                        || matches!(method.as_str(), "GET" | "HEAD")
+                    {
+                        None
+                    } else {
+                        ask_get(
+                            &mut run,
+                            client,
+                            &url_text,
+                            &sent_origin,
+                            &exchange,
+                            credentials,
+                        )?
+                    };
+                    let server = exchange.get("server");
                     let block = Block::Preflight(&failure);
                     blocked = Some(failure_for(
                         &block,
@@ -217,6 +247,8 @@ pub(crate) fn diagnose_with(
                             tainting_redirect: tainting_redirect.as_deref(),
                             announced: &names,
                             status: exchange.status,
+                            server: server.as_deref(),
+                            get_allows: get_allows.as_ref(),
                         },
                         first_url.as_str(),
                         &url_text,
@@ -251,6 +283,7 @@ pub(crate) fn diagnose_with(
             &[header::ALLOW_ORIGIN, header::ALLOW_CREDENTIALS],
         );
         // What a failure at this hop is reported against.
+        let server = exchange.get("server");
         let context = Context {
             origin: &request.origin,
             sent_origin: &sent_origin,
@@ -260,6 +293,8 @@ pub(crate) fn diagnose_with(
             tainting_redirect: tainting_redirect.as_deref(),
             announced: &[],
             status: exchange.status,
+            server: server.as_deref(),
+            get_allows: None,
         };
         // "HTTP fetch": a "cors"-tainted response, redirects included, must pass the CORS check.
         if let Err(failure) = cors_check(&sent_origin, credentials, &exchange.headers) {
@@ -380,26 +415,32 @@ pub(crate) fn diagnose_with(
         if options.probe_error_path {
             let (path, exchange) =
                 probe_error_path(client, &url, &method, &sent_origin, &headers, credentials)?;
-            run.step(
-                steps::ERROR_PATH,
-                path.problem.is_none(),
-                match &path.problem {
-                    Some(problem) => problem.clone(),
-                    None if path.status >= 400 && path.passes => format!(
+            let (status, detail) = match &path.problem {
+                Some(problem) => (StepStatus::Failed, problem.clone()),
+                None if path.status >= 400 && path.passes => (
+                    StepStatus::Ok,
+                    format!(
                         "{method} {} -> {} carries the CORS headers too",
                         path.url, path.status
                     ),
-                    None if path.status >= 400 => format!(
+                ),
+                None if path.status >= 400 => (
+                    StepStatus::Warning,
+                    format!(
                         "{method} {} -> {} allows the origin but not credentials: a \
                          credentialed fetch that hits an error there is blocked",
                         path.url, path.status
                     ),
-                    None => format!(
+                ),
+                None => (
+                    StepStatus::Ok,
+                    format!(
                         "{method} {} -> {}, not an error status: nothing learned about errors",
                         path.url, path.status
                     ),
-                },
-            );
+                ),
+            };
+            run.step_with(steps::ERROR_PATH, status, detail);
             run.exchanges.push(exchange);
             report.error_path = Some(path);
         }
@@ -408,6 +449,39 @@ pub(crate) fn diagnose_with(
     report.exchanges = run.exchanges;
     report.requests_sent = client.requests_sent().saturating_sub(start_count);
     Ok(report)
+}
+
+/// After a failed preflight for a method other than GET or HEAD (a redirect aside): asks the URL with a plain
+/// GET from the same origin. When that answer allows the origin (with credentials, if the
+/// request has them) and its CORS headers differ from the preflight's, the two were likely
+/// answered by different policies, which the fix then says.
+fn ask_get(
+    run: &mut Run,
+    client: &Client,
+    url: &str,
+    origin: &str,
+    preflight: &Exchange,
+    credentials: bool,
+) -> Result<Option<GetAnswer>, Error> {
+    let sent = vec![
+        ("origin".to_owned(), origin.to_owned()),
+        ("accept".to_owned(), "*/*".to_owned()),
+    ];
+    let get = client.send("GET", url, &sent)?;
+    let allows = cors_check(origin, credentials, &get.headers).is_ok();
+    let cors_headers = |e: &Exchange| {
+        (
+            e.get("access-control-allow-origin"),
+            e.get("access-control-allow-credentials"),
+        )
+    };
+    let differs = cors_headers(&get) != cors_headers(preflight);
+    let answer = GetAnswer {
+        credentials: get.get("access-control-allow-credentials").as_deref() == Some("true"),
+        preflight_answered: preflight.get("access-control-allow-origin").is_some(),
+    };
+    run.exchanges.push(get);
+    Ok((allows && differs).then_some(answer))
 }
 
 fn failure_for(
@@ -463,11 +537,15 @@ fn probe_error_path(
         format!(
             "{method} {probe_text} -> {} has no valid CORS headers: the success carries them, \
              the error does not, so the page sees a CORS error (\"Failed to fetch\") instead of \
-             the status. In nginx, `add_header` without `always` only applies to 2xx and 3xx; \
-             in an application, the CORS layer must wrap error responses too (here the `Cors` \
-             middleware or fairing does, 404s included). If that path belongs to another \
-             route with a policy of its own, this may be intended",
-            exchange.status
+             the status. {nginx}In an application, the CORS layer must wrap error responses \
+             too (here the `Cors` middleware or fairing does, 404s included). If that path \
+             belongs to another route with a policy of its own, this may be intended",
+            exchange.status,
+            nginx = if is_nginx(exchange.get("server").as_deref()) {
+                "In nginx, `add_header` without `always` only applies to 2xx and 3xx. "
+            } else {
+                ""
+            },
         )
     });
     Ok((

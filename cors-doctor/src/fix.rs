@@ -31,6 +31,37 @@ pub(crate) struct Context<'a> {
     pub(crate) announced: &'a [String],
     /// The status of the failing response.
     pub(crate) status: u16,
+    /// The failing response's `Server` header: server-specific hints only for the server it
+    /// names.
+    pub(crate) server: Option<&'a str>,
+    /// For a failed preflight: how a plain GET of the same URL was answered, when it allows
+    /// the origin (and credentials, if asked) while the preflight does not.
+    pub(crate) get_allows: Option<&'a GetAnswer>,
+}
+
+/// How the actual GET response of a URL answered the origin, beside a preflight for another
+/// method that failed.
+pub(crate) struct GetAnswer {
+    /// Whether the GET answer allows credentials too.
+    pub(crate) credentials: bool,
+    /// Whether the preflight's answer carried `Access-Control-Allow-Origin` at all: then two
+    /// different answers to the same origin show two different policies; without it, one
+    /// policy that does not allow the method would look the same.
+    pub(crate) preflight_answered: bool,
+}
+
+/// Whether a failed preflight is one that a different policy than the route's may have
+/// answered: anything the server decided, a redirect aside.
+pub(crate) fn another_policy_may_have_answered(failure: &PreflightFailure) -> bool {
+    !matches!(failure, PreflightFailure::Redirect { .. })
+}
+
+/// Whether a `Server` header names nginx (or OpenResty, built on it): `add_header` hints apply.
+pub(crate) fn is_nginx(server: Option<&str>) -> bool {
+    server.is_some_and(|s| {
+        let s = s.to_ascii_lowercase();
+        s.contains("nginx") || s.contains("openresty")
+    })
 }
 
 fn here_origins(ctx: &Context<'_>) -> String {
@@ -79,34 +110,55 @@ fn explain_cors(failure: &CorsFailure, ctx: &Context<'_>) -> (String, String) {
             ),
             format!(
                 "add the CORS headers to every response of the route, not only to preflights \
-                 (in nginx: `add_header Access-Control-Allow-Origin ... always;` outside the \
-                 `if ($request_method = OPTIONS)` block; in an application: the CORS \
-                 middleware around all handlers). Here one policy answers both: {}",
-                here_origins(ctx)
+                 ({nginx}in an application: the CORS middleware around all handlers). Here one \
+                 policy answers both: {}",
+                here_origins(ctx),
+                nginx = if is_nginx(ctx.server) {
+                    "in nginx: `add_header Access-Control-Allow-Origin ... always;` outside the \
+                     `if ($request_method = OPTIONS)` block; "
+                } else {
+                    ""
+                },
             ),
         ),
         CorsFailure::MissingAllowOrigin => (
             format!(
                 "the response has no Access-Control-Allow-Origin: the server's CORS \
                  configuration does not cover this URL, method or status, or {o} is not on its \
-                 list (in nginx: the `add_header` sits in another `location` block, or lacks \
-                 `always` on an error status)",
-                o = ctx.sent_origin
+                 list{nginx}",
+                o = ctx.sent_origin,
+                nginx = if is_nginx(ctx.server) {
+                    " (in nginx: the `add_header` sits in another `location` block, or lacks \
+                     `always` on an error status)"
+                } else {
+                    ""
+                },
             ),
             format!(
-                "make the CORS configuration answer this URL for {o} on every status (nginx: \
-                 `add_header Access-Control-Allow-Origin ... always;` in the `location` that \
-                 serves this URL). Here: {}",
+                "if {o} should be allowed to read this, make the CORS configuration answer this \
+                 URL for {o} on every status{nginx}. Here: {}",
                 here_origins(ctx),
-                o = ctx.origin
+                o = ctx.origin,
+                nginx = if is_nginx(ctx.server) {
+                    " (nginx: `add_header Access-Control-Allow-Origin ... always;` in the \
+                     `location` that serves this URL)"
+                } else {
+                    ""
+                },
             ),
         ),
         CorsFailure::MultipleAllowOriginValues(_) => (
             failure.to_string(),
-            "set Access-Control-Allow-Origin in one layer only: either the application or the \
-             proxy (nginx: `proxy_hide_header Access-Control-Allow-Origin;` when the \
-             application sets it). This project's adapters set each CORS header exactly once."
-                .to_owned(),
+            format!(
+                "set Access-Control-Allow-Origin in one layer only: either the application or \
+                 the proxy{}. This project's adapters set each CORS header exactly once.",
+                if is_nginx(ctx.server) {
+                    " (nginx: `proxy_hide_header Access-Control-Allow-Origin;` when the \
+                     application sets it)"
+                } else {
+                    ""
+                }
+            ),
         ),
         CorsFailure::InvalidAllowOriginValue(_) => (
             failure.to_string(),
@@ -120,7 +172,8 @@ fn explain_cors(failure: &CorsFailure, ctx: &Context<'_>) -> (String, String) {
         CorsFailure::AllowOriginMismatch(_) => (
             failure.to_string(),
             format!(
-                "add {o} to the allowed origins, spelled exactly so. Here: {}",
+                "if {o} should be allowed to read this, add it to the allowed origins, spelled \
+                 exactly so. Here: {}",
                 here_origins(ctx),
                 o = ctx.origin
             ),
@@ -139,7 +192,8 @@ fn explain_cors(failure: &CorsFailure, ctx: &Context<'_>) -> (String, String) {
         CorsFailure::InvalidAllowCredentials(_) => (
             failure.to_string(),
             format!(
-                "send `Access-Control-Allow-Credentials: true` (exactly that) for {o}, or make \
+                "if {o} should read this with credentials, send \
+                 `Access-Control-Allow-Credentials: true` (exactly that) for it; if not, make \
                  the request without credentials. Here: `#[cors(origins = [\"{o}\"], \
                  credentials)]` or `PolicySpec::new().origin(\"{o}\").credentials(true)`",
                 o = ctx.origin
@@ -154,6 +208,14 @@ fn explain_preflight(failure: &PreflightFailure, ctx: &Context<'_>) -> (String, 
             return explain_cors(inner, ctx);
         }
     }
+    let explained = explain_preflight_alone(failure, ctx);
+    match ctx.get_allows {
+        Some(get) => other_policy_answered(get, ctx, explained),
+        None => explained,
+    }
+}
+
+fn explain_preflight_alone(failure: &PreflightFailure, ctx: &Context<'_>) -> (String, String) {
     let reason = failure.to_string();
     let fix = match failure {
         PreflightFailure::Redirect { .. } => "answer the preflight where it is sent: fetch the \
@@ -242,12 +304,65 @@ fn refused_preflight(ctx: &Context<'_>) -> (String, String) {
         ("", "")
     };
     let fix = format!(
-        "answer the preflight with 204 and allow the origin, the method and every announced \
-         header. Here: `#[cors(origins = [\"{o}\"]{methods}{headers_key}{cred_key})]` above the \
-         route, or `PolicySpec::new().origin(\"{o}\"){methods_call}{headers_call}{cred_call}`",
+        "if {o} should be allowed to make this request, answer the preflight with 204 and allow \
+         the origin, the method and every announced header. Here: \
+         `#[cors(origins = [\"{o}\"]{methods}{headers_key}{cred_key})]` above the route, or \
+         `PolicySpec::new().origin(\"{o}\"){methods_call}{headers_call}{cred_call}`",
         o = ctx.origin
     );
     (reason, fix)
+}
+
+/// A failed preflight for a method while the actual GET response of the same URL allows the
+/// origin: likely two policies, the route's for GET and the default one for the method.
+fn other_policy_answered(
+    get: &GetAnswer,
+    ctx: &Context<'_>,
+    (reason, fix): (String, String),
+) -> (String, String) {
+    let m = ctx.method;
+    let with = if get.credentials {
+        " with credentials"
+    } else {
+        ""
+    };
+    let route = format!(
+        "no route here may handle {m}, and the default policy likely answered the preflight: \
+         a preflight for a method that no handler of the path routes is answered by the \
+         default policy (this project's adapters do so, as do other CORS layers with per-route \
+         policies)"
+    );
+    if get.preflight_answered {
+        (
+            format!(
+                "{reason}. Yet the actual GET response of this URL allows {o}{with}: two \
+                 different policies answered the two requests, so {route}. This is inferred \
+                 from the two answers; the server does not say which policy answered",
+                o = ctx.origin
+            ),
+            format!(
+                "{route}. If a {m} handler should exist here, add the route with the GET \
+                 route's policy (`#[cors(...)]` above it, or `#[cors(policy = NAME)]` for both), \
+                 and its policy answers the preflight. If no {m} handler should exist, there is \
+                 nothing to fix: the request would find no handler. Widening the default policy \
+                 instead would allow {m} on every path without a policy of its own"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{reason}. The actual GET response of this URL allows {o}{with}, so either the \
+                 policy that answers GET does not allow {m}, or {route}. The server does not \
+                 say which policy answered",
+                o = ctx.origin
+            ),
+            format!(
+                "{fix}. If no route here handles {m}, the default policy answered and the block \
+                 is expected: add a {m} route with its own policy if one should exist, rather \
+                 than widening the default policy for every path"
+            ),
+        )
+    }
 }
 
 fn explain_redirect(failure: &RedirectFailure) -> (String, String) {

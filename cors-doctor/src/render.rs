@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::report::{Report, Verdict};
 
-/// The report as text: the request, each step with ✓ or ✗, the verdict, and for a block the
+/// The report as text: the request, each step with ✓, ! (a warning) or ✗, the verdict, and for a block the
 /// console message, the reason and the fix.
 pub fn render_report(report: &Report) -> String {
     let mut out = String::new();
@@ -34,7 +34,7 @@ pub fn render_report(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{} {:width$}  {}",
-            if step.ok { "✓" } else { "✗" },
+            step.status.mark(),
             step.name,
             step.detail
         );

@@ -25,13 +25,38 @@ impl Verdict {
     }
 }
 
+/// How a step went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// It passed (`✓`).
+    Ok,
+    /// It passed, with something worth a look that does not block this request (`!`).
+    Warning,
+    /// It failed (`✗`).
+    Failed,
+}
+
+impl StepStatus {
+    /// The mark the text output puts in front of the step: `✓`, `!` or `✗`.
+    pub fn mark(self) -> &'static str {
+        match self {
+            StepStatus::Ok => "✓",
+            StepStatus::Warning => "!",
+            StepStatus::Failed => "✗",
+        }
+    }
+}
+
 /// One thing the browser does or checks, and how it went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
     /// The step's name: one of [`steps`]'s constants.
     pub name: String,
-    /// Whether it passed.
+    /// Whether it passed (a warning passes).
     pub ok: bool,
+    /// Passed, passed with a warning, or failed.
+    pub status: StepStatus,
     /// What was seen.
     pub detail: String,
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::origins::{build, parent_domain, parts};
+use crate::report::StepStatus;
 use crate::request::{check_origin, check_url, Options};
 use crate::transport::Client;
 
@@ -56,6 +57,9 @@ pub struct ScanFinding {
     pub verdict: ScanVerdict,
     /// How bad a reflection of this class is.
     pub risk: Risk,
+    /// Fine, worth a look (a reflection to review, a trusted origin not allowed), or a
+    /// vulnerability: the row's mark.
+    pub outcome: StepStatus,
 }
 
 impl ScanFinding {
@@ -90,8 +94,16 @@ impl ScanReport {
     }
 }
 
-/// The probes: `(class, origin, risk)`.
-pub(crate) fn plan(trusted: &[String]) -> Vec<(&'static str, String, Risk)> {
+/// The class of the probe with a trusted origin itself.
+pub const TRUSTED: &str = "trusted";
+
+/// The class of the probe with the URL's own origin, standing in for trusted origins when none
+/// is given: a page there needs no CORS, so a refusal is expected.
+pub const OWN_ORIGIN: &str = "own origin";
+
+/// The probes: `(class, origin, risk)`. `own` says that `trusted` is the URL's own origin,
+/// standing in for trusted origins.
+pub(crate) fn plan(trusted: &[String], own: bool) -> Vec<(&'static str, String, Risk)> {
     let mut plan = vec![
         (
             "any origin",
@@ -123,7 +135,11 @@ pub(crate) fn plan(trusted: &[String]) -> Vec<(&'static str, String, Risk)> {
             continue;
         };
         let domain = parent_domain(&host);
-        plan.push(("trusted", origin.clone(), Risk::Expected));
+        plan.push((
+            if own { OWN_ORIGIN } else { TRUSTED },
+            origin.clone(),
+            Risk::Expected,
+        ));
         plan.push((
             "prefix",
             build(
@@ -188,7 +204,8 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
              scan sends at most {MAX_SCAN_REQUESTS})"
         )));
     }
-    let trusted: Vec<String> = if trusted.is_empty() {
+    let own = trusted.is_empty();
+    let trusted: Vec<String> = if own {
         vec![parsed.origin().ascii_serialization()]
     } else {
         trusted.to_vec()
@@ -196,7 +213,7 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
     let client = Client::new(options);
     let url = parsed.to_string();
     let mut findings = Vec::new();
-    for (class, origin, risk) in plan(&trusted).into_iter().take(MAX_SCAN_REQUESTS) {
+    for (class, origin, risk) in plan(&trusted, own).into_iter().take(MAX_SCAN_REQUESTS) {
         let headers = vec![
             (header::ORIGIN.to_owned(), origin.clone()),
             ("accept".to_owned(), "*/*".to_owned()),
@@ -208,6 +225,12 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
             Some("*") => ScanVerdict::Wildcard,
             _ => ScanVerdict::Refused,
         };
+        let outcome = match (verdict, risk) {
+            (ScanVerdict::Reflected, Risk::High) => StepStatus::Failed,
+            (ScanVerdict::Reflected, Risk::Review) => StepStatus::Warning,
+            (ScanVerdict::Refused, Risk::Expected) if !own => StepStatus::Warning,
+            _ => StepStatus::Ok,
+        };
         findings.push(ScanFinding {
             class: class.to_owned(),
             origin,
@@ -216,6 +239,7 @@ pub fn scan(url: &str, trusted: &[String], options: &Options) -> Result<ScanRepo
             credentials: exchange.get(header::ALLOW_CREDENTIALS).as_deref() == Some("true"),
             verdict,
             risk,
+            outcome,
         });
     }
     Ok(ScanReport {

@@ -216,6 +216,65 @@ mod tests {
     }
 
     #[test]
+    fn max_age_is_a_plain_decimal_number_of_seconds() {
+        let errors = |value: TokenStream| {
+            attribute_errors(quote!(origins = ["https://app.example.re"], max_age = #value))
+        };
+        assert_eq!(
+            errors(quote!(10m)),
+            [
+                "`max_age` counts seconds and takes no unit (Rust would read `10m` as 10): write \
+              `max_age = 600`"
+            ]
+        );
+        assert_eq!(
+            errors(quote!(3600s)),
+            [
+                "`max_age` counts seconds and takes no unit (Rust would read `3600s` as 3600): \
+              write `max_age = 3600`"
+            ]
+        );
+        assert_eq!(
+            errors(quote!(2h)),
+            [
+                "`max_age` counts seconds and takes no unit (Rust would read `2h` as 2): write \
+              `max_age = 7200`"
+            ]
+        );
+        assert_eq!(
+            errors(quote!(2days)),
+            ["`max_age` counts seconds and takes no unit (Rust would read `2days` as 2): `2days` \
+              is 172800 seconds, above the limit of 86400: write at most `max_age = 86400`"]
+        );
+        assert_eq!(
+            errors(quote!(5000ms)),
+            ["`max_age` counts whole seconds and takes no unit: write `max_age = 5`"]
+        );
+        assert_eq!(
+            errors(quote!(600u32)),
+            [
+                "`max_age` takes a plain number of seconds, without a `u32` suffix: write \
+              `max_age = 600`"
+            ]
+        );
+        assert_eq!(
+            errors(quote!(0x10)),
+            ["`max_age` takes seconds written in decimal, not hexadecimal: write `max_age = 16`"]
+        );
+        assert_eq!(
+            errors(quote!(0o1000)),
+            ["`max_age` takes seconds written in decimal, not octal: write `max_age = 512`"]
+        );
+        assert_eq!(
+            errors(quote!(0b1)),
+            ["`max_age` takes seconds written in decimal, not binary: write `max_age = 1`"]
+        );
+        // Digit separators are only a way to write decimal digits.
+        assert!(errors(quote!(86_400)).is_empty());
+        assert!(errors(quote!(0)).is_empty());
+    }
+
+    #[test]
     fn flags_take_booleans() {
         assert!(attribute_errors(quote!(
             origins = ["https://app.example.re"],

@@ -67,6 +67,75 @@ fn string_lit(expr: &Expr) -> Option<String> {
     }
 }
 
+/// Time units a `max_age` literal may be mistakenly suffixed with, and their length in seconds.
+const TIME_UNITS: [(&[&str], u64); 5] = [
+    (&["ms", "millis"], 0),
+    (&["s", "sec", "secs", "second", "seconds"], 1),
+    (&["m", "min", "mins", "minute", "minutes"], 60),
+    (&["h", "hr", "hrs", "hour", "hours"], 3600),
+    (&["d", "day", "days"], 86_400),
+];
+
+/// Why an integer literal is not a plain decimal number of seconds, with the number to write.
+///
+/// Rust reads `10m` as the literal `10` with a suffix `m`, and `0x10` as 16: taken at face
+/// value, `max_age = 10m` would send `Access-Control-Max-Age: 10`. So a suffix (a time unit or
+/// a type such as `u32`) and a hexadecimal, octal or binary literal are errors naming the
+/// decimal seconds to write; `_` separators (`86_400`) are fine.
+fn seconds_problem(name: &str, n: &syn::LitInt) -> Option<String> {
+    let suffix = n.suffix();
+    let value = n.base10_parse::<u64>().ok();
+    let digits = n.base10_digits();
+    if !suffix.is_empty() {
+        let unit = TIME_UNITS
+            .iter()
+            .find(|(names, _)| names.contains(&suffix))
+            .map(|&(_, secs)| secs);
+        let written = format!("{digits}{suffix}");
+        return Some(match unit {
+            Some(0) => format!(
+                "`{name}` counts whole seconds and takes no unit: {}",
+                write_seconds(name, &written, value.map(|ms| ms / 1000))
+            ),
+            Some(secs) => format!(
+                "`{name}` counts seconds and takes no unit (Rust would read `{written}` as \
+                 {digits}): {}",
+                write_seconds(name, &written, value.and_then(|v| v.checked_mul(secs)))
+            ),
+            None => format!(
+                "`{name}` takes a plain number of seconds, without a `{suffix}` suffix: {}",
+                write_seconds(name, &written, value)
+            ),
+        });
+    }
+    let text = n.to_string();
+    let kind = match text.get(..2) {
+        Some("0x") => "hexadecimal",
+        Some("0o") => "octal",
+        Some("0b") => "binary",
+        _ => return None,
+    };
+    Some(format!(
+        "`{name}` takes seconds written in decimal, not {kind}: {}",
+        write_seconds(name, &text, value)
+    ))
+}
+
+/// "write `max_age = N`" for what `written` means, or the limit when it is above it.
+fn write_seconds(name: &str, written: &str, seconds: Option<u64>) -> String {
+    let limit = cors_shared::MAX_AGE_LIMIT;
+    match seconds {
+        Some(s) if s <= limit => format!("write `{name} = {s}`"),
+        Some(s) => format!(
+            "`{written}` is {s} seconds, above the limit of {limit}: write at most \
+             `{name} = {limit}`"
+        ),
+        None => {
+            format!("`{written}` is far above the limit of {limit} seconds: write `{name} = 600`")
+        }
+    }
+}
+
 /// A plain path expression (`TENANTS`, `crate::TENANTS`, `GET`).
 fn plain_path(expr: &Expr) -> Option<&syn::Path> {
     match expr {
@@ -253,8 +322,12 @@ impl<'e> Interpreter<'e> {
         }
     }
 
-    /// `max_age = N`.
+    /// `max_age = N`: a plain decimal number of seconds (`_` separators allowed).
     fn seconds(&mut self, name: &str, n: &syn::LitInt) -> bool {
+        if let Some(problem) = seconds_problem(name, n) {
+            self.errors.at(n, problem);
+            return false;
+        }
         match n.base10_parse::<u64>() {
             Ok(seconds) => {
                 self.spec.max_age = Some(seconds);

@@ -112,33 +112,62 @@ impl PolicySpec {
         self
     }
 
-    /// Adds allowed methods.
+    /// Adds allowed methods: strings, or anything that reads as one, such as `http::Method`.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    /// use http::Method;
+    ///
+    /// let spec = PolicySpec::new().methods([Method::PUT, Method::DELETE]);
+    /// assert_eq!(spec.methods, ["PUT", "DELETE"]);
+    /// ```
     pub fn methods<I, S>(mut self, methods: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.methods.extend(methods.into_iter().map(Into::into));
+        self.methods
+            .extend(methods.into_iter().map(|m| m.as_ref().to_owned()));
         self
     }
 
-    /// Adds allowed request headers.
+    /// Adds allowed request headers: strings, or anything that reads as one, such as the
+    /// `http::HeaderName` constants actix-cors and tower-http users pass.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    /// use http::header;
+    ///
+    /// let spec = PolicySpec::new().headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
+    /// assert_eq!(spec.headers, ["authorization", "content-type"]);
+    /// ```
     pub fn headers<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.headers.extend(headers.into_iter().map(Into::into));
+        self.headers
+            .extend(headers.into_iter().map(|m| m.as_ref().to_owned()));
         self
     }
 
-    /// Adds exposed response headers.
+    /// Adds exposed response headers: strings, or anything that reads as one, such as
+    /// `http::HeaderName`.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    /// use http::header;
+    ///
+    /// let spec = PolicySpec::new().expose([header::ETAG, header::LOCATION]);
+    /// assert_eq!(spec.expose, ["etag", "location"]);
+    /// ```
     pub fn expose<I, S>(mut self, headers: I) -> Self
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        self.expose.extend(headers.into_iter().map(Into::into));
+        self.expose
+            .extend(headers.into_iter().map(|m| m.as_ref().to_owned()));
         self
     }
 

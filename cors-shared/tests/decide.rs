@@ -9,7 +9,7 @@
 
 use cors_shared::{
     merge_vary, CorsHeaders, Decision, HeaderLines, Policy, PolicySpec, Refusal, RequestView, Vary,
-    VaryUpdate,
+    VaryUpdate, MAX_HEADER_NAME_LEN,
 };
 
 const APP: &str = "https://app.example.re";
@@ -312,6 +312,33 @@ fn preflight_with_unlisted_header_is_refused_and_names_it() {
 }
 
 #[test]
+fn a_refused_header_longer_than_every_allowed_one_is_named_whole() {
+    let p = private();
+    let d = p.decide(&preflight(
+        APP,
+        "PUT",
+        Some("content-type, x-correlation-identifier"),
+    ));
+    assert_eq!(
+        refusal_of(d),
+        "request header `x-correlation-identifier` is not allowed by the policy"
+    );
+    let none = policy(PolicySpec::new().origin(APP));
+    let d = none.decide(&preflight(APP, "GET", Some("x-foo")));
+    assert!(matches!(
+        d,
+        Decision::PreflightRefused(Refusal::HeaderNotAllowed(b"x-foo"), _)
+    ));
+    // The longest name read whole.
+    let longest = "x".repeat(MAX_HEADER_NAME_LEN);
+    let d = none.decide(&preflight(APP, "GET", Some(&longest)));
+    assert_eq!(
+        refusal_of(d),
+        format!("request header `{longest}` is not allowed by the policy")
+    );
+}
+
+#[test]
 fn preflight_with_only_empty_request_headers_echoes_nothing() {
     let p = private();
     let d = p.decide(&preflight(APP, "PUT", Some(" , ")));
@@ -360,12 +387,22 @@ fn request_headers_work_is_bounded_by_the_policy() {
         p.decide(&preflight(APP, "PUT", Some(&many))),
         Decision::PreflightRefused(Refusal::TooManyRequestHeaders, _)
     ));
-    // One enormous name: refused after at most the longest allowed name.
+    // One enormous name: refused after reading at most `MAX_HEADER_NAME_LEN` bytes of it.
     let huge = "x".repeat(1_000_000);
+    let d = p.decide(&preflight(APP, "PUT", Some(&huge)));
     assert!(matches!(
-        p.decide(&preflight(APP, "PUT", Some(&huge))),
-        Decision::PreflightRefused(Refusal::HeaderNotAllowed(name), _) if name.len() <= 13
+        d,
+        Decision::PreflightRefused(Refusal::HeaderNameTooLong(name), _)
+            if name.len() == MAX_HEADER_NAME_LEN
     ));
+    assert_eq!(
+        refusal_of(d),
+        format!(
+            "request header `{}...` is not allowed by the policy: its name is longer than 256 \
+             bytes",
+            "x".repeat(256)
+        )
+    );
     let any = policy(PolicySpec::new().origin(APP).headers(["*"]));
     let most = (0..64)
         .map(|i| format!("x-h{i}"))

@@ -633,6 +633,82 @@ fn origins_from_list_reads_comma_or_space_separated_values() {
     accepts(s);
 }
 
+/// The message and the fix of the only error of an environment variable's list.
+fn list_error(list: &str) -> (ErrorKind, String, String) {
+    let errs = errors(&PolicySpec::new().origins_from_list(list));
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    let e = &errs[0];
+    (e.kind(), e.message(), e.fix())
+}
+
+#[test]
+fn origins_separated_by_semicolons_are_told_to_use_commas() {
+    assert_eq!(
+        list_error("https://a.example.re;https://b.example.re"),
+        (
+            ErrorKind::OriginsNotSeparated,
+            "origin `https://a.example.re;https://b.example.re` holds more than one origin".into(),
+            "separate origins with commas, each its own entry: `https://a.example.re`, \
+             `https://b.example.re`"
+                .into()
+        )
+    );
+    // `; ` splits at the space first; the `;` left behind is still the clue.
+    let (kind, message, fix) = list_error("https://a.example.re; https://b.example.re");
+    assert_eq!(kind, ErrorKind::OriginsNotSeparated);
+    assert_eq!(message, "origin `https://a.example.re;` contains `;`");
+    assert_eq!(
+        fix,
+        "separate origins with commas: write `https://a.example.re`"
+    );
+    // In a list, one string holding two origins.
+    let e = rejects_origin(
+        "https://a.example.re,https://b.example.re",
+        ErrorKind::OriginsNotSeparated,
+    );
+    assert_eq!(e.suggestion(), None);
+}
+
+#[test]
+fn quoted_origins_are_told_to_drop_the_quotes() {
+    assert_eq!(
+        list_error("\"https://a.example.re\""),
+        (
+            ErrorKind::OriginQuoted,
+            "origin `\"https://a.example.re\"` contains quotes".into(),
+            "remove the quotes: write `https://a.example.re`".into()
+        )
+    );
+    let e = rejects_origin("'https://a.example.re/'", ErrorKind::OriginQuoted);
+    assert_eq!(e.fix(), "remove the quotes: write `https://a.example.re`");
+    let e = rejects_origin("[\"https://a.example.re\"]", ErrorKind::OriginQuoted);
+    assert_eq!(e.suggestion(), Some("https://a.example.re"));
+}
+
+#[test]
+fn a_scheme_one_edit_from_https_is_a_typo() {
+    assert_eq!(
+        list_error("htps://a.example.re"),
+        (
+            ErrorKind::OriginMisspeltScheme,
+            "origin `htps://a.example.re` has the scheme `htps`, a typo of a web scheme".into(),
+            "did you mean `https://a.example.re`?".into()
+        )
+    );
+    let e = rejects_origin("htp://localhost:3000", ErrorKind::OriginMisspeltScheme);
+    assert_eq!(e.fix(), "did you mean `http://localhost:3000`?");
+    let e = rejects_origin("httsp://a.example.re/", ErrorKind::OriginMisspeltScheme);
+    assert_eq!(e.suggestion(), Some("https://a.example.re"));
+    // App and extension schemes are not typos.
+    accepts(spec(&[
+        "capacitor://localhost",
+        "tauri://localhost",
+        "chrome-extension://abcdefghijklmnop",
+        "moz-extension://abcdefghijklmnop",
+        "ionic://localhost",
+    ]));
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn config_file_with_typo_names_the_unknown_key() {

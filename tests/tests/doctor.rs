@@ -6,8 +6,9 @@
 //! without `always`; `*` with credentials; an origin reflected without a list; a cache in front
 //! of a server that forgets `Vary`; headers on OPTIONS only; a proxy that hides
 //! `Access-Control-Allow-Origin`; a preflight answered by a redirect; an http -> https redirect
-//! of the actual request. Each must be diagnosed at the right step, with the right reason,
-//! Chromium's console message and exit status.
+//! of the actual request; a preflight answered by another policy than the GET. Each must be
+//! diagnosed at the right step, with the right reason, Chromium's console message and exit
+//! status. Against the conformance servers, which are not nginx, the wording is checked too.
 //!
 //! Needs `nginx` and `openssl` (`apt-get install -y --no-install-recommends nginx openssl`); a
 //! missing one fails the tests with that hint.
@@ -23,7 +24,7 @@ use std::net::SocketAddr;
 
 use cors_doctor::compare::Change;
 use cors_doctor::scan::ScanVerdict;
-use cors_doctor::{diagnose, steps, Options, Report, Request, Verdict};
+use cors_doctor::{diagnose, steps, Options, Report, Request, StepStatus, Verdict};
 use cors_tests::server::{free_port, Server};
 use cors_tests::tools::{render, self_signed_certificate, Nginx, TempDir};
 
@@ -234,6 +235,48 @@ fn case_2_wildcard_with_credentials_is_blocked_with_credentials_only() {
     assert_eq!(cli(&[&url, "--origin", APP, "--credentials"]).0, 1);
     // Without credentials, `*` is fine.
     assert_eq!(cli(&[&url, "--origin", APP]).0, 0);
+}
+
+#[test]
+fn a_preflight_answered_by_another_policy_than_the_get_is_named_as_such() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/two-policies");
+    let report = run(&Request::new(&url, APP).method("DELETE").credentials(true));
+    assert_eq!(report.verdict, Verdict::Blocked);
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(failure.step, steps::PREFLIGHT);
+    assert!(
+        failure.reason.ends_with(
+            ". Yet the actual GET response of this URL allows https://app.example.re with \
+             credentials: two different policies answered the two requests, so no route here \
+             may handle DELETE, and the default policy likely answered the preflight: a \
+             preflight for a method that no handler of the path routes is answered by the \
+             default policy (this project's adapters do so, as do other CORS layers with \
+             per-route policies). This is inferred from the two answers; the server does not \
+             say which policy answered"
+        ),
+        "{}",
+        failure.reason
+    );
+    assert!(
+        failure.fix.starts_with(
+            "no route here may handle DELETE, and the default policy likely answered the \
+             preflight"
+        ),
+        "{}",
+        failure.fix
+    );
+    assert!(
+        !failure.fix.contains("credentials(true)"),
+        "{}",
+        failure.fix
+    );
+    // The preflight, then the GET that tells the two policies apart.
+    assert_eq!(report.requests_sent, 2);
+    assert_eq!(report.exchanges[1].method, "GET");
+    // The same URL without credentials: the preflight passes, nothing to infer.
+    let report = run(&Request::new(&url, APP).method("DELETE"));
+    assert_eq!(report.verdict, Verdict::Read, "{:#?}", report.failure);
 }
 
 #[test]
@@ -761,6 +804,127 @@ fn good_server(binary: &str) {
     let (code, text, _) = cli(&preflighted);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("✓ preflight "), "{text}");
+}
+
+/// What the doctor says about an application server, which is not nginx: a refused origin's fix
+/// is conditional and has no nginx hint, an error that allows the origin but not credentials is
+/// a warning, a preflight for a method no route of the path handles names the default policy,
+/// and the scan's rows say what they saw.
+fn wording_on_an_application_server(binary: &str) {
+    let server = Server::start(binary);
+    let private = format!("{}/private", server.url());
+    let report = run(&Request::new(&private, "https://evil.example"));
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(
+        failure.reason,
+        "the response has no Access-Control-Allow-Origin: the server's CORS configuration does \
+         not cover this URL, method or status, or https://evil.example is not on its list"
+    );
+    assert!(
+        failure.fix.starts_with(
+            "if https://evil.example should be allowed to read this, make the CORS \
+             configuration answer this URL for https://evil.example on every status. Here: "
+        ),
+        "{}",
+        failure.fix
+    );
+    assert!(!failure.fix.contains("nginx"), "{}", failure.fix);
+
+    // `/sub`'s 404s get the default policy: the origin, without credentials.
+    let sub = format!("{}/sub", server.url());
+    let report = run(&Request::new(&sub, APP).credentials(true));
+    assert_eq!(report.verdict, Verdict::Read);
+    let last = report.steps.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.ok, last.status),
+        (steps::ERROR_PATH, true, StepStatus::Warning)
+    );
+    let (code, text, _) = cli(&[&sub, "--origin", APP, "--credentials"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "! {:<16}  GET {sub}/cors-doctor-probe-404 -> 404 allows the origin but not \
+             credentials",
+            "error path"
+        )),
+        "{text}"
+    );
+    let (_, json, _) = cli(&[&sub, "--origin", APP, "--credentials", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let steps = value["steps"].as_array().unwrap();
+    assert_eq!(steps.last().unwrap()["status"], "warning");
+    assert_eq!(steps[0]["status"], "ok");
+
+    // No DELETE route on `/sub`: the default policy refuses the preflight.
+    let report = run(&Request::new(&sub, APP).method("DELETE").credentials(true));
+    let failure = report.failure.as_ref().unwrap();
+    assert!(
+        failure.reason.ends_with(
+            ". The actual GET response of this URL allows https://app.example.re with \
+             credentials, so either the policy that answers GET does not allow DELETE, or no \
+             route here may handle DELETE, and the default policy likely answered the \
+             preflight: a preflight for a method that no handler of the path routes is \
+             answered by the default policy (this project's adapters do so, as do other CORS \
+             layers with per-route policies). The server does not say which policy answered"
+        ),
+        "{}",
+        failure.reason
+    );
+    assert!(
+        failure.fix.ends_with(
+            ". If no route here handles DELETE, the default policy answered and the block is \
+             expected: add a DELETE route with its own policy if one should exist, rather than \
+             widening the default policy for every path"
+        ),
+        "{}",
+        failure.fix
+    );
+    assert_eq!(report.requests_sent, 2);
+
+    // Scans without --trusted: the URL's own origin stands in, and needs no CORS.
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    let own = format!("http://127.0.0.1:{port}");
+    let (code, text, _) = cli(&[&private, "--scan"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains(&format!(
+            "✓ {:<22} {own:<55} not allowed (a page on the URL's own origin needs no CORS)",
+            "own origin"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("✓ trusted") && !text.contains("refused"),
+        "{text}"
+    );
+    // With a trusted origin the server does not allow: a warning.
+    let (_, text, _) = cli(&[&private, "--scan", "--trusted", "https://nope.example.re"]);
+    assert!(
+        text.contains(&format!(
+            "! {:<22} {:<55} not allowed: this trusted origin gets no \
+             Access-Control-Allow-Origin",
+            "trusted", "https://nope.example.re"
+        )),
+        "{text}"
+    );
+    // On a `*` route nothing is "refused".
+    let (code, text, _) = cli(&[&format!("{}/public", server.url()), "--scan"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("`*` (any origin, without credentials)"),
+        "{text}"
+    );
+    assert!(!text.contains("refused"), "{text}");
+}
+
+#[test]
+fn wording_on_the_actix_conformance_server() {
+    wording_on_an_application_server(env!("CARGO_BIN_EXE_conformance-actix"));
+}
+
+#[test]
+fn wording_on_the_rocket_conformance_server() {
+    wording_on_an_application_server(env!("CARGO_BIN_EXE_conformance-rocket"));
 }
 
 #[test]

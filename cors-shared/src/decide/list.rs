@@ -55,29 +55,25 @@ fn header_allowed(raw: &RawPolicy, name: &[u8]) -> bool {
 /// Checks `Access-Control-Request-Headers` against a policy; on success returns the value
 /// to echo in `Access-Control-Allow-Headers` (`None` when it names nothing).
 pub(crate) fn check<'a>(raw: &RawPolicy, value: &'a [u8]) -> Result<Option<&'a str>, Refusal<'a>> {
-    let (max_count, max_len) = if raw.any_header {
-        (
-            MAX_REQUESTED_HEADERS.max(raw.headers.len()),
-            MAX_HEADER_NAME_LEN,
-        )
+    let max_count = if raw.any_header {
+        MAX_REQUESTED_HEADERS.max(raw.headers.len())
     } else {
-        let longest = raw.headers.iter().map(|h| h.len()).max().unwrap_or(0);
-        (raw.headers.len(), longest)
+        raw.headers.len()
     };
+    // A name is read whole, up to this bound, so that a refusal names exactly what was asked
+    // for; a longer one is named by its first bytes.
+    let longest = raw.headers.iter().map(|h| h.len()).max().unwrap_or(0);
+    let max_len = longest.max(MAX_HEADER_NAME_LEN);
     let (mut pos, mut count, mut empties) = (0usize, 0usize, 0usize);
     loop {
         pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
         let start = pos;
         while value.get(pos).copied().is_some_and(token::is_tchar) {
-            pos += 1;
-            if pos - start > max_len {
-                let name = value.get(start..pos).unwrap_or_default();
-                return Err(if raw.any_header {
-                    Refusal::MalformedRequestHeaders
-                } else {
-                    Refusal::HeaderNotAllowed(name)
-                });
+            if pos - start == max_len {
+                let prefix = value.get(start..pos).unwrap_or_default();
+                return Err(Refusal::HeaderNameTooLong(prefix));
             }
+            pos += 1;
         }
         let name = value.get(start..pos).unwrap_or_default();
         pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
@@ -95,12 +91,12 @@ pub(crate) fn check<'a>(raw: &RawPolicy, value: &'a [u8]) -> Result<Option<&'a s
                 return Err(Refusal::MalformedRequestHeaders);
             }
         } else {
+            if !header_allowed(raw, name) {
+                return Err(Refusal::HeaderNotAllowed(name));
+            }
             count += 1;
             if count > max_count {
                 return Err(Refusal::TooManyRequestHeaders);
-            }
-            if !header_allowed(raw, name) {
-                return Err(Refusal::HeaderNotAllowed(name));
             }
             // Everything before `start` is at most `count` names already checked.
             let earlier = value.get(..start).unwrap_or_default();

@@ -25,7 +25,8 @@ pub const MAX_EMPTY_ELEMENTS: usize = 16;
 pub const MAX_WHITESPACE_RUN: usize = 16;
 /// Most names a preflight may ask for when the policy allows any header (`*`).
 pub const MAX_REQUESTED_HEADERS: usize = 64;
-/// Longest header name accepted when the policy allows any header (`*`).
+/// Longest name read from `Access-Control-Request-Headers` (unless the policy lists a longer
+/// one): a longer name is refused and logged by its first bytes.
 pub const MAX_HEADER_NAME_LEN: usize = 256;
 /// Longest method name accepted in `Access-Control-Request-Method`.
 pub const MAX_METHOD_LEN: usize = 64;

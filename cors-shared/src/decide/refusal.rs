@@ -32,6 +32,10 @@ pub enum Refusal<'a> {
     DuplicateRequestHeader(&'a [u8]),
     /// The preflight asks for a header the policy does not allow.
     HeaderNotAllowed(&'a [u8]),
+    /// The preflight asks for a header whose name is longer than both
+    /// [`MAX_HEADER_NAME_LEN`](crate::MAX_HEADER_NAME_LEN) and every name the policy allows;
+    /// the slice holds its first bytes, as many as that bound.
+    HeaderNameTooLong(&'a [u8]),
     /// The preflight asks for private network access, which the policy does not grant.
     PrivateNetworkNotAllowed,
 }
@@ -82,6 +86,13 @@ impl fmt::Display for Refusal<'_> {
                 f,
                 "request header `{}` is not allowed by the policy",
                 h.escape_ascii()
+            ),
+            Refusal::HeaderNameTooLong(h) => write!(
+                f,
+                "request header `{}...` is not allowed by the policy: its name is longer than \
+                 {} bytes",
+                h.escape_ascii(),
+                h.len()
             ),
             Refusal::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed by the policy")

@@ -75,6 +75,12 @@ pub enum ErrorKind {
     OriginMissingScheme,
     /// A scheme outside the URL grammar.
     OriginInvalidScheme,
+    /// A scheme one edit away from `https` or `http` (`htps`): a typo, never a page's scheme.
+    OriginMisspeltScheme,
+    /// Quotes in an entry, kept from a shell or a config format (`"https://app.example.re"`).
+    OriginQuoted,
+    /// Several origins in one entry, separated by `;` or not at all.
+    OriginsNotSeparated,
     /// `user:password@` in an origin.
     OriginUserinfo,
     /// A path, including a lone trailing slash.

@@ -2,7 +2,7 @@
 //! Each match is exhaustive, so a new rule does not compile without its text.
 
 use super::{Detail, ErrorKind, PolicyError};
-use crate::validate::MAX_AGE_LIMIT;
+use crate::validate::{mistakes, MAX_AGE_LIMIT};
 
 impl PolicyError {
     fn v(&self) -> &str {
@@ -23,6 +23,18 @@ impl PolicyError {
             OriginWhitespace => format!("origin `{v}` contains whitespace"),
             OriginMissingScheme => format!("origin `{v}` has no scheme"),
             OriginInvalidScheme => format!("origin `{v}` has an invalid scheme"),
+            OriginMisspeltScheme => {
+                let scheme = v.split("://").next().unwrap_or(v);
+                format!("origin `{v}` has the scheme `{scheme}`, a typo of a web scheme")
+            }
+            OriginQuoted => format!("origin `{v}` contains quotes"),
+            OriginsNotSeparated => match v.find(mistakes::SEPARATORS) {
+                Some(at) if mistakes::parts(v).nth(1).is_none() => {
+                    let sep = v.get(at..=at).unwrap_or(";");
+                    format!("origin `{v}` contains `{sep}`")
+                }
+                _ => format!("origin `{v}` holds more than one origin"),
+            },
             OriginUserinfo => format!("origin `{v}` contains a user name or password"),
             OriginPath if self.detail == Detail::TrailingSlash => {
                 format!("origin `{v}` has a trailing slash")
@@ -91,6 +103,9 @@ impl PolicyError {
             WildcardOriginMixed => "`*` already allows every origin, so the list suggests a restriction that does not exist",
             OriginEmpty | OriginInvalidScheme | OriginInvalidHost => "browsers send an Origin in the exact form scheme://host[:port], so this entry never matches",
             OriginWhitespace => "browsers never send whitespace in an Origin, so this entry never matches",
+            OriginMisspeltScheme => "browsers send the scheme of the page, and no page is served over a misspelt `http` or `https`, so this entry never matches (app schemes such as `capacitor`, `tauri` or `chrome-extension` are fine)",
+            OriginQuoted => "quotes are not part of an origin (a shell or a config format kept them in the value), and browsers send the origin bare, so this entry never matches",
+            OriginsNotSeparated => "each entry is one origin, compared byte for byte with the one Origin a browser sends, so this entry never matches",
             OriginMissingScheme => "an origin is scheme://host[:port]; without the scheme this entry never matches",
             OriginUserinfo => "browsers never put credentials in an Origin, so this entry never matches",
             OriginPath => "an origin is only scheme://host[:port]; browsers send it without any path, so this entry never matches",
@@ -125,8 +140,13 @@ impl PolicyError {
     /// What to write instead.
     pub fn fix(&self) -> String {
         use ErrorKind::*;
-        if let (Some(s), false) = (&self.suggestion, self.kind == MaxAgeTooLarge) {
-            return format!("write `{s}`");
+        match (&self.suggestion, self.kind) {
+            (Some(s), OriginMisspeltScheme) => return format!("did you mean `{s}`?"),
+            (Some(s), OriginQuoted) => return format!("remove the quotes: write `{s}`"),
+            (Some(s), kind) if kind != MaxAgeTooLarge && kind != OriginsNotSeparated => {
+                return format!("write `{s}`")
+            }
+            _ => {}
         }
         match self.kind {
             NoOrigins => "list at least one origin, e.g. `origins = [\"https://app.example.re\"]`".into(),
@@ -134,6 +154,19 @@ impl PolicyError {
             WildcardOriginMixed => "remove `*`, or keep `*` alone".into(),
             WildcardOriginInSet => "list the trusted origins, e.g. `https://app.example.re` or `https://*.example.re`; for a public API write `origins = [\"*\"]` in the policy itself".into(),
             OriginEmpty => "remove the empty entry".into(),
+            OriginMisspeltScheme => "write the scheme `https` (or `http`)".into(),
+            OriginQuoted => "remove the quotes".into(),
+            OriginsNotSeparated => {
+                let origins: Vec<String> =
+                    mistakes::parts(self.v()).map(|o| format!("`{o}`")).collect();
+                match origins.as_slice() {
+                    [one] => format!("separate origins with commas: write {one}"),
+                    _ => format!(
+                        "separate origins with commas, each its own entry: {}",
+                        origins.join(", ")
+                    ),
+                }
+            }
             OriginMisplacedWildcard => "write `https://*.example.re` for every subdomain, or `http://localhost:*` for every port".into(),
             OriginDuplicate | MethodDuplicate | HeaderDuplicate | ExposeDuplicate => "remove the repeated entry".into(),
             NullWithoutOptIn => "add `allow_null_origin` if you really serve sandboxed or local documents, or remove `null`".into(),

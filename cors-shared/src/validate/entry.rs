@@ -1,6 +1,7 @@
 //! One allowed-origin entry: the grammar it must follow, and the origin to suggest when it
 //! does not (the form a browser would send for what the user probably meant).
 
+use super::mistakes;
 use crate::error::ErrorKind;
 use crate::origin::{self, HostKind};
 
@@ -19,6 +20,9 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
     if s.is_empty() {
         return Err(OriginEmpty);
     }
+    if let Some(mistake) = mistakes::list_mistake(s) {
+        return Err(mistake);
+    }
     if s.chars().any(char::is_whitespace) {
         return Err(OriginWhitespace);
     }
@@ -31,6 +35,9 @@ pub(crate) fn check_origin(s: &str) -> Result<AllowedOrigin<'_>, ErrorKind> {
     }
     if !origin::is_scheme(scheme.to_ascii_lowercase().as_bytes()) {
         return Err(OriginInvalidScheme);
+    }
+    if mistakes::misspelt_scheme(&scheme.to_ascii_lowercase()).is_some() {
+        return Err(OriginMisspeltScheme);
     }
     if let Some(at) = rest.find(['/', '?', '#']) {
         return Err(match rest.as_bytes().get(at) {
@@ -175,6 +182,12 @@ pub(crate) fn host_refused(s: &str) -> bool {
 
 /// The form a browser would send for what the user probably meant, when one exists.
 pub(crate) fn suggest_origin(s: &str) -> Option<String> {
+    if let Some(meant) = mistakes::corrected(s) {
+        return match check_origin(&meant) {
+            Ok(_) => Some(meant),
+            Err(_) => suggest_origin(&meant),
+        };
+    }
     let (scheme, hostport) = scheme_and_host_port(s)?;
     let (host, port) = split_host_port(hostport).ok()?;
     let host = if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {

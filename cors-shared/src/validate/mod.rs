@@ -14,6 +14,7 @@ use crate::spec::PolicySpec;
 use crate::table;
 
 mod entry;
+pub(crate) mod mistakes;
 mod names;
 pub(crate) mod origins;
 
