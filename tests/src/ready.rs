@@ -18,10 +18,12 @@
 //!
 //! When the port (or display) was taken by someone else, the start fails with
 //! [`StartError::Taken`], naming the holder when it can, and [`retry_on_taken`] starts the
-//! program again on a new port, saying so on stderr. Waiting never sleeps a fixed time: it
-//! polls until the program answers, exits, or a generous deadline passes.
+//! program again on a new port, saying so on stderr (past the test harness's capture, so it
+//! shows in every run). Waiting never sleeps a fixed time: it polls until the program answers,
+//! exits, or a generous deadline passes.
 
 use std::fs;
+use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use std::thread::JoinHandle;
@@ -197,14 +199,21 @@ pub fn retry_on_taken<T>(
             Ok(value) => return Ok(value),
             Err(StartError::Taken(e)) if attempt < ATTEMPTS => {
                 attempt += 1;
-                eprintln!(
+                let why = e.message().lines().next().unwrap_or_default();
+                say(&format!(
                     "{what}: the port was taken by another program before it could bind it; \
-                     starting it again on another port (attempt {attempt} of {ATTEMPTS}): {e}"
-                );
+                     starting it again on another port (attempt {attempt} of {ATTEMPTS}): {why}"
+                ));
             }
             Err(e) => return Err(e.into_error()),
         }
     }
+}
+
+/// Writes `line` to this process's stderr itself, past the test harness's capture of
+/// `eprintln!`: a program started again on another port is shown even when the test passes.
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 enum Look {

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::ready::{retry_on_taken, wait_until_ready, Ready, StartError, Watched};
+use crate::ready::{retry_on_taken, say, wait_until_ready, Ready, StartError, Watched};
 
 /// The Debian packages of every tool these tests use.
 pub const PACKAGES: &[&str] = &[
@@ -745,7 +745,10 @@ impl XDisplay {
                     })
                 }
                 Err(StartError::Taken(e)) => {
-                    eprintln!("Xvfb: display {display} was taken; trying the next one: {e}");
+                    let why = e.message().lines().next().unwrap_or_default();
+                    say(&format!(
+                        "Xvfb: display {display} was taken; trying the next one: {why}"
+                    ));
                     last_error = e.message().to_owned();
                 }
                 Err(StartError::Failed(e)) => return Err(e),
