@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::http::{send, Request, Response};
+use crate::ready::{retry_on_taken, wait_until_ready, Ready, StartError};
 use crate::server::free_port;
 use crate::tools::{give_to, make_traversable, render, Daemon, Error, Nginx, TempDir, Tool};
 
@@ -131,7 +132,19 @@ impl Cache {
     /// Starts a cache of `kind` in front of `upstream`. `nginx_extra` is added to nginx's
     /// `location` block (the nginx control uses `proxy_ignore_headers Vary;`); the other caches
     /// have no such knob: their controls put a [`StripVary`] backend in front instead.
+    /// It is ready when it answers HTTP on its port (a request for `/`, stored under its own
+    /// key); when another program took its port first, it starts again on a new one.
     pub fn start(kind: CacheKind, upstream: SocketAddr, nginx_extra: &str) -> Result<Cache, Error> {
+        retry_on_taken(&kind.to_string(), || {
+            Cache::launch(kind, upstream, nginx_extra)
+        })
+    }
+
+    fn launch(
+        kind: CacheKind,
+        upstream: SocketAddr,
+        nginx_extra: &str,
+    ) -> Result<Cache, StartError> {
         let dir = TempDir::new(kind.name())?;
         let port = free_port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -149,7 +162,7 @@ impl Cache {
                         ("extra", nginx_extra),
                     ],
                 )?;
-                Process::Nginx(Nginx::start(&config, dir, &[addr])?)
+                Process::Nginx(Nginx::launch(&config, dir, &[addr])?)
             }
             CacheKind::Varnish => {
                 let varnishd = Tool::Varnishd.find()?;
@@ -171,7 +184,7 @@ impl Cache {
                     .arg(&vcl)
                     .args(["-s", "malloc,32m", "-T", "none"]);
                 let mut daemon = Daemon::spawn("varnishd", command, dir.path())?;
-                daemon.wait_for_port(addr, Duration::from_secs(30))?;
+                wait_until_ready(&mut daemon, &Ready::http(addr), Duration::from_secs(30))?;
                 Process::Daemon { daemon, _dir: dir }
             }
             CacheKind::Squid => {
@@ -196,18 +209,18 @@ impl Cache {
                     .output()
                     .map_err(|e| Error::new(format!("cannot run {}: {e}", squid.display())))?;
                 if !init.status.success() {
-                    return Err(Error::new(format!(
+                    return Err(StartError::Failed(Error::new(format!(
                         "squid -z could not make its cache directories ({}): {}{}",
                         init.status,
                         String::from_utf8_lossy(&init.stdout),
                         String::from_utf8_lossy(&init.stderr)
-                    )));
+                    ))));
                 }
                 let mut command = Command::new(&squid);
                 command.args(["-N", "-d1", "-f"]).arg(&conf);
                 let mut daemon = Daemon::spawn("squid", command, dir.path())?;
                 daemon.add_log(dir.path().join("cache.log"));
-                daemon.wait_for_port(addr, Duration::from_secs(30))?;
+                wait_until_ready(&mut daemon, &Ready::http(addr), Duration::from_secs(30))?;
                 Process::Daemon { daemon, _dir: dir }
             }
             CacheKind::TrafficServer => {
@@ -243,7 +256,7 @@ impl Cache {
                 command.arg(format!("--run-root={}", runroot.display()));
                 let mut daemon = Daemon::spawn("traffic_server", command, dir.path())?;
                 daemon.add_log(dir.path().join("log/diags.log"));
-                daemon.wait_for_port(addr, Duration::from_secs(60))?;
+                wait_until_ready(&mut daemon, &Ready::http(addr), Duration::from_secs(60))?;
                 Process::Daemon { daemon, _dir: dir }
             }
         };

@@ -119,10 +119,19 @@ impl Response {
     }
 }
 
-/// Sends one request on a fresh connection (`Connection: close`) and reads the whole response.
+/// Sends one request on a fresh connection (`Connection: close`) and reads the whole response
+/// (giving up after 5 s without a connection or 20 s without an answer).
 pub fn send(addr: SocketAddr, req: &Request) -> io::Result<Response> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    send_within(addr, req, Duration::from_secs(20))
+}
+
+/// Like [`send`], giving up when connecting takes longer than `timeout` (at most 5 s) or any
+/// read waits longer than `timeout`.
+pub fn send_within(addr: SocketAddr, req: &Request, timeout: Duration) -> io::Result<Response> {
+    let timeout = timeout.max(Duration::from_millis(1));
+    let mut stream = TcpStream::connect_timeout(&addr, timeout.min(Duration::from_secs(5)))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
     let mut out = Vec::new();
     write!(
         out,

@@ -10,6 +10,7 @@ pub mod capture;
 pub mod conformance;
 pub mod http;
 pub mod log;
+pub mod ready;
 pub mod rocket_app;
 pub mod server;
 pub mod tools;

@@ -1,14 +1,16 @@
 //! Starting a conformance server (or any binary that follows its start-up contract) on a free
-//! loopback port, and stopping it when the test ends.
+//! loopback port, waiting until it answers there, and stopping it when the test ends.
 //!
 //! This is test fixture code: a server that cannot start fails the test at once, loudly.
 #![allow(clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
+
+use crate::ready::{retry_on_taken, wait_until_ready, Ready};
+use crate::tools::{Daemon, TempDir};
 
 /// The start-up contract shared by the conformance servers: the port from `PORT` (8080 when
 /// unset) and, with `CONFORMANCE_LOG=debug`, CORS refusals logged on stderr.
@@ -28,12 +30,15 @@ pub fn contract_start_up() -> Result<u16, String> {
 
 /// A running server process, killed on drop.
 pub struct Server {
-    child: Child,
+    // Field order is drop order: the server stops before its log directory is removed.
+    daemon: Daemon,
+    _dir: TempDir,
     /// Where it listens.
     pub addr: SocketAddr,
 }
 
-/// A port that was free a moment ago.
+/// A port that was free a moment ago. Whoever gets it must bind it and check that it did:
+/// another program may take it first (see [`crate::ready`]).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -42,57 +47,44 @@ pub fn free_port() -> u16 {
 }
 
 impl Server {
-    /// Starts `binary` with `PORT` set and waits (up to 60 s) for its
-    /// `listening on http://127.0.0.1:PORT` line.
+    /// Starts `binary` with `PORT` set to a free port and waits (up to 60 s) until it answers
+    /// HTTP there; when another program took the port first, starts it again on a new one.
+    /// Its stdout and stderr go to a log file, shown when it fails.
     pub fn start(binary: &str) -> Server {
         Self::start_with_env(binary, &[])
     }
 
     /// Like [`Server::start`], with extra environment variables.
     pub fn start_with_env(binary: &str, env: &[(&str, &str)]) -> Server {
-        let port = free_port();
-        let mut cmd = Command::new(binary);
-        cmd.env("PORT", port.to_string())
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        let mut child = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let expected = format!("listening on http://127.0.0.1:{port}");
-        loop {
-            match rx.recv_timeout(Duration::from_secs(60)) {
-                Ok(line) if line.trim() == expected => break,
-                Ok(_) => continue,
-                Err(e) => {
-                    let _ = child.kill();
-                    panic!("{binary} did not print {expected:?}: {e}");
-                }
-            }
-        }
-        Server {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
+        let name = Path::new(binary)
+            .file_name()
+            .map_or_else(|| binary.to_owned(), |n| n.to_string_lossy().into_owned());
+        retry_on_taken(&name, || {
+            let dir = TempDir::new(&name)?;
+            let port = free_port();
+            let addr = SocketAddr::from(([127, 0, 0, 1], port));
+            let mut command = Command::new(binary);
+            command
+                .env("PORT", port.to_string())
+                .envs(env.iter().copied());
+            let mut daemon = Daemon::spawn(&name, command, dir.path())?;
+            wait_until_ready(&mut daemon, &Ready::http(addr), Duration::from_secs(60))?;
+            Ok(Server {
+                daemon,
+                _dir: dir,
+                addr,
+            })
+        })
+        .unwrap_or_else(|e| panic!("cannot start {binary}: {e}"))
     }
 
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// The end of its stdout and stderr, for failure messages.
+    pub fn logs(&self) -> String {
+        self.daemon.logs()
     }
 }

@@ -14,11 +14,13 @@
 
 use std::fmt;
 use std::fs;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::ready::{retry_on_taken, say, wait_until_ready, Ready, StartError, Watched};
 
 /// The Debian packages of every tool these tests use.
 pub const PACKAGES: &[&str] = &[
@@ -332,18 +334,6 @@ pub fn render(template: &str, values: &[(&str, &str)]) -> Result<String, Error> 
     Ok(out)
 }
 
-/// Waits until something accepts TCP connections on `addr`, or `timeout` passes.
-pub fn wait_for_port(addr: SocketAddr, timeout: Duration) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
 /// A certificate and its private key, as PEM files.
 #[derive(Clone, Debug)]
 pub struct Certificate {
@@ -402,80 +392,75 @@ pub fn self_signed_certificate(dir: &Path, names: &[&str]) -> Result<Certificate
 /// the configuration), with its prefix, pid file, logs and cache in its own temporary directory,
 /// so nothing of the machine's own nginx set-up is read or touched.
 pub struct Nginx {
-    child: Child,
-    dir: TempDir,
+    // Field order is drop order: nginx stops before its directory is removed.
+    daemon: Daemon,
+    _dir: TempDir,
 }
 
 impl Nginx {
     /// Starts nginx with `config` (a complete `nginx.conf`; `{{dir}}` in it should already be
-    /// replaced by [`TempDir::path`] of `dir`) and waits until every address in `listens`
-    /// accepts connections. On failure the error carries nginx's own error log.
+    /// replaced by [`TempDir::path`] of `dir`) and waits until it answers HTTP on every address
+    /// in `listens` (see [`wait_until_ready`]). On failure the error carries nginx's own logs.
+    /// The ports are the caller's: prefer [`Nginx::start_on_free_ports`], which starts again
+    /// on new ports when one was taken.
     pub fn start(config: &str, dir: TempDir, listens: &[SocketAddr]) -> Result<Nginx, Error> {
+        Nginx::launch(config, dir, listens).map_err(StartError::into_error)
+    }
+
+    /// Starts nginx on `count` fresh loopback ports (and on `fixed` ones, which are not
+    /// changed): `config` gets the temporary directory and the fresh ports and returns the
+    /// complete `nginx.conf`. When another program takes one of the ports before nginx binds
+    /// it, nginx starts again on new ones (and says so on stderr). Returns nginx and its fresh
+    /// ports.
+    pub fn start_on_free_ports(
+        label: &str,
+        count: usize,
+        fixed: &[u16],
+        mut config: impl FnMut(&Path, &[u16]) -> Result<String, Error>,
+    ) -> Result<(Nginx, Vec<u16>), Error> {
+        retry_on_taken(&format!("nginx ({label})"), || {
+            let dir = TempDir::new(label)?;
+            let ports: Vec<u16> = (0..count).map(|_| crate::server::free_port()).collect();
+            let text = config(dir.path(), &ports)?;
+            let listens: Vec<SocketAddr> = ports
+                .iter()
+                .chain(fixed)
+                .map(|port| SocketAddr::from(([127, 0, 0, 1], *port)))
+                .collect();
+            Nginx::launch(&text, dir, &listens).map(|nginx| (nginx, ports))
+        })
+    }
+
+    /// Like [`Nginx::start`], telling a taken port from other failures.
+    pub(crate) fn launch(
+        config: &str,
+        dir: TempDir,
+        listens: &[SocketAddr],
+    ) -> Result<Nginx, StartError> {
         let nginx = Tool::Nginx.find()?;
         let conf = dir.path().join("nginx.conf");
         fs::write(&conf, config)
             .map_err(|e| Error::new(format!("cannot write {}: {e}", conf.display())))?;
-        let stderr = fs::File::create(dir.path().join("stderr.log"))
-            .map_err(|e| Error::new(format!("cannot create nginx's stderr log: {e}")))?;
-        let mut child = Command::new(&nginx)
+        let mut command = Command::new(&nginx);
+        command
             .arg("-p")
             .arg(dir.path())
             .arg("-c")
             .arg(&conf)
             .arg("-e")
-            .arg(dir.path().join("error.log"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .map_err(|e| Error::new(format!("cannot start {}: {e}", nginx.display())))?;
-        let deadline = Instant::now() + Duration::from_secs(10);
+            .arg(dir.path().join("error.log"));
+        let mut daemon = Daemon::spawn("nginx", command, dir.path())?;
+        daemon.add_log(dir.path().join("error.log"));
+        daemon.add_log(dir.path().join("access.log"));
         for addr in listens {
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    return Err(Error::new(format!(
-                        "nginx exited ({status}) before listening on {addr}:\n{}",
-                        read_logs(dir.path())
-                    )));
-                }
-                if TcpStream::connect_timeout(addr, Duration::from_millis(200)).is_ok() {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(Error::new(format!(
-                        "nginx did not listen on {addr} within 10 s:\n{}",
-                        read_logs(dir.path())
-                    )));
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            wait_until_ready(&mut daemon, &Ready::http(*addr), Duration::from_secs(10))?;
         }
-        Ok(Nginx { child, dir })
+        Ok(Nginx { daemon, _dir: dir })
     }
 
     /// nginx's error and access logs so far, for failure messages.
     pub fn logs(&self) -> String {
-        read_logs(self.dir.path())
-    }
-}
-
-fn read_logs(dir: &Path) -> String {
-    ["stderr.log", "error.log", "access.log"]
-        .iter()
-        .filter_map(|name| {
-            let text = fs::read_to_string(dir.join(name)).ok()?;
-            (!text.trim().is_empty()).then(|| format!("--- {name}\n{}", text.trim_end()))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.daemon.logs()
     }
 }
 
@@ -582,35 +567,13 @@ impl Daemon {
         self.child.id()
     }
 
-    /// Whether the first process is still running.
-    pub fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Waits until `addr` accepts connections. Fails, with the logs, when the program exits
-    /// first or `timeout` passes.
-    pub fn wait_for_port(&mut self, addr: SocketAddr, timeout: Duration) -> Result<(), Error> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(Error::new(format!(
-                    "{} exited ({status}) before listening on {addr}:\n{}",
-                    self.name,
-                    self.logs()
-                )));
-            }
-            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(Error::new(format!(
-                    "{} did not listen on {addr} within {timeout:?}:\n{}",
-                    self.name,
-                    self.logs()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
+    /// The ids of its processes: the first one and every one carrying its marker.
+    pub fn processes(&self) -> Vec<u32> {
+        let mut pids = marked_processes(&self.marker);
+        if !pids.contains(&self.child.id()) {
+            pids.push(self.child.id());
         }
+        pids
     }
 
     /// The end of each log file, for failure messages.
@@ -627,6 +590,27 @@ impl Daemon {
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+}
+
+impl Watched for Daemon {
+    fn label(&self) -> String {
+        self.name.clone()
+    }
+
+    fn stopped(&mut self) -> Option<String> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(format!("exited, {status}")),
+            _ => None,
+        }
+    }
+
+    fn processes(&self) -> Vec<u32> {
+        Daemon::processes(self)
+    }
+
+    fn logs(&self) -> String {
+        Daemon::logs(self)
     }
 }
 
@@ -750,27 +734,25 @@ impl XDisplay {
                 "1280x1024x24",
             ]);
             let mut daemon = Daemon::spawn(&format!("xvfb{n}"), command, dir)?;
-            // The display is ours once its lock file names our Xvfb and its socket exists;
-            // another Xvfb that won the race for the same number makes ours exit.
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
-            let ours = |daemon: &Daemon| {
-                socket.exists()
-                    && fs::read_to_string(&lock)
-                        .is_ok_and(|text| text.trim() == daemon.pid().to_string())
-            };
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while daemon.is_running() && !ours(&daemon) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
+            // Another Xvfb may win the race for the same number: then ours exits, and the
+            // next number is tried.
+            match wait_until_ready(&mut daemon, &Ready::XDisplay(n), Duration::from_secs(10)) {
+                Ok(()) => {
+                    return Ok(XDisplay {
+                        _xvfb: daemon,
+                        display,
+                        xauthority,
+                    })
+                }
+                Err(StartError::Taken(e)) => {
+                    let why = e.message().lines().next().unwrap_or_default();
+                    say(&format!(
+                        "Xvfb: display {display} was taken; trying the next one: {why}"
+                    ));
+                    last_error = e.message().to_owned();
+                }
+                Err(StartError::Failed(e)) => return Err(e),
             }
-            if daemon.is_running() && ours(&daemon) {
-                return Ok(XDisplay {
-                    _xvfb: daemon,
-                    display,
-                    xauthority,
-                });
-            }
-            last_error = daemon.logs();
         }
         Err(Error::new(format!(
             "Xvfb did not start on any display from :{first} to :{}:\n{last_error}",

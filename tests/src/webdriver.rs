@@ -29,6 +29,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::http::{self, Request};
+use crate::ready::{retry_on_taken, wait_until_ready, Ready, StartError};
 use crate::server::free_port;
 use crate::tools::{is_root, Daemon, Error, TempDir, Tool, XDisplay};
 
@@ -230,7 +231,15 @@ fn driver_log_name(engine: Engine) -> &'static str {
 impl Browser {
     /// Starts the engine's WebDriver server and a browser session. Fails with the install
     /// hint when the browser or its driver is missing.
+    /// The WebDriver server is ready when it answers `GET /status` on its port; when another
+    /// program took the port first, it starts again on a new one.
     pub fn start(options: &BrowserOptions) -> Result<Browser, Error> {
+        retry_on_taken(&format!("the {} WebDriver server", options.engine), || {
+            Browser::launch(options)
+        })
+    }
+
+    fn launch(options: &BrowserOptions) -> Result<Browser, StartError> {
         let profile = TempDir::new(options.engine.name())?;
         let port = free_port();
         let driver_addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -325,12 +334,12 @@ impl Browser {
                     command
                 } else {
                     if !is_root() {
-                        return Err(Error::new(
+                        return Err(StartError::Failed(Error::new(
                             "WebKitGTK has no resolver option: the test names resolve to \
                              loopback through a private hosts file bind-mounted over /etc/hosts \
                              in a private mount namespace, which needs root; run the tests as \
                              root",
-                        ));
+                        )));
                     }
                     let unshare = Tool::Unshare.find()?;
                     let hosts = profile.path().join("hosts");
@@ -376,9 +385,11 @@ impl Browser {
                 (driver, Some(display), capabilities, minibrowser)
             }
         };
-        driver
-            .wait_for_port(driver_addr, Duration::from_secs(20))
-            .map_err(|e| Error::new(format!("the {} WebDriver server: {e}", options.engine)))?;
+        let ready = Ready::Http {
+            addr: driver_addr,
+            path: "/status",
+        };
+        wait_until_ready(&mut driver, &ready, Duration::from_secs(20))?;
         let body = json!({ "capabilities": { "alwaysMatch": capabilities } });
         let created = call(driver_addr, "POST", "/session", Some(&body)).map_err(|e| {
             Error::new(format!(

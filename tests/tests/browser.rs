@@ -34,8 +34,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use cors_tests::http::{send, Request};
-use cors_tests::server::{free_port, Server};
-use cors_tests::tools::{render, self_signed_certificate, Error, Nginx, TempDir};
+use cors_tests::server::Server;
+use cors_tests::tools::{render, self_signed_certificate, Error, Nginx};
 use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 
 const PAGES_CONF: &str = include_str!("../assets/nginx/pages.conf");
@@ -282,38 +282,44 @@ const TEST_NAMES: [&str; 5] = [
 struct Pages {
     nginx: Nginx,
     http_port: u16,
+    tls_port: u16,
 }
 
 impl Pages {
-    fn start(tls_port: u16) -> Result<Pages, Error> {
-        let dir = TempDir::new("pages")?;
-        let cert = self_signed_certificate(
-            dir.path(),
-            &[
-                "example.re",
-                "*.example.re",
-                "*.b.example.re",
-                "evil.example",
-            ],
-        )?;
-        let http_port = free_port();
-        let config = render(
-            PAGES_CONF,
-            &[
-                ("dir", &dir.path().to_string_lossy()),
-                ("tls_port", &tls_port.to_string()),
-                ("http_port", &http_port.to_string()),
-                ("cert", &cert.cert.to_string_lossy()),
-                ("key", &cert.key.to_string_lossy()),
-                ("root", WEB_ROOT),
-            ],
-        )?;
-        let listens = [
-            SocketAddr::from(([127, 0, 0, 1], tls_port)),
-            SocketAddr::from(([127, 0, 0, 1], http_port)),
-        ];
-        let nginx = Nginx::start(&config, dir, &listens)?;
-        Ok(Pages { nginx, http_port })
+    /// On `tls_port`, or on a free port when `None`.
+    fn start(tls_port: Option<u16>) -> Result<Pages, Error> {
+        let fixed: Vec<u16> = tls_port.into_iter().collect();
+        let fresh = if tls_port.is_some() { 1 } else { 2 };
+        let (nginx, ports) = Nginx::start_on_free_ports("pages", fresh, &fixed, |dir, ports| {
+            let cert = self_signed_certificate(
+                dir,
+                &[
+                    "example.re",
+                    "*.example.re",
+                    "*.b.example.re",
+                    "evil.example",
+                ],
+            )?;
+            render(
+                PAGES_CONF,
+                &[
+                    ("dir", &dir.to_string_lossy()),
+                    (
+                        "tls_port",
+                        &tls_port.unwrap_or_else(|| ports[1]).to_string(),
+                    ),
+                    ("http_port", &ports[0].to_string()),
+                    ("cert", &cert.cert.to_string_lossy()),
+                    ("key", &cert.key.to_string_lossy()),
+                    ("root", WEB_ROOT),
+                ],
+            )
+        })?;
+        Ok(Pages {
+            nginx,
+            http_port: ports[0],
+            tls_port: tls_port.unwrap_or_else(|| ports[1]),
+        })
     }
 
     /// The page server on 127.0.0.1:443, shared by every test of this binary that needs it
@@ -358,7 +364,7 @@ impl Pages {
                 )))
             }
         }
-        let pages = Arc::new(Pages::start(443)?);
+        let pages = Arc::new(Pages::start(Some(443))?);
         *shared = Arc::downgrade(&pages);
         Ok(pages)
     }
@@ -370,21 +376,20 @@ impl Pages {
 /// Content spec treats loopback as potentially trustworthy and exempts it. Its pages fetch
 /// `https://127.0.0.1:PORT` instead; requests and responses pass through unchanged.
 fn tls_front(upstream: SocketAddr) -> Result<(Nginx, String), Error> {
-    let dir = TempDir::new("api-tls")?;
-    let cert = self_signed_certificate(dir.path(), &["localhost"])?;
-    let port = free_port();
-    let config = render(
-        API_TLS_CONF,
-        &[
-            ("dir", &dir.path().to_string_lossy()),
-            ("port", &port.to_string()),
-            ("upstream", &upstream.to_string()),
-            ("cert", &cert.cert.to_string_lossy()),
-            ("key", &cert.key.to_string_lossy()),
-        ],
-    )?;
-    let nginx = Nginx::start(&config, dir, &[SocketAddr::from(([127, 0, 0, 1], port))])?;
-    Ok((nginx, format!("https://127.0.0.1:{port}")))
+    let (nginx, ports) = Nginx::start_on_free_ports("api-tls", 1, &[], |dir, ports| {
+        let cert = self_signed_certificate(dir, &["localhost"])?;
+        render(
+            API_TLS_CONF,
+            &[
+                ("dir", &dir.to_string_lossy()),
+                ("port", &ports[0].to_string()),
+                ("upstream", &upstream.to_string()),
+                ("cert", &cert.cert.to_string_lossy()),
+                ("key", &cert.key.to_string_lossy()),
+            ],
+        )
+    })?;
+    Ok((nginx, format!("https://127.0.0.1:{}", ports[0])))
 }
 
 /// The page server, the browser and one conformance server.
@@ -403,8 +408,8 @@ impl Harness {
     fn start(engine: Engine, binary: &str) -> Result<Harness, Error> {
         let server = Server::start(binary);
         let (pages, host_rules) = if engine.maps_ports() {
-            let tls_port = free_port();
-            let pages = Arc::new(Pages::start(tls_port)?);
+            let pages = Arc::new(Pages::start(None)?);
+            let tls_port = pages.tls_port;
             // A rule's pattern may name a port and its replacement may change it: port 443 of
             // the test names goes to nginx's TLS port, so the origins carry no port.
             // Everything else but loopback fails to resolve: nothing leaves the machine.

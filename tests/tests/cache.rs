@@ -410,8 +410,8 @@ mod two_vary_lines {
     use std::net::{SocketAddr, TcpListener};
     use std::time::Duration;
 
+    use cors_tests::ready::{retry_on_taken, wait_until_ready, InProcess, Ready};
     use cors_tests::server::free_port;
-    use cors_tests::tools::wait_for_port;
 
     /// The body of both routes.
     pub(super) const BODY: &str = "negotiated";
@@ -512,26 +512,32 @@ mod two_vary_lines {
     }
 
     /// Starts the adapter's application in a thread of this process; returns where it
-    /// listens once it accepts connections.
+    /// listens once it answers there.
     pub(super) fn start(adapter: &str) -> SocketAddr {
-        let addr = match adapter {
-            "actix" => {
-                let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-                let addr = listener.local_addr().expect("a local address");
-                std::thread::spawn(move || actix::serve(listener));
-                addr
-            }
-            _ => {
-                let port = free_port();
-                std::thread::spawn(move || rocket::serve(port));
-                SocketAddr::from(([127, 0, 0, 1], port))
-            }
-        };
-        assert!(
-            wait_for_port(addr, Duration::from_secs(30)),
-            "the two-Vary-line {adapter} application did not listen on {addr}"
-        );
-        addr
+        let name = format!("the two-Vary-line {adapter} application");
+        retry_on_taken(&name, || {
+            let (addr, thread) = match adapter {
+                // Actix serves a listener bound here: the port is its own from the start.
+                "actix" => {
+                    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+                    let addr = listener.local_addr().expect("a local address");
+                    (addr, std::thread::spawn(move || actix::serve(listener)))
+                }
+                // Rocket 0.5 binds its port itself.
+                _ => {
+                    let port = free_port();
+                    let thread = std::thread::spawn(move || rocket::serve(port));
+                    (SocketAddr::from(([127, 0, 0, 1], port)), thread)
+                }
+            };
+            let mut app = InProcess {
+                name: &name,
+                thread: &thread,
+            };
+            wait_until_ready(&mut app, &Ready::http(addr), Duration::from_secs(30))?;
+            Ok(addr)
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 }
 

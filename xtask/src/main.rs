@@ -4,6 +4,7 @@
 //! cargo xtask test [-- ARGS]   install what the tests need (as root), then cargo test --workspace
 //! cargo xtask install          only install (and check) the tools
 //! cargo xtask check-tools      only check; print the command that installs what is missing
+//! cargo xtask soak [N]         run the browser and cache tests N times (10), stop at a failure
 //! ```
 //!
 //! The browser and cache tests drive Debian packages (Chromium, Firefox ESR, WebKitGTK, Xvfb,
@@ -45,7 +46,11 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [-- ARGS]   install what the browser and cache tests need (as root), then run
                    `cargo test --workspace --no-fail-fast [ARGS]` with the tools found
   install          install (as root) and check the tools, run nothing
-  check-tools      check the tools; print the command that installs the missing ones";
+  check-tools      check the tools; print the command that installs the missing ones
+  soak [N] [-- ARGS]
+                   run `cargo test -p cors-tests --test cache --test browser [ARGS]` N times
+                   in a row (default 10) with the tools found, stop at the first failure, and
+                   print each round's time: a rig that flakes fails here";
 
 /// A chore that failed; the message says what to do.
 struct Failure(String);
@@ -96,6 +101,15 @@ fn main() -> ExitCode {
         }
         Some("install") => install(&mut phases, true).map(drop),
         Some("check-tools") => install(&mut phases, false).map(drop),
+        Some("soak") => match soak_args(&rest) {
+            Ok((rounds, args)) => {
+                install(&mut phases, false).and_then(|tools| soak(&tools, rounds, &args))
+            }
+            Err(message) => {
+                eprintln!("xtask: {message}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -219,6 +233,84 @@ fn run_tests(phases: &mut Phases, tools: &Tools, args: &[OsString]) -> Result<()
     } else {
         Err(Failure(format!("tests failed ({test})")))
     }
+}
+
+/// The rounds of `soak [N] [-- ARGS]` (10 when not given) and the arguments for cargo test.
+fn soak_args(rest: &[OsString]) -> Result<(u32, Vec<OsString>), String> {
+    let mut parts = rest.splitn(2, |a| a == "--");
+    let mine = parts.next().unwrap_or_default();
+    let args = parts.next().unwrap_or_default().to_vec();
+    match mine {
+        [] => Ok((10, args)),
+        [n] => match n.to_str().and_then(|n| n.parse::<u32>().ok()) {
+            Some(rounds) if rounds > 0 => Ok((rounds, args)),
+            _ => Err(format!(
+                "soak takes a number of rounds (1 or more), got {}",
+                n.to_string_lossy()
+            )),
+        },
+        _ => Err("soak takes one number of rounds, then `--` and cargo test's arguments".into()),
+    }
+}
+
+/// Runs the browser and cache tests `rounds` times in a row, each round timed; stops at the
+/// first failure, which is a bug to read, not a round to retry.
+fn soak(tools: &Tools, rounds: u32, args: &[OsString]) -> Result<(), Failure> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let tests = [
+        "test",
+        "-p",
+        "cors-tests",
+        "--test",
+        "cache",
+        "--test",
+        "browser",
+    ];
+    let command = || {
+        let mut command = Command::new(&cargo);
+        command
+            .args(tests)
+            .args(args)
+            .envs(tools.env.iter().map(|(k, v)| (*k, v)));
+        command
+    };
+    let started = Instant::now();
+    let build = command()
+        .arg("--no-run")
+        .status()
+        .map_err(|e| Failure(format!("cannot run cargo: {e}")))?;
+    if !build.success() {
+        return Err(Failure(format!("the build failed ({build})")));
+    }
+    println!("== xtask: soak: build {}", show(started.elapsed()));
+    let started = Instant::now();
+    for round in 1..=rounds {
+        let round_started = Instant::now();
+        let status = command()
+            .status()
+            .map_err(|e| Failure(format!("cannot run cargo: {e}")))?;
+        let took = round_started.elapsed();
+        if !status.success() {
+            return Err(Failure(format!(
+                "soak: round {round} of {rounds} failed after {} ({status}); {} passed before it                  in {}. A rig that fails once in a while is a bug: read the failure above",
+                show(took),
+                round - 1,
+                show(started.elapsed() - took)
+            )));
+        }
+        println!(
+            "== xtask: soak: round {round} of {rounds} passed in {} (total {})",
+            show(took),
+            show(started.elapsed())
+        );
+    }
+    let total = started.elapsed();
+    println!(
+        "== xtask: soak: {rounds} rounds passed in {} ({} a round)",
+        show(total),
+        show(total / rounds)
+    );
+    Ok(())
 }
 
 /// Whether `package` is installed: by dpkg when there is one, else by its program.

@@ -28,8 +28,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use cors_tests::ready::{retry_on_taken, wait_until_ready, InProcess, Ready};
 use cors_tests::server::free_port;
-use cors_tests::tools::wait_for_port;
+use cors_tests::tools::Error;
 use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 use cors_tests::{actix_app, rocket_app};
 
@@ -119,24 +120,37 @@ fn main() -> ExitCode {
         }
     };
 
-    let actix_port = free_port();
-    let rocket_port = free_port();
-    let apps = [
-        ("Actix-web", actix_port, actix_app::start(actix_port)),
-        ("Rocket", rocket_port, rocket_app::start(rocket_port)),
-    ];
-    for (name, port, handle) in &apps {
-        if !wait_until_listening(*port, handle) {
-            eprintln!("demo: the {name} application did not start on 127.0.0.1:{port}");
-            return ExitCode::FAILURE;
+    let mut apps = Vec::new();
+    for (name, start) in [
+        ("Actix-web", actix_app::start as fn(u16) -> JoinHandle<()>),
+        ("Rocket", rocket_app::start),
+    ] {
+        match start_app(name, start) {
+            Ok((port, handle)) => apps.push((name, port, handle)),
+            Err(e) => {
+                eprintln!("demo: the {name} application did not start: {e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    let (actix_port, rocket_port) = match apps.as_slice() {
+        [(_, actix, _), (_, rocket, _)] => (*actix, *rocket),
+        _ => return ExitCode::FAILURE,
+    };
 
-    let page_port = args.port.unwrap_or_else(free_port);
-    let listener = match TcpListener::bind(("127.0.0.1", page_port)) {
+    // Without --port, the kernel picks the page's port as the listener is bound: it is ours.
+    let wanted = args.port.unwrap_or(0);
+    let listener = match TcpListener::bind(("127.0.0.1", wanted)) {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("demo: cannot serve the page on 127.0.0.1:{page_port}: {e}");
+            eprintln!("demo: cannot serve the page on 127.0.0.1:{wanted}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let page_port = match listener.local_addr() {
+        Ok(addr) => addr.port(),
+        Err(e) => {
+            eprintln!("demo: the page's listener has no address: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -196,17 +210,20 @@ fn main() -> ExitCode {
     }
 }
 
-fn wait_until_listening(port: u16, handle: &JoinHandle<()>) -> bool {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    for _ in 0..300 {
-        if handle.is_finished() {
-            return false;
-        }
-        if wait_for_port(addr, Duration::from_millis(100)) {
-            return true;
-        }
-    }
-    false
+/// Starts an application on a free port and waits until it answers there; starts it again on
+/// another port when that one was taken first.
+fn start_app(name: &str, start: fn(u16) -> JoinHandle<()>) -> Result<(u16, JoinHandle<()>), Error> {
+    retry_on_taken(name, || {
+        let port = free_port();
+        let handle = start(port);
+        let mut app = InProcess {
+            name,
+            thread: &handle,
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        wait_until_ready(&mut app, &Ready::http(addr), Duration::from_secs(30))?;
+        Ok((port, handle))
+    })
 }
 
 /// Serves the page's files and `config.json` (where the two APIs are).
