@@ -4,6 +4,7 @@
 //! cargo xtask test [-- ARGS]   install what the tests need (as root), then cargo test --workspace
 //! cargo xtask install          only install (and check) the tools
 //! cargo xtask check-tools      only check; print the command that installs what is missing
+//! cargo xtask update-psl [FILE] refresh cors-shared's Public Suffix List (download, or FILE)
 //! ```
 //!
 //! The browser and cache tests drive Debian packages (Chromium, Firefox ESR, WebKitGTK, Xvfb,
@@ -21,6 +22,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
+
+mod update_psl;
 
 /// The Debian packages the tests use, each with one program it provides (to check it).
 const PACKAGES: &[(&str, &str)] = &[
@@ -45,7 +48,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [-- ARGS]   install what the browser and cache tests need (as root), then run
                    `cargo test --workspace --no-fail-fast [ARGS]` with the tools found
   install          install (as root) and check the tools, run nothing
-  check-tools      check the tools; print the command that installs the missing ones";
+  check-tools      check the tools; print the command that installs the missing ones
+  update-psl [FILE]
+                   refresh cors-shared/data/public_suffix_list.dat from publicsuffix.org
+                   (with curl), or from FILE, a copy downloaded by other means";
 
 /// A chore that failed; the message says what to do.
 struct Failure(String);
@@ -96,6 +102,10 @@ fn main() -> ExitCode {
         }
         Some("install") => install(&mut phases, true).map(drop),
         Some("check-tools") => install(&mut phases, false).map(drop),
+        Some("update-psl") => {
+            let from = rest.first().and_then(|f| f.to_str());
+            update_psl::update_psl(from)
+        }
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
