@@ -1,11 +1,12 @@
 //! The validated, immutable policy.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::__private::RawPolicy;
 use crate::matcher::Allowlist;
 use crate::origin;
 use crate::set::OriginSet;
+use crate::validate::origins::OriginRules;
 
 /// A validated CORS policy: immutable, with every header value precomputed.
 ///
@@ -15,6 +16,46 @@ use crate::set::OriginSet;
 #[derive(Clone)]
 pub struct Policy {
     pub(crate) raw: RawPolicy,
+}
+
+/// Text that is either baked into the binary (policies from `#[cors]`) or built at start-up.
+pub type Text = Cow<'static, str>;
+/// A list that is either baked into the binary or built at start-up.
+pub type List<T> = Cow<'static, [T]>;
+
+/// The precomputed parts of a [`Policy`](crate::Policy).
+#[derive(Clone, Debug)]
+pub struct RawPolicy {
+    /// `*`: every origin.
+    pub any_origin: bool,
+    /// `null` is allowed.
+    pub allow_null: bool,
+    /// Exact origins and patterns (`https://*.x`, `http://h:*`), as keys of `slots`.
+    pub origins: List<Text>,
+    /// Open-addressing table over `origins`.
+    pub slots: List<u32>,
+    /// Bit `n` is set when a subdomain pattern's suffix has `n` labels.
+    pub suffix_labels: u128,
+    /// The runtime set whose current entries are allowed too.
+    pub set: Option<&'static OriginSet>,
+    /// `Access-Control-Allow-Credentials: true`.
+    pub credentials: bool,
+    /// `*` in methods.
+    pub any_method: bool,
+    /// Allowed methods besides the safelisted ones.
+    pub methods: List<Text>,
+    /// `*` in request headers.
+    pub any_header: bool,
+    /// Allowed request headers, lower case.
+    pub headers: List<Text>,
+    /// The `Access-Control-Expose-Headers` value.
+    pub expose: Option<Text>,
+    /// The `Access-Control-Max-Age` value.
+    pub max_age: Option<Text>,
+    /// Private Network Access preflights are answered.
+    pub private_network: bool,
+    /// The origin rules the policy was validated under, which its runtime set applies too.
+    pub rules: OriginRules,
 }
 
 /// How an origin fared against a policy's fixed origins and its runtime set.
@@ -99,7 +140,7 @@ impl Policy {
         self.raw.origins.iter().map(|o| o.as_ref())
     }
 
-    fn fixed(&self) -> Allowlist<'_, crate::__private::Text> {
+    fn fixed(&self) -> Allowlist<'_, Text> {
         Allowlist {
             keys: &self.raw.origins,
             slots: &self.raw.slots,

@@ -8,11 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arc_swap::ArcSwapOption;
 
-use crate::__private::{OriginRules, SET_USES};
 use crate::error::PolicyErrors;
 use crate::matcher::Allowlist;
 use crate::table;
-use crate::validate::origins::{check_entries, check_entries_from, Accepted, Context};
+use crate::validate::origins::{check_entries, check_entries_from, Accepted, Context, OriginRules};
 
 /// A named, shared set of allowed origins that the application fills and changes at run time.
 ///
@@ -301,3 +300,19 @@ impl PartialEq for OriginSet {
 }
 
 impl Eq for OriginSet {}
+
+/// A policy written in source that allows a runtime set: the set validates every change
+/// against the rules of each of these (gathered by the linker, so they hold before `main`).
+#[derive(Debug)]
+pub struct SetUse {
+    /// The set.
+    pub set: &'static OriginSet,
+    /// The rules of the policy that uses it.
+    pub rules: OriginRules,
+    /// Where the policy is written (`module::path`), for messages.
+    pub site: &'static str,
+}
+
+/// Every `SetUse` of the program.
+#[linkme::distributed_slice]
+pub static SET_USES: [SetUse];

@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 
 use cors_rocket::{cors, policy, Cors, OriginSet, PolicyErrors, PolicyHandle};
 use rocket::config::LogLevel;
+use rocket::data::{ByteUnit, Limits};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
@@ -136,14 +137,21 @@ fn fail() -> Status {
     Status::InternalServerError
 }
 
-/// Rocket's configuration for the conformance server: `127.0.0.1:port`, and no log output
-/// (Rocket logs on stdout, which must carry only the listening line).
+/// The largest admin body the server reads. Rocket reads a `Vec<u8>` body up to its `bytes`
+/// limit, 8 KiB by default: about 250 origins. One MiB takes tens of thousands, beyond the
+/// 5,000 tenants the tests send (Actix's default for `web::Bytes` is 256 KiB).
+pub const ADMIN_BODY_LIMIT: ByteUnit = ByteUnit::Mebibyte(1);
+
+/// Rocket's configuration for the conformance server: `127.0.0.1:port`, no log output (Rocket
+/// logs on stdout, which must carry only the listening line), and admin bodies up to
+/// [`ADMIN_BODY_LIMIT`].
 pub fn figment(port: u16) -> Figment {
     Config::figment()
         .merge(("address", "127.0.0.1"))
         .merge(("port", port))
         .merge(("log_level", LogLevel::Off))
         .merge(("cli_colors", false))
+        .merge(("limits", Limits::default().limit("bytes", ADMIN_BODY_LIMIT)))
 }
 
 /// Fills [`TENANTS`] with its start-up contents, the first time it is called in the process;

@@ -253,6 +253,41 @@ fn same_answers_as_the_actix_server() {
     );
 }
 
+/// An admin body of 5,000 tenants (about 170 KB) replaces the set on both servers: Rocket reads
+/// a `Vec<u8>` body only up to its `bytes` limit (8 KiB unless configured), and would answer 400.
+#[test]
+fn both_servers_take_5000_tenants() {
+    let rocket = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
+    let actix = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    let tenants: Vec<String> = (0..5000)
+        .map(|i| format!("\"https://tenant{i}.example.re\""))
+        .collect();
+    let put = |body: String| {
+        let mut r = Request::new("PUT", "/admin/tenants")
+            .header("Origin", conformance::APP)
+            .header("Content-Type", "application/json");
+        r.body = body.into_bytes();
+        r
+    };
+    let replace = put(format!("[{}]", tenants.join(",")));
+    assert!(replace.body.len() > 150_000, "{}", replace.body.len());
+    let last = Request::new("GET", "/tenant").header("Origin", "https://tenant4999.example.re");
+    for (name, server) in [("rocket", &rocket), ("actix", &actix)] {
+        let res = http::send(server.addr, &replace).unwrap();
+        assert_eq!(
+            (res.status, res.text().as_str()),
+            (200, r#"{"origins":5000}"#),
+            "{name}"
+        );
+        let res = http::send(server.addr, &last).unwrap();
+        assert_eq!(
+            res.get("access-control-allow-origin").as_deref(),
+            Some("https://tenant4999.example.re"),
+            "{name}"
+        );
+    }
+}
+
 /// `rocket_app::start`, which the demo uses to run both adapters in one process, serves the
 /// application on the port it is given.
 #[test]

@@ -5,6 +5,7 @@
 //! cargo xtask install          only install (and check) the tools
 //! cargo xtask check-tools      only check; print the command that installs what is missing
 //! cargo xtask soak [N]         run the browser and cache tests N times (10), stop at a failure
+//! cargo xtask update-psl [FILE] refresh cors-shared's Public Suffix List (download, or FILE)
 //! ```
 //!
 //! The browser and cache tests drive Debian packages (Chromium, Firefox ESR, WebKitGTK, Xvfb,
@@ -22,6 +23,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
+
+mod update_psl;
 
 /// The Debian packages the tests use, each with one program it provides (to check it).
 const PACKAGES: &[(&str, &str)] = &[
@@ -50,7 +53,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   soak [N] [-- ARGS]
                    run `cargo test -p cors-tests --test cache --test browser [ARGS]` N times
                    in a row (default 10) with the tools found, stop at the first failure, and
-                   print each round's time: a rig that flakes fails here";
+                   print each round's time: a rig that flakes fails here
+  update-psl [FILE]
+                   refresh cors-shared/data/public_suffix_list.dat from publicsuffix.org
+                   (with curl), or from FILE, a copy downloaded by other means";
 
 /// A chore that failed; the message says what to do.
 struct Failure(String);
@@ -110,6 +116,10 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+        Some("update-psl") => {
+            let from = rest.first().and_then(|f| f.to_str());
+            update_psl::update_psl(from)
+        }
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -3,8 +3,8 @@
 
 use super::refusal::Refusal;
 use super::{MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN};
-use crate::__private::RawPolicy;
 use crate::fetch;
+use crate::policy::RawPolicy;
 use crate::token;
 
 pub(crate) fn ascii(bytes: &[u8]) -> &str {

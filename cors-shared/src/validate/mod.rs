@@ -6,10 +6,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::__private::{OriginRules, RawPolicy};
 use crate::error::{ErrorKind, Location, PolicyError, PolicyErrors};
 use crate::field::Field;
-use crate::policy::Policy;
+use crate::policy::{Policy, RawPolicy};
 use crate::spec::PolicySpec;
 use crate::table;
 
@@ -17,6 +16,8 @@ mod entry;
 pub(crate) mod mistakes;
 mod names;
 pub(crate) mod origins;
+
+use origins::OriginRules;
 
 /// The longest preflight cache lifetime accepted, in seconds.
 pub const MAX_AGE_LIMIT: u64 = 86_400;

@@ -4,7 +4,6 @@
 
 use super::distinct;
 use super::entry::{check_origin, host_refused, suggest_origin};
-use crate::__private::OriginRules;
 use crate::error::{Detail, ErrorKind, Location, PolicyError, PolicyErrors, Subject};
 use crate::field::Field;
 use crate::matcher::suffix_bit;
@@ -187,4 +186,34 @@ pub(crate) fn check_into(
         },
     );
     accepted
+}
+
+/// The rules an origin entry must follow besides the grammar, which depend on the policy that
+/// allows it: a credentialed policy refuses plain `http://` and public-suffix wildcards unless
+/// it opts out, and `null` needs its opt-in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OriginRules {
+    /// The policy allows credentials.
+    pub credentials: bool,
+    /// `allow_null_origin`.
+    pub allow_null_origin: bool,
+    /// `dangerously_allow_http_with_credentials`.
+    pub allow_http_with_credentials: bool,
+    /// `dangerously_allow_public_suffix_wildcard`.
+    pub allow_public_suffix_wildcard: bool,
+}
+
+impl OriginRules {
+    /// The rules that satisfy both `self` and `other`: an entry passes them only if both
+    /// policies would accept it.
+    pub fn strictest(self, other: OriginRules) -> OriginRules {
+        let http_ok = |r: OriginRules| !r.credentials || r.allow_http_with_credentials;
+        let psl_ok = |r: OriginRules| !r.credentials || r.allow_public_suffix_wildcard;
+        OriginRules {
+            credentials: self.credentials || other.credentials,
+            allow_null_origin: self.allow_null_origin && other.allow_null_origin,
+            allow_http_with_credentials: http_ok(self) && http_ok(other),
+            allow_public_suffix_wildcard: psl_ok(self) && psl_ok(other),
+        }
+    }
 }
