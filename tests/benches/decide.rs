@@ -6,7 +6,7 @@
 //! ```text
 //! cargo bench -p cors-tests --bench decide -- --warm-up-time 1 --measurement-time 2
 //! ```
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 

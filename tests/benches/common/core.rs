@@ -41,15 +41,6 @@ pub(crate) fn requests() -> [(&'static str, RequestView<'static>); 5] {
     ]
 }
 
-/// The request of path `name` in [`requests`].
-pub(crate) fn request(name: &str) -> RequestView<'static> {
-    requests()
-        .into_iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, req)| req)
-        .expect("a path of requests()")
-}
-
 /// The entries of a runtime set of `n` exact origins (`https://tenant{i}.example.re`) and one
 /// pattern.
 pub(crate) fn set_entries(n: usize) -> Vec<String> {
