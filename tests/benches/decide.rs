@@ -6,49 +6,22 @@
 //! ```text
 //! cargo bench -p cors-tests --bench decide -- --warm-up-time 1 --measurement-time 2
 //! ```
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use cors_shared::{HeaderLines, OriginSet, Policy, PolicyHandle, PolicySpec, RequestView};
+use cors_shared::{HeaderLines, OriginSet, PolicyHandle, RequestView};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 
-fn policy(n: usize) -> Policy {
-    PolicySpec::new()
-        .origins((0..n).map(|i| format!("https://app{i}.example.re")))
-        .origins(["https://*.tenant.example.re", "http://localhost:*"])
-        .credentials(true)
-        .methods(["PUT", "DELETE"])
-        .headers(["content-type", "x-custom"])
-        .expose(["x-total-count"])
-        .max_age(600)
-        .validate()
-        .unwrap()
-}
+#[path = "common/core.rs"]
+mod core_setup;
+use core_setup::{over_set, policy, set_entries, set_requests};
 
 fn bench(c: &mut Criterion) {
     let small = policy(10);
     let large = policy(10_000);
     let mut g = c.benchmark_group("decide");
-    let no_origin = RequestView::new(b"GET");
-    let mut allowed = RequestView::new(b"GET");
-    allowed.origin = HeaderLines::One(b"https://app7.example.re");
-    let mut refused = RequestView::new(b"GET");
-    refused.origin = HeaderLines::One(b"https://evil.example");
-    let mut subdomain = RequestView::new(b"GET");
-    subdomain.origin = HeaderLines::One(b"https://a.b.tenant.example.re");
-    let mut preflight = RequestView::new(b"OPTIONS");
-    preflight.origin = HeaderLines::One(b"https://app7.example.re");
-    preflight.request_method = HeaderLines::One(b"PUT");
-    preflight.request_headers = HeaderLines::One(b"content-type,x-custom");
-
-    for (name, req) in [
-        ("no_origin", no_origin),
-        ("actual_allowed", allowed),
-        ("actual_refused", refused),
-        ("subdomain_allowed", subdomain),
-        ("preflight_allowed", preflight),
-    ] {
+    for (name, req) in core_setup::requests() {
         g.bench_function(format!("{name}/10_origins"), |b| {
             b.iter(|| {
                 black_box(small.decide(black_box(&req)))
@@ -73,34 +46,14 @@ fn bench(c: &mut Criterion) {
 fn bench_runtime(c: &mut Criterion) {
     static SMALL: OriginSet = OriginSet::new("SMALL");
     static LARGE: OriginSet = OriginSet::new("LARGE");
-    let entries = |n: usize| -> Vec<String> {
-        (0..n)
-            .map(|i| format!("https://tenant{i}.example.re"))
-            .chain(["https://*.shops.example.re".to_owned()])
-            .collect()
-    };
-    SMALL.replace(entries(10)).unwrap();
-    LARGE.replace(entries(100_000)).unwrap();
-    let over = |set: &'static OriginSet| {
-        PolicySpec::new()
-            .origin_set(set)
-            .credentials(true)
-            .methods(["PUT"])
-            .validate()
-            .unwrap()
-    };
-    let (small, large) = (over(&SMALL), over(&LARGE));
+    let (small, large) = (over_set(&SMALL, 10), over_set(&LARGE, 100_000));
     let fixed = policy(10);
     let handle = PolicyHandle::new(policy(10));
 
     let mut g = c.benchmark_group("runtime");
-    let mut tenant = RequestView::new(b"GET");
-    tenant.origin = HeaderLines::One(b"https://tenant7.example.re");
-    let mut shop = RequestView::new(b"GET");
-    shop.origin = HeaderLines::One(b"https://a.shops.example.re");
     let mut app = RequestView::new(b"GET");
     app.origin = HeaderLines::One(b"https://app7.example.re");
-    for (name, req) in [("set_exact", tenant), ("set_pattern", shop)] {
+    for (name, req) in set_requests() {
         g.bench_function(format!("{name}/10_entries"), |b| {
             b.iter(|| {
                 black_box(small.decide(black_box(&req)))
@@ -147,7 +100,7 @@ fn bench_runtime(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("set_change");
     g.sample_size(10);
-    let all = entries(100_000);
+    let all = set_entries(100_000);
     static CHANGED: OriginSet = OriginSet::new("CHANGED");
     g.bench_function("replace/100000_entries", |b| {
         b.iter_batched(
