@@ -18,13 +18,14 @@ const POOL: &[char] = &[
     'ｱ', '\u{ad}', '\u{200d}', '\u{200c}', '\u{fe0f}', '😀', '。', '．', '｡', '.', '_', '～',
 ];
 
-/// Any character a user could paste into a host, short of the URL's own delimiters and of
-/// whitespace (its own rule: the suggestion trims it, as a copy-and-paste slip).
+/// Any character a user could paste into a host, short of the URL's own delimiters, of
+/// whitespace and of quotes (rules of their own: the suggestion trims whitespace and drops
+/// quotes, as slips of a copy and paste or of a config format).
 fn host_char() -> impl Strategy<Value = char> {
     prop_oneof![
         3 => proptest::sample::select(POOL),
         1 => any::<char>().prop_map(|c| {
-            let delimiter = c.is_ascii_control() || "/?#@:\\%[]*".contains(c);
+            let delimiter = c.is_ascii_control() || "/?#@:\\%[]*\"'".contains(c);
             if delimiter || c.is_whitespace() { 'x' } else { c }
         }),
     ]
