@@ -19,17 +19,24 @@ pub fn preflight_guard(ctx: &GuardContext<'_>, methods: &[&str], handles_options
     let headers = head.headers();
     let mut requested = headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD);
     let (first, second) = (requested.next(), requested.next());
+    let if_preflight = match (first, second) {
+        (Some(method), None) => methods.iter().any(|m| m.as_bytes() == method.as_bytes()),
+        _ => true,
+    };
+    // `Origin` is looked up only when it changes the answer: a handler that does not route the
+    // requested method and does not handle `OPTIONS` turns the request away either way.
+    if if_preflight == handles_options {
+        return handles_options;
+    }
     let preflight = cors_shared::is_preflight(
         head.method.as_str().as_bytes(),
         headers.contains_key(header::ORIGIN),
         first.is_some(),
     );
-    if !preflight {
-        return handles_options;
-    }
-    match (first, second) {
-        (Some(method), None) => methods.iter().any(|m| m.as_bytes() == method.as_bytes()),
-        _ => true,
+    if preflight {
+        if_preflight
+    } else {
+        handles_options
     }
 }
 
