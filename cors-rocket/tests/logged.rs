@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
 use cors_rocket::{cors, policy, Cors};
 use rocket::config::LogLevel;
@@ -37,26 +37,35 @@ impl log::Log for Capture {
     fn log(&self, record: &log::Record<'_>) {
         if record.target().starts_with("cors_rocket") {
             let line = format!("{} {}", record.level(), record.args());
-            LINES.lock().unwrap().push(line);
+            LINES
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(line);
         }
     }
 
     fn flush(&self) {}
 }
 
-/// Installs the capturing logger once, before Rocket installs its own.
-fn capture() {
+/// Installs the capturing logger once, before Rocket installs its own, and starts a test: the
+/// tests of this file take turns (the logger is the process's), each with an empty capture, so
+/// that one test's lines never interleave with another's. Hold the guard for the whole test.
+fn capture() -> MutexGuard<'static, ()> {
     static INSTALL: Once = Once::new();
+    static TURN: Mutex<()> = Mutex::new(());
     INSTALL.call_once(|| {
         log::set_boxed_logger(Box::new(Capture)).unwrap();
         log::set_max_level(log::LevelFilter::Debug);
     });
+    let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    LINES.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    turn
 }
 
 fn logged(containing: &str) -> Vec<String> {
     LINES
         .lock()
-        .unwrap()
+        .unwrap_or_else(PoisonError::into_inner)
         .iter()
         .filter(|l| l.contains(containing))
         .cloned()
@@ -75,7 +84,7 @@ fn late() -> &'static str {
 
 #[test]
 fn a_cors_route_mounted_after_the_fairing_is_named_at_liftoff() {
-    capture();
+    let _turn = capture();
     let client = Client::tracked(rocket::custom(base()).attach(Cors::new(&DEFAULT)).attach(
         AdHoc::on_ignite("mounts late", |rocket| async {
             rocket.mount("/", routes![late])
@@ -94,7 +103,7 @@ fn a_cors_route_mounted_after_the_fairing_is_named_at_liftoff() {
 
 #[test]
 fn launch_problems_are_logged_one_line_each() {
-    capture();
+    let _turn = capture();
     let figment = base()
         .merge(Toml::string("[default.cors]\norigins = [\"https://logged.example.re/\"]").nested());
     let rocket = rocket::custom(figment).attach(Cors::from_config());
@@ -129,7 +138,7 @@ fn quiet() -> &'static str {
 
 #[test]
 fn refusals_and_preflight_answers_reach_the_log_logger_without_a_tracing_subscriber() {
-    capture();
+    let _turn = capture();
     let client = Client::tracked(
         rocket::custom(base())
             .mount("/", routes![quiet])
@@ -170,7 +179,7 @@ fn forgotten() -> &'static str {
 
 #[test]
 fn cors_routes_without_the_fairing_are_named_as_launch_fails() {
-    capture();
+    let _turn = capture();
     let rocket = rocket::custom(base()).mount("/api", routes![forgotten, quiet]);
     let Err(error) = rocket::execute(rocket.ignite()) else {
         panic!("launch succeeded");
