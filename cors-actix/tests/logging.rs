@@ -161,3 +161,43 @@ fn allowed_requests_log_no_refusal() {
     let refusals = logs.iter().flatten().filter(|l| l.contains("refused"));
     assert_eq!(refusals.count(), 0, "{logs:?}");
 }
+
+#[test]
+fn a_refused_header_longer_than_every_allowed_one_is_logged_whole() {
+    let preflight = |method, requested| {
+        [
+            ("origin", "https://app.example.re"),
+            ("access-control-request-method", method),
+            ("access-control-request-headers", requested),
+        ]
+    };
+    let to_doc = preflight("PUT", "content-type, x-correlation-identifier");
+    // The default policy allows GET (safelisted) and no request header at all.
+    let elsewhere = preflight("GET", "x-foo");
+    let refusals: Vec<Vec<String>> = logs(&[
+        ("OPTIONS", "/doc", &to_doc),
+        ("OPTIONS", "/elsewhere", &elsewhere),
+    ])
+    .into_iter()
+    .map(|lines| {
+        lines
+            .into_iter()
+            .filter(|line| line.contains("CORS refused"))
+            .collect()
+    })
+    .collect();
+    assert_eq!(
+        refusals,
+        [
+            [
+                "DEBUG CORS refused, no Access-Control-Allow-Origin: request header \
+                 `x-correlation-identifier` is not allowed by the policy method=OPTIONS path=/doc \
+                 policy=\"route\""
+            ],
+            [
+                "DEBUG CORS refused, no Access-Control-Allow-Origin: request header `x-foo` is \
+                 not allowed by the policy method=OPTIONS path=/elsewhere policy=\"default\""
+            ]
+        ]
+    );
+}
