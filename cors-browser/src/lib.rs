@@ -16,6 +16,11 @@
 //! - [`follow_redirect`]: what a redirect does to a CORS request (Fetch, "HTTP-redirect
 //!   fetch"): a preflight may not redirect, and a cross-origin redirect makes the next
 //!   request's `Origin` `null`.
+//! - [`Engine`] and [`DEVIATIONS`]: where Chromium, Firefox and WebKit, as they ship, depart
+//!   from the standard (each entry with the version it was observed on and the text it departs
+//!   from), with the two checks they touch as each engine runs them
+//!   ([`Engine::preflight_check`], [`Engine::follow_redirect`]) and [`agreement`] of their
+//!   verdicts.
 //! - [`fetch_site`]: the `Sec-Fetch-Site` a browser sends (`same-origin`, `same-site` or
 //!   `cross-site`), with sites drawn by the Public Suffix List; [`same_site`] and
 //!   [`same_origin`] compare two URLs.
@@ -84,6 +89,7 @@
 //! ```
 
 mod check;
+mod engines;
 mod exposed;
 mod headers;
 mod origin;
@@ -93,6 +99,10 @@ mod redirect;
 mod safelist;
 
 pub use check::{cors_check, CorsFailure};
+pub use engines::{
+    agreement, Agreement, Deviation, DeviationEntry, Engine, EngineGrant, EngineRedirect,
+    DEVIATIONS,
+};
 pub use exposed::{readable_headers, ReadableHeaders, SAFELISTED_RESPONSE_HEADERS};
 pub use headers::{extract_values, get_combined};
 pub use origin::{fetch_site, is_http_scheme, same_origin, same_site, FetchSite};
