@@ -2,8 +2,8 @@
 //! with the browser's own checks (`cors_browser`).
 
 use cors_browser::{
-    cors_check, follow_redirect, is_forbidden_method, is_forbidden_request_header,
-    normalize_method, preflight_check, preflight_needed, readable_headers, Hop, Url,
+    cors_check, is_forbidden_method, is_forbidden_request_header, normalize_method,
+    preflight_needed, readable_headers, Deviation, Engine, Hop, Url,
 };
 
 use cors_shared::{fetch, header};
@@ -13,7 +13,8 @@ use crate::fix::{
     another_policy_may_have_answered, console_line, explain, is_nginx, Block, Context, GetAnswer,
 };
 use crate::report::{
-    steps, ErrorPath, Failure, PreflightReport, Report, Step, StepStatus, Verdict,
+    steps, DeviationNote, EngineBlock, EngineVerdict, EngineVerdicts, ErrorPath, Failure,
+    PreflightReport, Report, Step, StepStatus, Verdict,
 };
 use crate::request::{check_origin, check_url, Options, Request};
 use crate::transport::{Client, Exchange};
@@ -126,6 +127,29 @@ impl Run {
     }
 }
 
+/// One engine's way through the request: what it sent, what it saw, where it stopped.
+struct Walk {
+    engine: Engine,
+    run: Run,
+    /// Why it blocks, when it does.
+    blocked: Option<Failure>,
+    /// The response the page reads, when it does.
+    final_exchange: Option<Exchange>,
+    /// Where the engine was at the end: URL, method, `Origin` and headers.
+    url: Url,
+    method: String,
+    sent_origin: String,
+    headers: Vec<(String, String)>,
+    /// Where the engine departed from the standard, each with what it did here.
+    departs: Vec<(Deviation, String)>,
+}
+
+impl Walk {
+    fn reads(&self) -> bool {
+        self.blocked.is_none() && self.final_exchange.is_some()
+    }
+}
+
 /// [`diagnose`] with a given client (so that modes can share one and count requests).
 pub(crate) fn diagnose_with(
     client: &Client,
@@ -133,7 +157,302 @@ pub(crate) fn diagnose_with(
     options: &Options,
 ) -> Result<Report, Error> {
     let start_count = client.requests_sent();
-    let (first_url, first_method, first_headers, warnings) = prepare(request)?;
+    let prepared = prepare(request)?;
+    // Each engine walks the request as it ships; the requests they share are sent once.
+    let mut walks = Vec::new();
+    for engine in Engine::ALL {
+        walks.push(walk(client, request, &prepared, engine)?);
+    }
+    let (first_url, first_method, _, warnings) = prepared;
+    let verdict_of = |w: &Walk| {
+        if w.reads() {
+            EngineVerdict::Read
+        } else {
+            EngineVerdict::Blocked
+        }
+    };
+    let engines = EngineVerdicts {
+        chromium: walks.first().map_or(EngineVerdict::Blocked, verdict_of),
+        firefox: walks.get(1).map_or(EngineVerdict::Blocked, verdict_of),
+        webkit: walks.get(2).map_or(EngineVerdict::Blocked, verdict_of),
+    };
+    let verdict = Verdict::of(&engines);
+    let mut deviations: Vec<DeviationNote> = Vec::new();
+    for deviation in [
+        Deviation::WildcardCoversAuthorization,
+        Deviation::RedirectPreflightFromPageOrigin,
+        Deviation::RedirectKeepsRequestHeaders,
+    ] {
+        let seen: Vec<Engine> = walks
+            .iter()
+            .filter(|w| w.departs.iter().any(|(d, _)| *d == deviation))
+            .map(|w| w.engine)
+            .collect();
+        if !seen.is_empty() {
+            deviations.push(DeviationNote::new(deviation, &seen));
+        }
+    }
+    let mut walks = walks.into_iter();
+    let Some(mut main) = walks.next() else {
+        return Err(Error::usage("no browser engine to diagnose with"));
+    };
+    let others: Vec<Walk> = walks.collect();
+    // Each engine that blocks, when they split or when one blocks its own way.
+    let departed = std::iter::once(&main)
+        .chain(&others)
+        .any(|w| !w.departs.is_empty());
+    let engine_blocks: Vec<EngineBlock> = if verdict == Verdict::Split || departed {
+        std::iter::once(&main)
+            .chain(&others)
+            .filter_map(|w| {
+                let failure = w.blocked.as_ref()?;
+                let how: Vec<&str> = w.departs.iter().map(|(_, what)| what.as_str()).collect();
+                let reason = if how.is_empty() {
+                    failure.reason.clone()
+                } else {
+                    format!("{}: {}", how.join("; "), failure.reason)
+                };
+                Some(EngineBlock {
+                    engine: w.engine.name().to_owned(),
+                    observed_on: w.engine.observed_on().to_owned(),
+                    step: failure.step.clone(),
+                    reason,
+                    deviations: w.departs.iter().map(|(d, _)| d.id().to_owned()).collect(),
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut warnings = warnings;
+    if let Some(tolerated) = tolerated_warning(&main, &others) {
+        warnings.push(tolerated);
+    }
+    let failure = match verdict {
+        Verdict::Read => None,
+        Verdict::Blocked => main.blocked.clone(),
+        Verdict::Split => Some(split_failure(&main, &others, &engine_blocks, request)),
+    };
+
+    let mut run = std::mem::replace(
+        &mut main.run,
+        Run {
+            steps: Vec::new(),
+            exchanges: Vec::new(),
+            preflight: None,
+        },
+    );
+    let mut report = Report {
+        url: first_url.to_string(),
+        origin: request.origin.clone(),
+        method: first_method,
+        credentials: request.credentials,
+        verdict,
+        engines,
+        engine_blocks,
+        deviations,
+        preflight: run.preflight.take(),
+        steps: Vec::new(),
+        failure,
+        readable_headers: Vec::new(),
+        hidden_headers: Vec::new(),
+        error_path: None,
+        warnings,
+        exchanges: Vec::new(),
+        requests_sent: 0,
+    };
+    // What the page reads, from the first engine that reads it (Chromium's when it does).
+    let reader = std::iter::once(&main)
+        .chain(&others)
+        .find(|w| w.reads())
+        .and_then(|w| w.final_exchange.as_ref().map(|e| (w, e)));
+    if let Some((walk, exchange)) = reader {
+        let credentials = request.credentials;
+        let readable = readable_headers(credentials, &exchange.headers);
+        if walk.engine == main.engine {
+            run.step(
+                steps::READABLE_HEADERS,
+                true,
+                format!(
+                    "{}{}",
+                    if readable.readable.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        readable.readable.join(", ")
+                    },
+                    if readable.hidden.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (hidden from the page: {})", readable.hidden.join(", "))
+                    }
+                ),
+            );
+        }
+        report.readable_headers = readable.readable;
+        report.hidden_headers = readable.hidden;
+        if options.probe_error_path && walk.engine == main.engine {
+            let (path, exchange) = probe_error_path(
+                client,
+                &walk.url,
+                &walk.method,
+                &walk.sent_origin,
+                &walk.headers,
+                credentials,
+            )?;
+            let method = &walk.method;
+            let (status, detail) = match &path.problem {
+                Some(problem) => (StepStatus::Failed, problem.clone()),
+                None if path.status >= 400 && path.passes => (
+                    StepStatus::Ok,
+                    format!(
+                        "{method} {} -> {} carries the CORS headers too",
+                        path.url, path.status
+                    ),
+                ),
+                None if path.status >= 400 => (
+                    StepStatus::Warning,
+                    format!(
+                        "{method} {} -> {} allows the origin but not credentials: a \
+                         credentialed fetch that hits an error there is blocked",
+                        path.url, path.status
+                    ),
+                ),
+                None => (
+                    StepStatus::Ok,
+                    format!(
+                        "{method} {} -> {}, not an error status: nothing learned about errors",
+                        path.url, path.status
+                    ),
+                ),
+            };
+            run.step_with(steps::ERROR_PATH, status, detail);
+            run.exchanges.push(exchange);
+            report.error_path = Some(path);
+        }
+    }
+    // Every exchange, once, in the order the engines needed them.
+    let mut exchanges = run.exchanges;
+    for walk in &others {
+        for exchange in &walk.run.exchanges {
+            if !exchanges.contains(exchange) {
+                exchanges.push(exchange.clone());
+            }
+        }
+    }
+    report.steps = run.steps;
+    report.exchanges = exchanges;
+    report.requests_sent = client.requests_sent().saturating_sub(start_count);
+    Ok(report)
+}
+
+/// The warning for a response every engine reads only because it tolerates what the standard
+/// forbids.
+fn tolerated_warning(main: &Walk, others: &[Walk]) -> Option<String> {
+    let all: Vec<&Walk> = std::iter::once(main).chain(others).collect();
+    let tolerating: Vec<&Walk> = all
+        .iter()
+        .copied()
+        .filter(|w| {
+            w.reads()
+                && w.departs
+                    .iter()
+                    .any(|(d, _)| *d == Deviation::WildcardCoversAuthorization)
+        })
+        .collect();
+    if tolerating.is_empty() {
+        return None;
+    }
+    let engines = if tolerating.len() == all.len() {
+        "every engine".to_owned()
+    } else {
+        tolerating
+            .iter()
+            .map(|w| w.engine.observed_on())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    Some(format!(
+        "the preflight's `Access-Control-Allow-Headers: *` lets `authorization` through: \
+         readable today in {engines}; forbidden by the Fetch Standard and may stop working; \
+         list `authorization` explicitly (`Access-Control-Allow-Headers: authorization`; here: \
+         `#[cors(headers = [\"authorization\"])]` or \
+         `PolicySpec::new().headers([\"authorization\"])`). See {}",
+        Deviation::WildcardCoversAuthorization
+            .entry()
+            .discussion
+            .unwrap_or("the Fetch Standard, CORS-preflight fetch")
+    ))
+}
+
+/// The failure of a split: who blocks and why, and a fix that works in all three engines.
+fn split_failure(
+    main: &Walk,
+    others: &[Walk],
+    blocks: &[EngineBlock],
+    request: &Request,
+) -> Failure {
+    let all: Vec<&Walk> = std::iter::once(main).chain(others).collect();
+    let names = |reads: bool| {
+        let names: Vec<&str> = all
+            .iter()
+            .filter(|w| w.reads() == reads)
+            .map(|w| w.engine.observed_on())
+            .collect();
+        let verb = match (reads, names.len() == 1) {
+            (true, true) => "lets the page read this response",
+            (true, false) => "let the page read this response",
+            (false, true) => "blocks it",
+            (false, false) => "block it",
+        };
+        format!("{} {verb}", names.join(" and "))
+    };
+    let why: Vec<String> = blocks
+        .iter()
+        .map(|b| format!("{} {}", b.observed_on, b.reason))
+        .collect();
+    let reason = format!("{}; {}: {}", names(true), names(false), why.join(". "));
+    let redirected = all.iter().any(|w| {
+        w.departs.iter().any(|(d, _)| {
+            matches!(
+                d,
+                Deviation::RedirectPreflightFromPageOrigin | Deviation::RedirectKeepsRequestHeaders
+            )
+        })
+    });
+    let fix = if redirected {
+        format!(
+            "avoid the redirect to another origin: have the page fetch {} directly, or let {} \
+             answer itself (proxy to the other origin instead of redirecting). Across such a \
+             redirect each engine sends something else (Chromium as the Fetch Standard says: \
+             `Origin: null`, no body headers after a 303, no authorization; Firefox a new \
+             preflight from {}; WebKit the same headers and a preflight from `null`); without it \
+             all three send the same requests",
+            main.url, request.url, request.origin
+        )
+    } else {
+        blocks.first().map(|b| b.reason.clone()).unwrap_or_default()
+    };
+    let step = blocks.first().map(|b| b.step.clone()).unwrap_or_default();
+    Failure {
+        step,
+        reason,
+        fix,
+        chromium_message: main
+            .blocked
+            .as_ref()
+            .map(|f| f.chromium_message.clone())
+            .unwrap_or_default(),
+    }
+}
+
+/// One engine's walk: the preflight when one is needed, the actual request, every redirect.
+fn walk(
+    client: &Client,
+    request: &Request,
+    prepared: &Prepared,
+    engine: Engine,
+) -> Result<Walk, Error> {
+    let (first_url, first_method, first_headers, _) = prepared;
     let credentials = request.credentials;
     let mut run = Run {
         steps: Vec::new(),
@@ -142,41 +461,60 @@ pub(crate) fn diagnose_with(
     };
     let mut url = first_url.clone();
     let mut method = first_method.clone();
-    let mut headers = first_headers;
+    let mut headers = first_headers.clone();
     let mut sent_origin = request.origin.clone();
     let mut tainted = false;
     let mut tainting_redirect: Option<String> = None;
     let mut redirects = 0u32;
     let mut preflight_passed = false;
+    let mut preflighted = false;
+    let mut forced_preflight: Option<String> = None;
+    let mut departs: Vec<(Deviation, String)> = Vec::new();
     let mut blocked: Option<Failure> = None;
 
     let final_exchange = loop {
         // Fetch, "main fetch" step 12 and "HTTP fetch" step 4.1: each hop of a request that
         // needs one gets its own preflight.
         let need = preflight_needed(&method, &headers);
+        let forced = forced_preflight.take();
         if run.steps.is_empty() || redirects > 0 {
-            match &need {
-                None => run.step(
+            match (&need, &forced) {
+                (_, Some(origin)) => run.step(
+                    steps::PREFLIGHT_NEEDED,
+                    true,
+                    format!(
+                        "{engine} re-sends a preflight to the new origin, from {origin}{}",
+                        match &need {
+                            Some(need) => format!(" ({need})"),
+                            None => " although the request needs none".to_owned(),
+                        }
+                    ),
+                ),
+                (None, None) => run.step(
                     steps::PREFLIGHT_NEEDED,
                     true,
                     format!("no: {method} with only CORS-safelisted request headers"),
                 ),
-                Some(need) => run.step(steps::PREFLIGHT_NEEDED, true, format!("yes: {need}")),
+                (Some(need), None) => {
+                    run.step(steps::PREFLIGHT_NEEDED, true, format!("yes: {need}"))
+                }
             }
         }
-        if let Some(need) = need {
+        if need.is_some() || forced.is_some() {
+            preflighted = true;
+            let preflight_origin = forced.clone().unwrap_or_else(|| sent_origin.clone());
             let mut sent = vec![
-                (header::ORIGIN.to_owned(), sent_origin.clone()),
+                (header::ORIGIN.to_owned(), preflight_origin.clone()),
                 (header::REQUEST_METHOD.to_owned(), method.clone()),
             ];
-            let names = need.header_names();
+            let names = need.as_ref().map(|n| n.header_names()).unwrap_or_default();
             if !names.is_empty() {
                 sent.push((header::REQUEST_HEADERS.to_owned(), names.join(",")));
             }
             sent.push(("accept".to_owned(), "*/*".to_owned()));
-            let exchange = client.send("OPTIONS", url.as_str(), &sent)?;
-            let result = preflight_check(
-                &sent_origin,
+            let exchange = client.send_once("OPTIONS", url.as_str(), &sent)?;
+            let result = engine.preflight_check(
+                &preflight_origin,
                 credentials,
                 &method,
                 &headers,
@@ -203,14 +541,34 @@ pub(crate) fn diagnose_with(
             );
             let url_text = url.to_string();
             run.exchanges.push(exchange.clone());
+            if let Some(origin) = &forced {
+                departs.push((
+                    Deviation::RedirectPreflightFromPageOrigin,
+                    format!(
+                        "re-sends a preflight to the new origin ({url_text}) with Origin: {origin}"
+                    ),
+                ));
+            }
             match result {
-                Ok(_) => {
+                Ok(grant) => {
                     preflight_passed = true;
-                    run.step(
-                        steps::PREFLIGHT,
-                        true,
-                        format!("OPTIONS {url_text} -> {}; {summary}", exchange.status),
-                    );
+                    let detail = format!("OPTIONS {url_text} -> {}; {summary}", exchange.status);
+                    if let Some(deviation) = grant.departs {
+                        departs.push((
+                            deviation,
+                            "lets `Access-Control-Allow-Headers: *` cover authorization".to_owned(),
+                        ));
+                        run.step_with(
+                            steps::PREFLIGHT,
+                            StepStatus::Warning,
+                            format!(
+                                "{detail}; `*` covers authorization only because the engines \
+                                 tolerate it: the Fetch Standard says it never does"
+                            ),
+                        );
+                    } else {
+                        run.step(steps::PREFLIGHT, true, detail);
+                    }
                 }
                 Err(failure) => {
                     run.step(
@@ -219,6 +577,7 @@ pub(crate) fn diagnose_with(
                         format!("OPTIONS {url_text} -> {}; {summary}", exchange.status),
                     );
                     let get_allows = if tainted
+                        || forced.is_some()
                         || !another_policy_may_have_answered(&failure)
                         || matches!(method.as_str(), "GET" | "HEAD")
                     {
@@ -228,7 +587,7 @@ pub(crate) fn diagnose_with(
                             &mut run,
                             client,
                             &url_text,
-                            &sent_origin,
+                            &preflight_origin,
                             &exchange,
                             credentials,
                         )?
@@ -240,11 +599,15 @@ pub(crate) fn diagnose_with(
                         steps::PREFLIGHT,
                         &Context {
                             origin: &request.origin,
-                            sent_origin: &sent_origin,
+                            sent_origin: &preflight_origin,
                             method: &method,
                             credentials,
                             preflight_passed: false,
-                            tainting_redirect: tainting_redirect.as_deref(),
+                            tainting_redirect: if forced.is_some() {
+                                None
+                            } else {
+                                tainting_redirect.as_deref()
+                            },
                             announced: &names,
                             status: exchange.status,
                             server: server.as_deref(),
@@ -268,7 +631,7 @@ pub(crate) fn diagnose_with(
         }
         sent.extend(headers.iter().cloned());
         let url_text = url.to_string();
-        let exchange = client.send(&method, &url_text, &sent)?;
+        let exchange = client.send_once(&method, &url_text, &sent)?;
         run.exchanges.push(exchange.clone());
         run.step(
             steps::REQUEST,
@@ -322,7 +685,7 @@ pub(crate) fn diagnose_with(
             method: &method,
             redirects,
         };
-        match follow_redirect(&hop, exchange.status, location.as_deref(), false) {
+        match engine.follow_redirect(&hop, exchange.status, location.as_deref(), preflighted) {
             Ok(None) => {
                 run.step(
                     steps::REDIRECT,
@@ -335,25 +698,58 @@ pub(crate) fn diagnose_with(
                 break Some(exchange);
             }
             Ok(Some(next)) => {
-                let mut detail = format!("{} to {}", exchange.status, next.location);
-                if next.tainted && !tainted {
+                let standard = &next.redirect;
+                let mut detail = format!("{} to {}", exchange.status, standard.location);
+                if standard.tainted && !tainted {
                     detail.push_str(
                         "; the redirect crosses origins, so the next request carries \
                          `Origin: null` (Fetch: the tainted origin flag)",
                     );
-                    tainting_redirect = Some(format!("{url_text} to {}", next.location));
+                    tainting_redirect = Some(format!("{url_text} to {}", standard.location));
                 }
-                if next.method != method {
-                    detail.push_str(&format!("; the method becomes {}", next.method));
+                if standard.method != method {
+                    detail.push_str(&format!("; the method becomes {}", standard.method));
+                }
+                let kept: Vec<String> = headers
+                    .iter()
+                    .filter(|(n, _)| next.keeps_against_standard(n))
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect();
+                if !kept.is_empty() {
+                    let kept_headers: Vec<(String, String)> = headers
+                        .iter()
+                        .filter(|(n, _)| next.keeps_header(n))
+                        .cloned()
+                        .collect();
+                    let preflights =
+                        preflight_needed(&next.redirect.method, &kept_headers).is_some();
+                    let what = format!(
+                        "keeps {} across the redirect (the Fetch Standard removes {}){}",
+                        kept.join(" and "),
+                        if kept.len() == 1 { "it" } else { "them" },
+                        if preflights {
+                            format!(
+                                ", so the {} to the new URL needs a preflight, sent with \
+                                 Origin: {}",
+                                next.redirect.method, next.redirect.origin
+                            )
+                        } else {
+                            String::new()
+                        }
+                    );
+                    detail.push_str(&format!("; {engine} {what}"));
+                    departs.push((Deviation::RedirectKeepsRequestHeaders, what));
                 }
                 run.step(steps::REDIRECT, true, detail);
+                forced_preflight = next.preflight_origin().map(str::to_owned);
                 headers.retain(|(n, _)| next.keeps_header(n));
-                url = next.location;
+                let standard = next.redirect;
+                url = standard.location;
                 // The fragment stays with the URL (the page sees it), but is never sent.
                 url.set_fragment(None);
-                method = next.method;
-                sent_origin = next.origin;
-                tainted = next.tainted;
+                method = standard.method;
+                sent_origin = standard.origin;
+                tainted = standard.tainted;
                 redirects = redirects.saturating_add(1);
                 preflight_passed = false;
             }
@@ -371,84 +767,17 @@ pub(crate) fn diagnose_with(
             }
         }
     };
-
-    let mut report = Report {
-        url: first_url.to_string(),
-        origin: request.origin.clone(),
-        method: first_method,
-        credentials,
-        verdict: Verdict::Blocked,
-        preflight: run.preflight.take(),
-        steps: Vec::new(),
-        failure: None,
-        readable_headers: Vec::new(),
-        hidden_headers: Vec::new(),
-        error_path: None,
-        warnings,
-        exchanges: Vec::new(),
-        requests_sent: 0,
-    };
-    if let Some(failure) = blocked {
-        report.failure = Some(failure);
-    } else if let Some(exchange) = final_exchange {
-        report.verdict = Verdict::Read;
-        let readable = readable_headers(credentials, &exchange.headers);
-        run.step(
-            steps::READABLE_HEADERS,
-            true,
-            format!(
-                "{}{}",
-                if readable.readable.is_empty() {
-                    "none".to_owned()
-                } else {
-                    readable.readable.join(", ")
-                },
-                if readable.hidden.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (hidden from the page: {})", readable.hidden.join(", "))
-                }
-            ),
-        );
-        report.readable_headers = readable.readable;
-        report.hidden_headers = readable.hidden;
-        if options.probe_error_path {
-            let (path, exchange) =
-                probe_error_path(client, &url, &method, &sent_origin, &headers, credentials)?;
-            let (status, detail) = match &path.problem {
-                Some(problem) => (StepStatus::Failed, problem.clone()),
-                None if path.status >= 400 && path.passes => (
-                    StepStatus::Ok,
-                    format!(
-                        "{method} {} -> {} carries the CORS headers too",
-                        path.url, path.status
-                    ),
-                ),
-                None if path.status >= 400 => (
-                    StepStatus::Warning,
-                    format!(
-                        "{method} {} -> {} allows the origin but not credentials: a \
-                         credentialed fetch that hits an error there is blocked",
-                        path.url, path.status
-                    ),
-                ),
-                None => (
-                    StepStatus::Ok,
-                    format!(
-                        "{method} {} -> {}, not an error status: nothing learned about errors",
-                        path.url, path.status
-                    ),
-                ),
-            };
-            run.step_with(steps::ERROR_PATH, status, detail);
-            run.exchanges.push(exchange);
-            report.error_path = Some(path);
-        }
-    }
-    report.steps = run.steps;
-    report.exchanges = run.exchanges;
-    report.requests_sent = client.requests_sent().saturating_sub(start_count);
-    Ok(report)
+    Ok(Walk {
+        engine,
+        run,
+        blocked,
+        final_exchange,
+        url,
+        method,
+        sent_origin,
+        headers,
+        departs,
+    })
 }
 
 /// After a failed preflight for a method other than GET or HEAD (a redirect aside): asks the URL with a plain
@@ -467,7 +796,7 @@ fn ask_get(
         ("origin".to_owned(), origin.to_owned()),
         ("accept".to_owned(), "*/*".to_owned()),
     ];
-    let get = client.send("GET", url, &sent)?;
+    let get = client.send_once("GET", url, &sent)?;
     let allows = cors_check(origin, credentials, &get.headers).is_ok();
     let cors_headers = |e: &Exchange| {
         (

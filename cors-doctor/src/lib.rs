@@ -37,11 +37,15 @@ mod transport;
 
 pub use cache::{probe_cache, CacheReport};
 pub use compare::{compare, CompareReport};
+pub use cors_browser::Engine;
 pub use diagnose::{diagnose, ERROR_PROBE_SEGMENT};
 pub use error::{Error, NetworkKind};
 pub use origins::UNRELATED_ORIGIN;
 pub use render::render_report;
-pub use report::{steps, ErrorPath, Failure, PreflightReport, Report, Step, StepStatus, Verdict};
+pub use report::{
+    steps, DeviationNote, EngineBlock, EngineVerdict, EngineVerdicts, ErrorPath, Failure,
+    PreflightReport, Report, Step, StepStatus, Verdict,
+};
 pub use request::{check_origin, check_url, parse_header_line, Options, Request};
 pub use scan::{scan, ScanReport};
 pub use transport::Exchange;

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use crate::report::{Report, Verdict};
+use cors_browser::Engine;
+
+use crate::report::{EngineVerdict, Report, Verdict};
 
 /// The report as text: the request, each step with ✓, ! (a warning) or ✗, the verdict, and for a block the
 /// console message, the reason and the fix.
@@ -55,6 +57,54 @@ pub fn render_report(report: &Report) -> String {
         }
         (Verdict::Blocked, None) => {
             let _ = writeln!(out, "Verdict: blocked.");
+        }
+        (Verdict::Split, _) => {
+            let names = |verdict: EngineVerdict| {
+                let names: Vec<&str> = Engine::ALL
+                    .iter()
+                    .filter(|e| report.engines.get(**e) == verdict)
+                    .map(|e| e.observed_on())
+                    .collect();
+                let one = names.len() == 1;
+                (names.join(" and "), one)
+            };
+            let (readers, one_reads) = names(EngineVerdict::Read);
+            let (blockers, one_blocks) = names(EngineVerdict::Blocked);
+            let _ = writeln!(
+                out,
+                "Verdict: split. {readers} {} the page read this response; {blockers} {} it.",
+                if one_reads { "lets" } else { "let" },
+                if one_blocks { "blocks" } else { "block" },
+            );
+            if let Some(failure) = report.failure.as_ref() {
+                if !failure.chromium_message.is_empty() {
+                    let _ = writeln!(out, "Console: {}", failure.chromium_message);
+                }
+            }
+            for block in &report.engine_blocks {
+                let _ = writeln!(
+                    out,
+                    "{}: blocked at step \"{}\": {}",
+                    block.observed_on, block.step, block.reason
+                );
+            }
+            if let Some(failure) = report.failure.as_ref() {
+                let _ = writeln!(out, "Fix (all three engines): {}", failure.fix);
+            }
+        }
+    }
+    if report.verdict == Verdict::Blocked
+        && report
+            .engine_blocks
+            .iter()
+            .any(|b| !b.deviations.is_empty())
+    {
+        for block in &report.engine_blocks {
+            let _ = writeln!(
+                out,
+                "{}: blocked at step \"{}\": {}",
+                block.observed_on, block.step, block.reason
+            );
         }
     }
     let _ = writeln!(out, "({})", requests_sent(report.requests_sent));

@@ -1,7 +1,7 @@
 //! Sending one request exactly as given and reading every header line of the answer.
 //! Redirects are never followed here: the diagnosis follows them itself, step by step.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -50,6 +50,9 @@ impl Exchange {
 pub(crate) struct Client {
     agent: ureq::Agent,
     sent: Cell<usize>,
+    /// The exchanges of [`Client::send_once`], so that a request the engines' walks share
+    /// is sent once.
+    remembered: RefCell<Vec<Exchange>>,
 }
 
 impl Client {
@@ -70,6 +73,7 @@ impl Client {
         Client {
             agent: config.into(),
             sent: Cell::new(0),
+            remembered: RefCell::new(Vec::new()),
         }
     }
 
@@ -79,6 +83,28 @@ impl Client {
     }
 
     /// Sends `method url` with exactly these header lines.
+    /// [`Client::send`], unless the same request (method, URL and header lines) went through
+    /// here before: then its exchange again, without sending anything.
+    pub(crate) fn send_once(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Exchange, Error> {
+        let earlier = self
+            .remembered
+            .borrow()
+            .iter()
+            .find(|e| e.method == method && e.url == url && e.request_headers == headers)
+            .cloned();
+        if let Some(exchange) = earlier {
+            return Ok(exchange);
+        }
+        let exchange = self.send(method, url, headers)?;
+        self.remembered.borrow_mut().push(exchange.clone());
+        Ok(exchange)
+    }
+
     pub(crate) fn send(
         &self,
         method: &str,

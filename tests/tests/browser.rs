@@ -40,6 +40,7 @@ use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 
 const PAGES_CONF: &str = include_str!("../assets/nginx/pages.conf");
 const API_TLS_CONF: &str = include_str!("../assets/nginx/api-tls.conf");
+const DEVIATIONS_CONF: &str = include_str!("../assets/nginx/engine-deviations.conf");
 const WEB_ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/web");
 
 /// The origin a scenario's page is loaded from.
@@ -392,6 +393,34 @@ fn tls_front(upstream: SocketAddr) -> Result<(Nginx, String), Error> {
     Ok((nginx, format!("https://127.0.0.1:{}", ports[0])))
 }
 
+/// The page server and a browser whose test names reach it: Chromium maps port 443 of the
+/// names to a page server of its own; Firefox and WebKit reach the shared one on 443.
+fn pages_and_browser(engine: Engine) -> Result<(Arc<Pages>, Browser), Error> {
+    let (pages, host_rules) = if engine.maps_ports() {
+        let pages = Arc::new(Pages::start(None)?);
+        let tls_port = pages.tls_port;
+        // A rule's pattern may name a port and its replacement may change it: port 443 of
+        // the test names goes to nginx's TLS port, so the origins carry no port.
+        // Everything else but loopback fails to resolve: nothing leaves the machine.
+        let to = format!("127.0.0.1:{tls_port}");
+        let rules = format!(
+            "MAP *.example.re:443 {to}, MAP example.re:443 {to}, MAP evil.example:443 {to}, \
+             MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+        );
+        (pages, Some(rules))
+    } else {
+        (Pages::shared_on_443()?, None)
+    };
+    let browser = Browser::start(&BrowserOptions {
+        engine,
+        host_rules,
+        loopback_names: TEST_NAMES.iter().map(|n| (*n).to_owned()).collect(),
+        ignore_certificate_errors: true,
+        ..BrowserOptions::default()
+    })?;
+    Ok((pages, browser))
+}
+
 /// The page server, the browser and one conformance server.
 struct Harness {
     engine: Engine,
@@ -407,28 +436,7 @@ struct Harness {
 impl Harness {
     fn start(engine: Engine, binary: &str) -> Result<Harness, Error> {
         let server = Server::start(binary);
-        let (pages, host_rules) = if engine.maps_ports() {
-            let pages = Arc::new(Pages::start(None)?);
-            let tls_port = pages.tls_port;
-            // A rule's pattern may name a port and its replacement may change it: port 443 of
-            // the test names goes to nginx's TLS port, so the origins carry no port.
-            // Everything else but loopback fails to resolve: nothing leaves the machine.
-            let to = format!("127.0.0.1:{tls_port}");
-            let rules = format!(
-                "MAP *.example.re:443 {to}, MAP example.re:443 {to}, MAP evil.example:443 {to}, \
-                 MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-            );
-            (pages, Some(rules))
-        } else {
-            (Pages::shared_on_443()?, None)
-        };
-        let browser = Browser::start(&BrowserOptions {
-            engine,
-            host_rules,
-            loopback_names: TEST_NAMES.iter().map(|n| (*n).to_owned()).collect(),
-            ignore_certificate_errors: true,
-            ..BrowserOptions::default()
-        })?;
+        let (pages, browser) = pages_and_browser(engine)?;
         let (tls_front, api) = if engine == Engine::WebKit {
             let (nginx, url) = tls_front(server.addr)?;
             (Some(nginx), url)
@@ -648,7 +656,7 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
             problem = check_block_is_cors(&harness, &api, &scenario);
         }
         // cors-doctor replays the same request and must reach the browser's verdict.
-        let doctor = doctor_verdict(&api, &expected_origin, &scenario);
+        let doctor = doctor_verdict(engine, &api, &expected_origin, &scenario);
         match (&doctor, result["verdict"].as_str()) {
             (Ok(d), Some(b)) if *d == b => doctor_agrees += 1,
             (d, b) => {
@@ -721,8 +729,14 @@ fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str
     );
 }
 
-/// What `cors-doctor` concludes for the request a scenario's page makes: `read` or `blocked`.
-fn doctor_verdict(api: &str, origin: &str, scenario: &Scenario) -> Result<&'static str, String> {
+/// What `cors-doctor` concludes for the request a scenario's page makes in this engine: `read`
+/// or `blocked`.
+fn doctor_verdict(
+    engine: Engine,
+    api: &str,
+    origin: &str,
+    scenario: &Scenario,
+) -> Result<&'static str, String> {
     let mut request = cors_doctor::Request::new(format!("{api}{}", scenario.path), origin)
         .method(scenario.method)
         .credentials(scenario.credentials);
@@ -736,10 +750,303 @@ fn doctor_verdict(api: &str, origin: &str, scenario: &Scenario) -> Result<&'stat
         ..cors_doctor::Options::default()
     };
     let report = cors_doctor::diagnose(&request, &options).map_err(|e| e.to_string())?;
-    Ok(match report.verdict {
-        cors_doctor::Verdict::Read => "read",
-        cors_doctor::Verdict::Blocked => "blocked",
-    })
+    let doctor_engine = cors_doctor::Engine::ALL
+        .into_iter()
+        .find(|e| e.name() == engine.name())
+        .ok_or_else(|| format!("cors-doctor has no verdict for {engine}"))?;
+    Ok(report.engines.get(doctor_engine).as_str())
+}
+
+/// Where shipping engines part from the Fetch Standard and from each other: the same request
+/// against fixed answers (`tests/assets/nginx/engine-deviations.conf`), and each engine's own
+/// verdict. This table is what the engines did when last run; when an engine changes, the
+/// test fails and `cors_browser`'s list of deviations (and this table) must follow.
+struct Deviating {
+    name: &'static str,
+    method: &'static str,
+    /// The path on the API's origin.
+    path: &'static str,
+    headers: &'static [(&'static str, &'static str)],
+    body: Option<&'static str>,
+    /// What the backend does there.
+    backend: &'static str,
+    /// Chromium's, Firefox's and WebKit's verdicts: `read` or `blocked`.
+    verdicts: [&'static str; 3],
+}
+
+fn deviating_scenarios() -> Vec<Deviating> {
+    const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
+    const BEARER: &[(&str, &str)] = &[("authorization", "Bearer t")];
+    const OPEN: &str = "then the other origin answers `*` to everything, preflights included, \
+                        and lists no header";
+    const NO_PREFLIGHT: &str = "then the other origin answers `*`, and refuses OPTIONS (405)";
+    let scenario = |name, method, path, headers, backend, verdicts| Deviating {
+        name,
+        method,
+        path,
+        headers,
+        body: (method != "GET").then_some("{\"n\":1}"),
+        backend,
+        verdicts,
+    };
+    vec![
+        scenario(
+            "star_allows_authorization",
+            "GET",
+            "/star-authorization",
+            BEARER,
+            "the preflight answers Access-Control-Allow-Headers: *",
+            ["read", "read", "read"],
+        ),
+        scenario(
+            "listed_authorization",
+            "GET",
+            "/listed-authorization",
+            BEARER,
+            "the preflight answers Access-Control-Allow-Headers: authorization",
+            ["read", "read", "read"],
+        ),
+        scenario(
+            "json_post_303_to_an_open_origin",
+            "POST",
+            "/post-303/open",
+            JSON,
+            OPEN,
+            ["read", "read", "blocked"],
+        ),
+        scenario(
+            "json_post_303_to_an_origin_without_preflights",
+            "POST",
+            "/post-303/no-preflight",
+            JSON,
+            NO_PREFLIGHT,
+            ["read", "blocked", "blocked"],
+        ),
+        scenario(
+            "authorization_get_307_to_an_open_origin",
+            "GET",
+            "/authorization-307/open",
+            BEARER,
+            OPEN,
+            ["read", "read", "blocked"],
+        ),
+        scenario(
+            "authorization_get_307_to_an_origin_without_preflights",
+            "GET",
+            "/authorization-307/no-preflight",
+            BEARER,
+            NO_PREFLIGHT,
+            ["read", "blocked", "blocked"],
+        ),
+        scenario(
+            "put_307_to_an_origin_allowing_only_the_page",
+            "PUT",
+            "/put-307/page-only",
+            JSON,
+            "then the other origin allows PUT and content-type from https://app.example.re \
+             only, preflights and answers alike",
+            ["blocked", "blocked", "blocked"],
+        ),
+        scenario(
+            "put_307_to_an_origin_preflighting_only_the_page",
+            "PUT",
+            "/put-307/page-only-preflight",
+            JSON,
+            "then the other origin allows PUT and content-type to preflights from \
+             https://app.example.re only, and answers the PUT with `*`",
+            ["blocked", "read", "blocked"],
+        ),
+    ]
+}
+
+/// The fixed-answer backend: the API's origin and the origin its redirects go to.
+struct Deviations {
+    nginx: Nginx,
+    api: String,
+    seen: std::path::PathBuf,
+}
+
+impl Deviations {
+    fn start() -> Result<Deviations, Error> {
+        let mut seen = std::path::PathBuf::new();
+        let (nginx, ports) =
+            Nginx::start_on_free_ports("engine-deviations", 2, &[], |dir, ports| {
+                seen = dir.join("seen.log");
+                let cert = self_signed_certificate(dir, &["localhost"])?;
+                render(
+                    DEVIATIONS_CONF,
+                    &[
+                        ("dir", &dir.to_string_lossy()),
+                        ("api_port", &ports[0].to_string()),
+                        ("other_port", &ports[1].to_string()),
+                        ("cert", &cert.cert.to_string_lossy()),
+                        ("key", &cert.key.to_string_lossy()),
+                    ],
+                )
+            })?;
+        Ok(Deviations {
+            nginx,
+            api: format!("https://127.0.0.1:{}", ports[0]),
+            seen,
+        })
+    }
+
+    /// What the backend saw since `from` bytes of its log: one line per request.
+    fn seen_since(&self, from: usize) -> (Vec<String>, usize) {
+        let text = std::fs::read_to_string(&self.seen).unwrap_or_default();
+        let lines = text
+            .get(from..)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        (lines, text.len())
+    }
+}
+
+fn assert_engine_deviations_are_listed(engine: Engine) {
+    let backend = Deviations::start().unwrap_or_else(|e| panic!("{}: {e}", engine.name()));
+    let (_pages, browser) = pages_and_browser(engine).unwrap_or_else(|e| {
+        panic!(
+            "{}: cannot set up the {engine} browser test: {e}",
+            engine.name()
+        )
+    });
+    let page = "https://app.example.re";
+    browser
+        .goto(&format!("{page}/probe.html"))
+        .unwrap_or_else(|e| panic!("{}: {e}", engine.name()));
+    let index = Engine::ALL.iter().position(|e| *e == engine).unwrap();
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    let (_, mut log_at) = backend.seen_since(0);
+    for scenario in deviating_scenarios() {
+        let request = json!({
+            "url": format!("{}{}", backend.api, scenario.path),
+            "method": scenario.method,
+            "headers": scenario.headers.iter().map(|(n, v)| (n.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "body": scenario.body,
+            "credentials": false,
+            "sandboxed": false,
+            "readHeaders": [],
+        });
+        let result = browser
+            .execute_async(PROBE, &[request])
+            .unwrap_or_else(|e| json!({ "verdict": "error", "error": e.to_string() }));
+        let (seen, at) = backend.seen_since(log_at);
+        log_at = at;
+        let verdict = result["verdict"].as_str().unwrap_or("no verdict");
+        let expected = scenario.verdicts[index];
+        let mut problems = Vec::new();
+        if result["origin"].as_str() != Some(page) {
+            problems.push(format!(
+                "the request was made from origin {} instead of {page}: the test set-up is wrong",
+                result["origin"]
+            ));
+        } else if verdict != expected {
+            problems.push(format!(
+                "{engine} {verdict} where it {expected} when last run: update the table and \
+                 cors_browser's list of deviations"
+            ));
+        }
+        if verdict == "blocked" && problems.is_empty() {
+            let control = json!({
+                "url": format!("{}/public", backend.api),
+                "method": "GET",
+                "sandboxed": false,
+            });
+            match browser.execute_async(PROBE, &[control]) {
+                Ok(r) if r["verdict"] == "read" && r["body"] == "public" => {}
+                other => problems.push(format!(
+                    "the control request GET /public was not read either ({other:?}): the \
+                     block says nothing about CORS"
+                )),
+            }
+            let (_, at) = backend.seen_since(log_at);
+            log_at = at;
+        }
+        let doctor = doctor_engine_verdicts(&backend.api, page, &scenario);
+        // The doctor's own requests are not the browser's.
+        let (_, at) = backend.seen_since(log_at);
+        log_at = at;
+        match &doctor {
+            Ok(verdicts) if verdicts[index] == verdict => {}
+            Ok(verdicts) => problems.push(format!(
+                "cors-doctor says {engine} {}, {engine} {verdict}",
+                verdicts[index]
+            )),
+            Err(e) => problems.push(format!("cors-doctor gave no verdict: {e}")),
+        }
+        let _ = writeln!(
+            report,
+            "  {} {:<52} {} {:<22} browser: {} (expected {expected}); cors-doctor: {}",
+            if problems.is_empty() { "ok  " } else { "FAIL" },
+            scenario.name,
+            scenario.method,
+            scenario.path,
+            describe(&result),
+            match &doctor {
+                Ok(v) => v.join(" / "),
+                Err(e) => e.clone(),
+            }
+        );
+        for line in &seen {
+            let _ = writeln!(report, "         server saw: {line}");
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}::{}: {}; backend: {}",
+                engine.name(),
+                scenario.name,
+                problems.join("; "),
+                scenario.backend
+            ));
+        }
+    }
+    eprintln!("{engine}: engine deviations\n{report}");
+    assert!(
+        failures.is_empty(),
+        "{engine} does not do what the deviation table says in {} scenario(s):\n  {}\nbackend \
+         logs:\n{}",
+        failures.len(),
+        failures.join("\n  "),
+        backend.nginx.logs()
+    );
+}
+
+/// What `cors-doctor` concludes for each engine, in the order of [`Engine::ALL`].
+fn doctor_engine_verdicts(
+    api: &str,
+    origin: &str,
+    scenario: &Deviating,
+) -> Result<[&'static str; 3], String> {
+    let mut request = cors_doctor::Request::new(format!("{api}{}", scenario.path), origin)
+        .method(scenario.method);
+    for (name, value) in scenario.headers {
+        request = request.header(*name, *value);
+    }
+    let options = cors_doctor::Options {
+        insecure: true,
+        probe_error_path: false,
+        ..cors_doctor::Options::default()
+    };
+    let report = cors_doctor::diagnose(&request, &options).map_err(|e| e.to_string())?;
+    Ok(cors_doctor::Engine::ALL.map(|e| report.engines.get(e).as_str()))
+}
+
+#[test]
+fn chromium_departs_from_the_standard_as_listed() {
+    assert_engine_deviations_are_listed(Engine::Chromium);
+}
+
+#[test]
+fn firefox_departs_from_the_standard_as_listed() {
+    assert_engine_deviations_are_listed(Engine::Firefox);
+}
+
+#[test]
+fn webkit_departs_from_the_standard_as_listed() {
+    assert_engine_deviations_are_listed(Engine::WebKit);
 }
 
 const ACTIX: &str = env!("CARGO_BIN_EXE_conformance-actix");
