@@ -20,9 +20,10 @@ use crate::transport::timeout_from_seconds;
 ///
 /// Sends what the browser would send (the preflight when one is needed, then the request),
 /// judges every answer as the browser does, and prints the verdict, the console message
-/// Chromium shows, the reason and the fix. Exit status: 0 the page can read the response
-/// (other modes: nothing found), 1 the browser blocks it (a problem was found), 2 bad usage
-/// or the endpoint cannot be reached.
+/// Chromium shows, the reason and the fix, for Chromium, Firefox and WebKit as they ship.
+/// Exit status: 0 the page can read the response in every engine (other modes: nothing
+/// found), 1 an engine blocks it (a problem was found), 2 bad usage or the endpoint cannot be
+/// reached.
 #[derive(Debug, Parser)]
 #[command(name = "cors-doctor", version)]
 struct Cli {

@@ -15,6 +15,11 @@
 //! it (no mixed-content block), and since the pages resolve to loopback too, Chromium's local
 //! network access rules do not apply.
 //!
+//! Where the engines depart from the Fetch Standard (`cors_browser::DEVIATIONS`), each engine
+//! runs the same requests against fixed answers (`tests/assets/nginx/engine-deviations.conf`:
+//! a wildcard for `authorization`, redirects to another origin); its verdicts must be the ones
+//! the table here records, and `cors-doctor`'s verdict for that engine must equal them.
+//!
 //! Needs `chromium`, `chromium-driver`, `nginx` and `openssl`; a missing one fails the tests
 //! with the `apt-get install` line.
 
