@@ -48,6 +48,22 @@ impl Engine {
         }
     }
 
+    /// The longest time, in seconds, this engine keeps a preflight's answer, whatever
+    /// `Access-Control-Max-Age` says: Chromium 7200 (2 hours), Firefox 86400 (24 hours),
+    /// WebKit 600 (10 minutes). The standard sets no cap.
+    ///
+    /// ```
+    /// use cors_browser::Engine;
+    /// assert_eq!(Engine::WebKit.max_age_cap(), 600);
+    /// ```
+    pub fn max_age_cap(self) -> u64 {
+        match self {
+            Engine::Chromium => 7200,
+            Engine::Firefox => 86400,
+            Engine::WebKit => 600,
+        }
+    }
+
     /// Whether this engine departs from the standard in this way.
     ///
     /// ```

@@ -1,9 +1,10 @@
 //! The default run: send what the browser would send, step by step, and judge each answer
 //! with the browser's own checks (`cors_browser`).
 
+use cors_browser::url::Host;
 use cors_browser::{
     cors_check, is_forbidden_method, is_forbidden_request_header, normalize_method,
-    preflight_needed, readable_headers, Deviation, Engine, Hop, Url,
+    preflight_needed, readable_headers, same_site, Deviation, Engine, Hop, Url,
 };
 
 use cors_shared::{fetch, header};
@@ -228,6 +229,9 @@ pub(crate) fn diagnose_with(
     if let Some(tolerated) = tolerated_warning(&main, &others) {
         warnings.push(tolerated);
     }
+    warnings.extend(local_network_warning(&request.origin, &first_url));
+    warnings.extend(third_party_cookie_warning(request, &first_url));
+    warnings.extend(max_age_warning(main.run.preflight.as_ref()));
     let failure = match verdict {
         Verdict::Read => None,
         Verdict::Blocked => main.blocked.clone(),
@@ -381,6 +385,73 @@ fn tolerated_warning(main: &Walk, others: &[Walk]) -> Option<String> {
             .entry()
             .discussion
             .unwrap_or("the Fetch Standard, CORS-preflight fetch")
+    ))
+}
+
+/// Whether a URL's host is a loopback or private address as written (an IP literal, or
+/// `localhost` and its subdomains): the targets of Chrome's Local Network Access.
+fn is_local_host(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback() || ip.is_private() || ip.is_link_local(),
+        Some(Host::Ipv6(ip)) => {
+            let first = ip.segments().first().copied().unwrap_or(0);
+            ip.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        Some(Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        None => false,
+    }
+}
+
+/// A public page calling a loopback or private address: Chrome asks the user first.
+fn local_network_warning(origin: &str, url: &Url) -> Option<String> {
+    let page = Url::parse(origin).ok()?;
+    if !is_local_host(url) || is_local_host(&page) {
+        return None;
+    }
+    Some(format!(
+        "{url} is a loopback or private address: when {origin} is served from a public address, \
+         Chrome (142 and later, Local Network Access) asks the user for permission before the \
+         page may reach it, and a refused or unanswered prompt blocks the request whatever the \
+         server answers. No response header lifts this; `Access-Control-Allow-Private-Network` \
+         answers the Private Network Access preflight Chrome no longer sends by default"
+    ))
+}
+
+/// A credentialed request across sites: the headers may be right and the cookies still absent.
+fn third_party_cookie_warning(request: &Request, url: &Url) -> Option<String> {
+    let page = Url::parse(&request.origin).ok()?;
+    if !request.credentials || same_site(&page, url) {
+        return None;
+    }
+    Some(format!(
+        "{origin} and {url} are different sites: Safari blocks third-party cookies and Firefox \
+         partitions them by default (Chrome when the user chose so), so this credentialed \
+         request may arrive without the cookies set on {host} even when every CORS header is \
+         right. Serve the API from the page's site (a subdomain of it), or authenticate with a \
+         header the page sets (`authorization`)",
+        origin = request.origin,
+        host = url.host_str().unwrap_or_default(),
+    ))
+}
+
+/// An `Access-Control-Max-Age` longer than some engine keeps the answer.
+fn max_age_warning(preflight: Option<&PreflightReport>) -> Option<String> {
+    let preflight = preflight.filter(|p| p.passed)?;
+    let max_age = cors_browser::get_combined(&preflight.headers, header::MAX_AGE)?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    if Engine::ALL.iter().all(|e| max_age <= e.max_age_cap()) {
+        return None;
+    }
+    let kept: Vec<String> = Engine::ALL
+        .iter()
+        .map(|e| format!("{} {} s", e.observed_on(), max_age.min(e.max_age_cap())))
+        .collect();
+    Some(format!(
+        "Access-Control-Max-Age: {max_age} is longer than some engines keep a preflight's \
+         answer; they keep it: {}",
+        kept.join(", ")
     ))
 }
 
@@ -886,4 +957,72 @@ fn probe_error_path(
         },
         exchange,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_public_page_calling_a_local_address_is_warned_about_local_network_access() {
+        let app = "https://app.example.re";
+        for local in [
+            "http://127.0.0.1:8080/x",
+            "http://192.168.1.10/x",
+            "http://[::1]:8080/x",
+            "http://localhost:3000/x",
+        ] {
+            let warning = local_network_warning(app, &url(local));
+            assert!(
+                warning.is_some_and(|w| w.contains("Local Network Access")),
+                "{local}"
+            );
+        }
+        assert_eq!(
+            local_network_warning(app, &url("https://api.example.re/x")),
+            None
+        );
+        assert_eq!(
+            local_network_warning("http://localhost:5173", &url("http://127.0.0.1:8080/")),
+            None
+        );
+    }
+
+    #[test]
+    fn credentials_across_sites_are_warned_about_third_party_cookies() {
+        let api = url("https://api.example.net/me");
+        let request = Request::new(api.as_str(), "https://app.example.re").credentials(true);
+        assert!(third_party_cookie_warning(&request, &api)
+            .is_some_and(|w| w.contains("Safari blocks third-party cookies")));
+        let same_site = url("https://api.example.re/me");
+        assert_eq!(third_party_cookie_warning(&request, &same_site), None);
+        let without = request.clone().credentials(false);
+        assert_eq!(third_party_cookie_warning(&without, &api), None);
+    }
+
+    #[test]
+    fn a_max_age_above_an_engine_cap_says_what_each_engine_keeps() {
+        let preflight = |age: &str| PreflightReport {
+            status: 204,
+            request_headers: Vec::new(),
+            headers: vec![("access-control-max-age".to_owned(), age.to_owned())],
+            passed: true,
+        };
+        assert_eq!(
+            max_age_warning(Some(&preflight("86400"))).as_deref(),
+            Some(
+                "Access-Control-Max-Age: 86400 is longer than some engines keep a preflight's \
+                 answer; they keep it: Chromium 156 7200 s, Firefox ESR 153 86400 s, \
+                 WebKitGTK 2.50 600 s"
+            )
+        );
+        assert_eq!(max_age_warning(Some(&preflight("600"))), None);
+        assert_eq!(max_age_warning(None), None);
+    }
 }
