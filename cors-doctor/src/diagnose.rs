@@ -3,7 +3,7 @@
 
 use cors_browser::url::Host;
 use cors_browser::{
-    cors_check, is_forbidden_method, is_forbidden_request_header, normalize_method,
+    cors_check, fetch_site, is_forbidden_method, is_forbidden_request_header, normalize_method,
     preflight_needed, readable_headers, same_site, Deviation, Engine, Hop, Url,
 };
 
@@ -19,6 +19,10 @@ use crate::report::{
 };
 use crate::request::{check_origin, check_url, Options, Request};
 use crate::transport::{Client, Exchange};
+
+/// The Fetch Metadata header a browser sends with every request of a page: how the URL
+/// relates to the page's origin.
+const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 /// The path segment appended to the URL's path for the error-path probe.
 pub const ERROR_PROBE_SEGMENT: &str = "cors-doctor-probe-404";
@@ -542,6 +546,8 @@ fn walk(
     let mut forced_preflight: Option<String> = None;
     let mut departs: Vec<(Deviation, String)> = Vec::new();
     let mut blocked: Option<Failure> = None;
+    // Fetch Metadata: the farthest relation of every URL the request went through.
+    let mut site = fetch_site(&request.origin, &url);
 
     let final_exchange = loop {
         // Fetch, "main fetch" step 12 and "HTTP fetch" step 4.1: each hop of a request that
@@ -583,6 +589,7 @@ fn walk(
                 sent.push((header::REQUEST_HEADERS.to_owned(), names.join(",")));
             }
             sent.push(("accept".to_owned(), "*/*".to_owned()));
+            sent.push((SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
             let exchange = client.send_once("OPTIONS", url.as_str(), &sent)?;
             let result = engine.preflight_check(
                 &preflight_origin,
@@ -700,6 +707,7 @@ fn walk(
         {
             sent.push(("accept".to_owned(), "*/*".to_owned()));
         }
+        sent.push((SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
         sent.extend(headers.iter().cloned());
         let url_text = url.to_string();
         let exchange = client.send_once(&method, &url_text, &sent)?;
@@ -818,6 +826,7 @@ fn walk(
                 url = standard.location;
                 // The fragment stays with the URL (the page sees it), but is never sent.
                 url.set_fragment(None);
+                site = site.max(fetch_site(&request.origin, &url));
                 method = standard.method;
                 sent_origin = standard.origin;
                 tainted = standard.tainted;

@@ -501,6 +501,10 @@ fn headers_a_page_cannot_set_are_dropped_with_a_warning() {
     );
     // The API is on loopback and the page's origin a public name: Chrome's Local Network
     // Access prompt may stand in the way whatever the headers.
+    // The request says how its URL relates to the page, as a browser's does.
+    assert!(report.exchanges[0]
+        .request_headers
+        .contains(&("sec-fetch-site".to_owned(), "cross-site".to_owned())));
     assert_eq!(report.warnings.len(), 2, "{:#?}", report.warnings);
     assert!(report.warnings[1].contains("Local Network Access"));
     assert!(!report.exchanges[0]
