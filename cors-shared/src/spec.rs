@@ -63,6 +63,11 @@ pub struct PolicySpec {
     /// Opt-in that lets `null` appear in `origins`.
     pub allow_null_origin: bool,
     /// Answer Private Network Access preflights (`Access-Control-Request-Private-Network`).
+    ///
+    /// Legacy: Chrome 142 and later ask the user through the Local Network Access permission
+    /// prompt instead of sending this preflight by default, and no header lifts that prompt. The
+    /// answer still serves browsers that send the preflight; `cors-doctor` warns when a public
+    /// page calls a private or loopback address.
     pub private_network: bool,
     /// Opt-out of the rule that credentialed policies allow only `https://` or loopback origins.
     pub dangerously_allow_http_with_credentials: bool,
@@ -183,7 +188,8 @@ impl PolicySpec {
         self
     }
 
-    /// Answers Private Network Access preflights.
+    /// Answers Private Network Access preflights (legacy since Chrome 142's Local Network Access
+    /// prompt, which no header lifts; the field's documentation says more).
     pub fn private_network(mut self, allow: bool) -> Self {
         self.private_network = allow;
         self
