@@ -18,6 +18,7 @@ pub(crate) fn expand_attribute(attr: TokenStream, item: TokenStream, fw: Framewo
     match attribute_policy(attr, fw) {
         Ok(policy) => match fw {
             Framework::Actix => crate::actix::expand(policy, item),
+            Framework::Axum => crate::axum::expand(policy, item),
             Framework::Rocket => crate::rocket::expand(policy, item),
         },
         Err(e) => {

@@ -1,6 +1,6 @@
 //! Procedural macros of the CORS suite: `#[cors(...)]` on a handler and `policy!{...}` for a
-//! named policy. Do not depend on this crate directly: use the re-exports of `cors-actix` or
-//! `cors-rocket` (`cors_actix::cors`, `cors_actix::policy`, ...), whose documentation describes
+//! named policy. Do not depend on this crate directly: use the re-exports of `cors-actix`,
+//! `cors-rocket` or `cors-axum` (`cors_actix::cors`, `cors_actix::policy`, ...), whose documentation describes
 //! the grammar with an example per key. Generated code names only the adapter's hidden
 //! `__private` module, so applications depend on the adapter alone.
 //!
@@ -20,6 +20,7 @@ use proc_macro::TokenStream;
 // Syntax, then interpretation (each key's shape, then the core's validation and its errors
 // mapped to spans), then expansion (the framework's own, and the policy as literals).
 mod actix;
+mod axum;
 mod diag;
 mod errors;
 mod expand;
@@ -33,6 +34,7 @@ mod syntax;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Framework {
     Actix,
+    Axum,
     Rocket,
 }
 
@@ -41,6 +43,7 @@ impl Framework {
     pub(crate) fn private(self) -> proc_macro2::TokenStream {
         match self {
             Framework::Actix => quote::quote!(::cors_actix::__private),
+            Framework::Axum => quote::quote!(::cors_axum::__private),
             Framework::Rocket => quote::quote!(::cors_rocket::__private),
         }
     }
@@ -56,6 +59,18 @@ pub fn actix_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn actix_policy(input: TokenStream) -> TokenStream {
     expand::expand_policy(input.into(), Framework::Actix).into()
+}
+
+/// `#[cors(...)]` for axum handlers. Re-exported as `cors_axum::cors`.
+#[proc_macro_attribute]
+pub fn axum_cors(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand_attribute(attr.into(), item.into(), Framework::Axum).into()
+}
+
+/// `policy!{...}` for axum. Re-exported as `cors_axum::policy`.
+#[proc_macro]
+pub fn axum_policy(input: TokenStream) -> TokenStream {
+    expand::expand_policy(input.into(), Framework::Axum).into()
 }
 
 /// `#[cors(...)]` for Rocket handlers. Re-exported as `cors_rocket::cors`.

@@ -1205,8 +1205,8 @@ pub struct Exclusive {
     _guard: MutexGuard<'static, ()>,
 }
 
-/// Waits until no other test of this binary holds the runtime state, then puts both
-/// applications' `TENANTS` back as at start-up.
+/// Waits until no other test of this binary holds the runtime state, then puts every
+/// application's `TENANTS` back as at start-up.
 pub fn exclusive() -> Exclusive {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
@@ -1221,7 +1221,11 @@ impl Drop for Exclusive {
 }
 
 fn reset_tenants() {
-    for set in [&crate::actix_app::TENANTS, &crate::rocket_app::TENANTS] {
+    for set in [
+        &crate::actix_app::TENANTS,
+        &crate::rocket_app::TENANTS,
+        &crate::axum_app::TENANTS,
+    ] {
         if let Err(errors) = set.replace(TENANTS_AT_START) {
             // Not reachable with the start-up contents; the tests that need them then fail.
             eprintln!("cannot put TENANTS back as at start-up: {errors}");

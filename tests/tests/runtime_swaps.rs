@@ -23,7 +23,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{init_service, TestRequest};
 use cors_shared::{OriginSet, PolicyHandle, PolicySpec};
 use cors_tests::http::{Request, Response};
-use cors_tests::{actix_app, rocket_app};
+use cors_tests::{actix_app, axum_app, rocket_app};
 
 /// Allowed by both global versions.
 const BOTH: &str = "https://both.example.re";
@@ -397,6 +397,49 @@ fn rocket_answers_every_request_with_one_version() {
                     }
                 }
             });
+        },
+    );
+}
+
+#[test]
+fn axum_answers_every_request_with_one_version() {
+    use tower::ServiceExt;
+
+    axum_app::fill_tenants().unwrap();
+    let handle = axum_app::global().unwrap();
+    let app = axum_app::app(handle.clone());
+    run(
+        "axum",
+        &handle,
+        &axum_app::TENANTS,
+        |probes, tally, stop| {
+            // Each reader thread has its own runtime, over one application (cloned per
+            // request, as axum's server does) and the shared handle and set.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            while !stop.load(Ordering::Relaxed) {
+                for (i, probe) in probes.iter().enumerate() {
+                    let mut req = axum::http::Request::builder()
+                        .method(probe.request.method.as_str())
+                        .uri(&probe.request.path);
+                    for (name, value) in &probe.request.headers {
+                        req = req.header(name.as_str(), value.as_slice());
+                    }
+                    let req = req.body(axum::body::Body::empty()).unwrap();
+                    let res = runtime.block_on(app.clone().oneshot(req)).unwrap();
+                    let res = Response {
+                        status: res.status().as_u16(),
+                        headers: res
+                            .headers()
+                            .iter()
+                            .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
+                            .collect(),
+                        body: Vec::new(),
+                    };
+                    tally.record(i, probe, &res);
+                }
+            }
         },
     );
 }

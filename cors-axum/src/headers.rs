@@ -1,0 +1,318 @@
+//! Writing a decision's headers: the one place where every field of the core's `CorsHeaders`
+//! becomes a response header, and `Vary` is merged into one line.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use cors_shared::{header, merge_vary_lines, CorsHeaders, Policy, PolicySource, Vary, VaryUpdate};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::request::Reuse;
+
+// The response headers CORS writes, by the core's names.
+const ALLOW_ORIGIN: HeaderName = HeaderName::from_static(header::ALLOW_ORIGIN);
+const ALLOW_CREDENTIALS: HeaderName = HeaderName::from_static(header::ALLOW_CREDENTIALS);
+const ALLOW_METHODS: HeaderName = HeaderName::from_static(header::ALLOW_METHODS);
+const ALLOW_HEADERS: HeaderName = HeaderName::from_static(header::ALLOW_HEADERS);
+const ALLOW_PRIVATE_NETWORK: HeaderName = HeaderName::from_static(header::ALLOW_PRIVATE_NETWORK);
+const MAX_AGE: HeaderName = HeaderName::from_static(header::MAX_AGE);
+const EXPOSE_HEADERS: HeaderName = HeaderName::from_static(header::EXPOSE_HEADERS);
+const VARY: HeaderName = HeaderName::from_static(header::VARY);
+
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const STAR: HeaderValue = HeaderValue::from_static("*");
+/// The `Vary` values of the core's token sets, built at compile time.
+const VARY_ORIGIN: HeaderValue = HeaderValue::from_static(Vary::ORIGIN.value());
+const VARY_PREFLIGHT: HeaderValue = HeaderValue::from_static(Vary::PREFLIGHT.value());
+const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
+    HeaderValue::from_static(Vary::PREFLIGHT_PRIVATE_NETWORK.value());
+
+/// Header values of a policy made once, when the layer is built: one per exact origin (so that
+/// an allowed request's `Access-Control-Allow-Origin` is a cheap copy), the exposed headers and
+/// the max age. A reloadable policy's versions may differ from these: each value is used only
+/// when its bytes are the decision's.
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    origins: Box<[Option<HeaderValue>]>,
+    expose: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+}
+
+impl Prepared {
+    pub(crate) fn new(source: &PolicySource) -> Self {
+        let origins = match source {
+            // Values of a `static` policy point into it: nothing is copied.
+            PolicySource::Static(policy) => origin_values(policy, |o| {
+                HeaderValue::from_maybe_shared(Bytes::from_static(o.as_bytes())).ok()
+            }),
+            PolicySource::Shared(policy) => {
+                origin_values(policy, |o| HeaderValue::from_str(o).ok())
+            }
+            // Another version may number its origins differently.
+            PolicySource::Reloadable(_) => Box::default(),
+        };
+        let policy = source.load();
+        let value = |text: Option<&str>| text.and_then(|t| HeaderValue::from_str(t).ok());
+        Prepared {
+            origins,
+            expose: value(policy.expose_value()),
+            max_age: value(policy.max_age_value()),
+        }
+    }
+}
+
+/// One value per entry of `Policy::fixed_origins`, made by `value` for the exact origins and
+/// `None` for the patterns (whose value is the request's own `Origin`).
+fn origin_values<'p>(
+    policy: &'p Policy,
+    value: impl Fn(&'p str) -> Option<HeaderValue>,
+) -> Box<[Option<HeaderValue>]> {
+    policy
+        .fixed_origins()
+        .map(|o| Some(o).filter(|o| !o.contains('*')).and_then(&value))
+        .collect()
+}
+
+/// `candidate` when its bytes are exactly `value` (a cheap reference-counted copy), else a new
+/// value. `None` only if `value` cannot be a header value, which the core never produces.
+#[inline]
+fn reuse(candidate: Option<&HeaderValue>, value: &str) -> Option<HeaderValue> {
+    match candidate {
+        Some(c) if c.as_bytes() == value.as_bytes() => Some(c.clone()),
+        _ => copy(value),
+    }
+}
+
+/// A new header value holding `value`: only for values neither prepared nor the request's own.
+#[cold]
+fn copy(value: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(value).ok()
+}
+
+/// The headers of one decision, owned, so that they outlive the request they were decided on
+/// (it moves into the inner service) and are written on whatever response comes back. One
+/// version of the policy decided them all.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Owned {
+    allow_origin: Option<HeaderValue>,
+    allow_credentials: bool,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
+    allow_private_network: bool,
+    max_age: Option<HeaderValue>,
+    expose_headers: Option<HeaderValue>,
+    vary: Vary,
+}
+
+impl Owned {
+    /// Takes every header of a decision, reusing prepared values and the request's own. The
+    /// pattern names every field of `CorsHeaders`: a header the core adds does not compile here
+    /// until it is written.
+    pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
+        let CorsHeaders {
+            allow_origin,
+            fixed_origin,
+            allow_credentials,
+            allow_methods,
+            allow_headers,
+            allow_private_network,
+            max_age,
+            expose_headers,
+            vary,
+        } = *cors;
+        let allow_origin = allow_origin.and_then(|value| {
+            if value == "*" {
+                return Some(STAR);
+            }
+            let prepared = fixed_origin
+                .and_then(|i| prepared.origins.get(i))
+                .and_then(Option::as_ref);
+            match prepared {
+                Some(v) => Some(v.clone()),
+                None => reuse(request.origin, value),
+            }
+        });
+        Owned {
+            allow_origin,
+            allow_credentials,
+            allow_methods: allow_methods.and_then(|v| reuse(request.request_method, v)),
+            allow_headers: allow_headers.and_then(|v| reuse(request.request_headers, v)),
+            allow_private_network,
+            max_age: max_age.and_then(|v| reuse(prepared.max_age.as_ref(), v)),
+            expose_headers: expose_headers.and_then(|v| reuse(prepared.expose.as_ref(), v)),
+            vary,
+        }
+    }
+
+    /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
+    /// is merged with what the response already has into one line. The only place this crate
+    /// writes CORS headers.
+    pub(crate) fn write(&self, response: &mut HeaderMap) {
+        let Owned {
+            allow_origin,
+            allow_credentials,
+            allow_methods,
+            allow_headers,
+            allow_private_network,
+            max_age,
+            expose_headers,
+            vary,
+        } = self;
+        let mut set = |name: HeaderName, value: Option<&HeaderValue>| {
+            if let Some(value) = value {
+                response.insert(name, value.clone());
+            }
+        };
+        set(ALLOW_ORIGIN, allow_origin.as_ref());
+        set(ALLOW_CREDENTIALS, allow_credentials.then_some(&TRUE));
+        set(ALLOW_METHODS, allow_methods.as_ref());
+        set(ALLOW_HEADERS, allow_headers.as_ref());
+        set(
+            ALLOW_PRIVATE_NETWORK,
+            allow_private_network.then_some(&TRUE),
+        );
+        set(MAX_AGE, max_age.as_ref());
+        set(EXPOSE_HEADERS, expose_headers.as_ref());
+        write_vary(*vary, response);
+    }
+}
+
+/// The header value of one of the core's `Vary` token sets.
+fn vary_value(vary: Vary) -> HeaderValue {
+    match vary.value() {
+        v if v == Vary::ORIGIN.value() => VARY_ORIGIN,
+        v if v == Vary::PREFLIGHT.value() => VARY_PREFLIGHT,
+        v if v == Vary::PREFLIGHT_PRIVATE_NETWORK.value() => VARY_PREFLIGHT_PRIVATE_NETWORK,
+        // Every set is one of the above; an empty one is never written.
+        _ => HeaderValue::from_static(""),
+    }
+}
+
+/// Merges CORS tokens into the response's `Vary` (one line) with the core's helper, keeping
+/// whatever was there.
+fn write_vary(vary: Vary, response: &mut HeaderMap) {
+    let update = merge_vary_lines(
+        || response.get_all(&VARY).iter().map(HeaderValue::as_bytes),
+        vary,
+    );
+    let value = match update {
+        VaryUpdate::Keep => return,
+        VaryUpdate::Set(Cow::Borrowed(bytes)) if bytes == vary.value().as_bytes() => {
+            Some(vary_value(vary))
+        }
+        VaryUpdate::Set(bytes) => merged(&bytes),
+    };
+    if let Some(value) = value {
+        response.insert(VARY, value);
+    }
+}
+
+/// The value of a `Vary` merged with the response's own.
+#[cold]
+fn merged(bytes: &[u8]) -> Option<HeaderValue> {
+    HeaderValue::from_bytes(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cors_shared::PolicySpec;
+    use http::Method;
+
+    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for (n, v) in pairs {
+            m.append(HeaderName::from_static(n), HeaderValue::from_static(v));
+        }
+        m
+    }
+
+    fn values(m: &HeaderMap, name: &str) -> Vec<String> {
+        m.get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn write_sets_replaces_and_merges_vary() {
+        let policy = PolicySpec::new()
+            .origin("https://app.example.re")
+            .credentials(true)
+            .expose(["x-total-count"])
+            .validate()
+            .unwrap();
+        let prepared = Prepared::new(&PolicySource::from(policy.clone()));
+        let request = map(&[("origin", "https://app.example.re")]);
+        let mut response = map(&[
+            ("access-control-allow-origin", "https://stale.example"),
+            ("vary", "Accept-Encoding"),
+        ]);
+        let (view, reuse) = crate::request::read(&Method::GET, &request, &policy);
+        let owned = Owned::new(&prepared, policy.decide(&view).headers(), reuse);
+        owned.write(&mut response);
+        owned.write(&mut response);
+        assert_eq!(
+            values(&response, "access-control-allow-origin"),
+            ["https://app.example.re"]
+        );
+        assert_eq!(
+            values(&response, "access-control-allow-credentials"),
+            ["true"]
+        );
+        assert_eq!(
+            values(&response, "access-control-expose-headers"),
+            ["x-total-count"]
+        );
+        assert_eq!(values(&response, "vary"), ["Accept-Encoding, Origin"]);
+    }
+
+    #[test]
+    fn vary_star_is_kept_and_lines_become_one() {
+        let mut response = map(&[("vary", "*")]);
+        write_vary(Vary::ORIGIN, &mut response);
+        assert_eq!(values(&response, "vary"), ["*"]);
+        let mut response = map(&[("vary", "Accept-Encoding"), ("vary", "accept-language")]);
+        write_vary(Vary::ORIGIN, &mut response);
+        assert_eq!(
+            values(&response, "vary"),
+            ["Accept-Encoding, accept-language, Origin"]
+        );
+    }
+
+    #[test]
+    fn every_core_header_is_written_under_its_core_name() {
+        let policy = PolicySpec::new()
+            .origin("https://app.example.re")
+            .credentials(true)
+            .methods(["PUT"])
+            .headers(["x-a"])
+            .max_age(60)
+            .private_network(true)
+            .expose(["x-b"])
+            .validate()
+            .unwrap();
+        let cors = CorsHeaders {
+            allow_origin: Some("https://app.example.re"),
+            fixed_origin: None,
+            allow_credentials: true,
+            allow_methods: Some("PUT"),
+            allow_headers: Some("x-a"),
+            allow_private_network: true,
+            max_age: Some("60"),
+            expose_headers: Some("x-b"),
+            vary: Vary::PREFLIGHT_PRIVATE_NETWORK,
+        };
+        let mut response = HeaderMap::new();
+        let prepared = Prepared::new(&PolicySource::from(policy));
+        Owned::new(&prepared, &cors, Reuse::default()).write(&mut response);
+        for (name, value) in cors.iter() {
+            assert_eq!(values(&response, name), [value], "{name}");
+        }
+        assert_eq!(response.len(), cors.iter().count() + 1);
+        assert_eq!(
+            values(&response, "vary"),
+            [Vary::PREFLIGHT_PRIVATE_NETWORK.value()]
+        );
+    }
+}

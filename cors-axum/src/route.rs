@@ -1,0 +1,204 @@
+//! axum's side: route policies on a `MethodRouter`, the default layer applied last to a
+//! `Router`, and the checks that the two are put together so that every response is covered.
+
+use std::cell::Cell;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum::routing::{IntoMakeService, MethodRouter, Route};
+use axum::Router;
+use cors_shared::{Policy, PolicySource};
+use http::{Request, Response};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::headers::Prepared;
+use crate::log::{warn_once, Role};
+use crate::mark::DefaultOutside;
+use crate::service::{decide, CorsFuture, CorsService, Mode};
+use crate::Cors;
+
+thread_local! {
+    /// How many route services were built on this thread since the last default layer was.
+    /// axum applies a route's layers when the route is declared, and an application declares
+    /// its routes and then applies the default layer on one thread: the default layer finds
+    /// here whether route policies are inside it.
+    static BUILT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether route services were built on this thread since the last call.
+pub(crate) fn take_built() -> bool {
+    BUILT.with(|built| built.replace(0) > 0)
+}
+
+/// The path of axum's `Route`, without its type arguments.
+fn route_type_path() -> &'static str {
+    let name = std::any::type_name::<Route>();
+    name.split('<').next().unwrap_or(name)
+}
+
+/// Refuses the default layer around one of axum's routes, where `Router::layer`,
+/// `route_layer` and `MethodRouter::layer` put it.
+// A mistake in how the application is built, found while it is built, as axum reports
+// overlapping routes: a panic with the fix, before any request is served.
+#[allow(clippy::panic)]
+pub(crate) fn refuse_inside_router<S>() {
+    let name = std::any::type_name::<S>();
+    if name.split('<').next() == Some(route_type_path()) {
+        panic!(
+            "cors_axum::Cors was given to `Router::layer`, `Router::route_layer` or \
+             `MethodRouter::layer`, which apply it to the routes added so far only: routes added \
+             later, and axum's own 404 and 405 in places, would get no CORS headers. Apply the \
+             default policy to the whole Router as its last step instead: \
+             `router.with_cors(cors)` (`use cors_axum::CorsRouterExt`), or \
+             `tower::ServiceBuilder::new().layer(cors).service(router)`. A route with a policy \
+             of its own takes `.cors(POLICY)` (`use cors_axum::CorsRouteExt`)"
+        );
+    }
+}
+
+/// On a request: a route policy has decided it, so another one inside it stays out.
+#[derive(Clone, Copy, Debug)]
+struct RouteClaimed;
+
+/// The default policy for a whole axum [`Router`].
+pub trait CorsRouterExt {
+    /// Applies the default policy `cors` around everything the router holds: its routes, its
+    /// fallback (axum's 404), the 405 of its routes, and every layer added to it. Call it last:
+    /// it returns a service, not a `Router`, so no route can be added outside the policy.
+    /// Serve it with `axum::serve(listener, app.into_make_service())` (`use axum::ServiceExt`),
+    /// or nest it with `Router::nest_service`.
+    fn with_cors(self, cors: impl Into<Cors>) -> CorsService<Router>;
+}
+
+impl CorsRouterExt for Router {
+    fn with_cors(self, cors: impl Into<Cors>) -> CorsService<Router> {
+        cors.into().layer(self)
+    }
+}
+
+impl CorsService<Router> {
+    /// The service as axum's server takes it: `axum::serve(listener, app.into_make_service())`.
+    pub fn into_make_service(self) -> IntoMakeService<Self> {
+        axum::ServiceExt::<axum::extract::Request>::into_make_service(self)
+    }
+}
+
+/// A route's own policy on an axum [`MethodRouter`].
+pub trait CorsRouteExt {
+    /// Gives every method of this route `policy`, from `policy!` (`&NAME`) or `#[cors(...)]`
+    /// (`handler::POLICY`). The route then answers its preflights with it (without running a
+    /// handler or the layers added to the route before this call), writes its headers on every
+    /// response of the route (the 405 of a method it does not route included), and the default
+    /// policy leaves them alone. Call it after the route's methods and its own layers:
+    /// `get(read).put(update).layer(auth).cors(&POLICY)`.
+    #[must_use]
+    fn cors(self, policy: &'static Policy) -> Self;
+}
+
+impl<S, E> CorsRouteExt for MethodRouter<S, E>
+where
+    S: Clone + Send + Sync + 'static,
+    E: 'static,
+{
+    fn cors(self, policy: &'static Policy) -> Self {
+        self.layer(RouteCors::new(policy))
+    }
+}
+
+/// The layer that [`CorsRouteExt::cors`] puts around a route's methods.
+#[derive(Clone, Debug)]
+pub struct RouteCors {
+    shared: Arc<RouteShared>,
+}
+
+#[derive(Debug)]
+struct RouteShared {
+    policy: &'static Policy,
+    prepared: Prepared,
+    /// Set once the route warned that no default layer is outside it.
+    warned_alone: AtomicBool,
+    /// Set once the route warned that another route policy is outside it.
+    warned_twice: AtomicBool,
+}
+
+impl RouteCors {
+    /// The layer of one route's policy.
+    pub fn new(policy: &'static Policy) -> Self {
+        RouteCors {
+            shared: Arc::new(RouteShared {
+                policy,
+                prepared: Prepared::new(&PolicySource::Static(policy)),
+                warned_alone: AtomicBool::new(false),
+                warned_twice: AtomicBool::new(false),
+            }),
+        }
+    }
+}
+
+impl<S> Layer<S> for RouteCors {
+    type Service = RouteService<S>;
+
+    fn layer(&self, inner: S) -> RouteService<S> {
+        BUILT.with(|built| built.set(built.get() + 1));
+        RouteService {
+            inner,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+/// The service of a route's policy.
+#[derive(Clone, Debug)]
+pub struct RouteService<S> {
+    inner: S,
+    shared: Arc<RouteShared>,
+}
+
+impl<S, B, ResBody> Service<Request<B>> for RouteService<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = CorsFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let shared = &self.shared;
+        let extensions = request.extensions();
+        let decided = decide(shared.policy, &shared.prepared, &request, Role::Route);
+        if extensions.get::<RouteClaimed>().is_some() {
+            warn_once(&shared.warned_twice, || {
+                format!(
+                    "two CORS route policies apply to {}: `.cors(...)` covers every method of \
+                     the route it is called on, and the outer one decides. Give the route one \
+                     policy, after all of its methods: `get(a).put(b).cors(POLICY)`",
+                    request.uri().path()
+                )
+            });
+            return CorsFuture::forward(self.inner.call(request), decided, Mode::Pass);
+        }
+        if extensions.get::<DefaultOutside>().is_none() {
+            warn_once(&shared.warned_alone, || {
+                format!(
+                    "the CORS route policy of {} has no default layer outside it: routes \
+                     without a policy of their own, and axum's 404 and 405, get no CORS headers. \
+                     Apply the default policy last, to the whole Router, on the thread that \
+                     built the routes: `router.with_cors(cors)` (`use cors_axum::CorsRouterExt`)",
+                    request.uri().path()
+                )
+            });
+        }
+        if decided.preflight.is_some() {
+            return CorsFuture::answer(decided, Role::Route);
+        }
+        request.extensions_mut().insert(RouteClaimed);
+        CorsFuture::forward(self.inner.call(request), decided, Mode::Route)
+    }
+}

@@ -1,0 +1,415 @@
+//! How the layers are put together: the default layer covers everything inside it, route
+//! policies answer their preflights, and each ordering mistake is refused at build or reported
+//! on the first request.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::extract::{Path, Request};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use cors_axum::{policy, Cors, CorsRouteExt, CorsRouterExt, PolicySpec};
+use cors_tests::capture::take_events;
+use tower::{Service, ServiceExt};
+use tower_layer::Layer;
+
+const APP: &str = "https://app.example.re";
+const EVIL: &str = "https://evil.example";
+
+policy! {
+    ROUTE = { origins = ["https://route.example.re"], methods = [PUT], max_age = 60 };
+}
+
+fn default_cors() -> Cors {
+    Cors::new(PolicySpec::new().origin(APP).validate().unwrap())
+}
+
+fn request(method: Method, path: &str, headers: &[(&str, &str)]) -> Request {
+    let mut req = Request::builder().method(method).uri(path);
+    for (n, v) in headers {
+        req = req.header(*n, *v);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
+fn preflight(path: &str, origin: &str, method: &str) -> Request {
+    request(
+        Method::OPTIONS,
+        path,
+        &[
+            ("origin", origin),
+            ("access-control-request-method", method),
+        ],
+    )
+}
+
+fn send<S>(app: S, req: Request) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(app.oneshot(req))
+        .unwrap()
+}
+
+fn header(res: &Response, name: &str) -> Option<String> {
+    let mut all = res.headers().get_all(name).iter();
+    let first = all.next().map(|v| v.to_str().unwrap().to_owned());
+    assert!(all.next().is_none(), "{name} is written once");
+    first
+}
+
+/// An authentication layer that answers 401 to anything without `authorization`.
+async fn auth(req: Request, next: Next) -> Response {
+    if req.headers().contains_key("authorization") {
+        next.run(req).await
+    } else {
+        StatusCode::UNAUTHORIZED.into_response()
+    }
+}
+
+#[test]
+fn layering_cors_inside_the_router_fails_at_build_with_the_fix() {
+    let built = std::panic::catch_unwind(|| {
+        Router::<()>::new()
+            .route("/plain", get(|| async { "plain" }))
+            .layer(default_cors())
+    });
+    let payload = built.err().unwrap();
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap();
+    assert!(message.contains("`Router::layer`"), "{message}");
+    assert!(message.contains("`router.with_cors(cors)`"), "{message}");
+    let built = std::panic::catch_unwind(|| {
+        Router::<()>::new()
+            .route("/plain", get(|| async { "plain" }))
+            .route_layer(default_cors())
+    });
+    assert!(built.is_err());
+    let built = std::panic::catch_unwind(|| {
+        get::<_, _, ()>(|| async { "plain" }).layer::<_, Infallible>(default_cors())
+    });
+    assert!(built.is_err());
+}
+
+#[test]
+fn the_default_layer_covers_404_405_rejections_errors_and_inner_layers() {
+    let app = || {
+        Router::new()
+            .route("/plain", get(|| async { "plain" }))
+            .route(
+                "/number/{n}",
+                get(|Path(n): Path<u32>| async move { n.to_string() }),
+            )
+            .route(
+                "/fail",
+                get(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "failed") }),
+            )
+            .route(
+                "/private",
+                get(|| async { "private" }).route_layer(middleware::from_fn(auth)),
+            )
+            .with_cors(default_cors())
+    };
+    for (method, path, status) in [
+        (Method::GET, "/plain", 200),
+        (Method::GET, "/nowhere", 404),
+        (Method::POST, "/plain", 405),
+        (Method::GET, "/number/x", 400),
+        (Method::GET, "/fail", 500),
+        (Method::GET, "/private", 401),
+    ] {
+        let res = send(app(), request(method.clone(), path, &[("origin", APP)]));
+        assert_eq!(res.status(), status, "{method} {path}");
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some(APP),
+            "{path}"
+        );
+        assert_eq!(header(&res, "vary").as_deref(), Some("Origin"), "{path}");
+        let res = send(app(), request(method, path, &[("origin", EVIL)]));
+        assert_eq!(res.status(), status);
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        assert_eq!(header(&res, "vary").as_deref(), Some("Origin"));
+    }
+}
+
+#[test]
+fn a_route_policy_answers_its_preflight_without_options_route_or_handler() {
+    let ran = AtomicUsize::new(0);
+    let ran = &*Box::leak(Box::new(ran));
+    let app = || {
+        Router::new()
+            .route(
+                "/route",
+                get(|| async { "get" })
+                    .put(move || async move {
+                        ran.fetch_add(1, Ordering::Relaxed);
+                        "put"
+                    })
+                    .cors(&ROUTE),
+            )
+            .route("/plain", get(|| async { "plain" }))
+            .with_cors(default_cors())
+    };
+    let res = send(
+        app(),
+        preflight("/route", "https://route.example.re", "PUT"),
+    );
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://route.example.re")
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
+    assert_eq!(
+        header(&res, "access-control-max-age").as_deref(),
+        Some("60")
+    );
+    // The default policy's origin is not the route's.
+    let res = send(app(), preflight("/route", APP, "PUT"));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&res, "access-control-allow-origin"), None);
+    // A path without a policy of its own: the default policy answers.
+    let res = send(app(), preflight("/plain", APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    // The route's actual responses, and its 405, carry the route's policy, not the default.
+    for method in [Method::GET, Method::DELETE] {
+        let res = send(app(), request(method, "/route", &[("origin", APP)]));
+        assert_eq!(header(&res, "access-control-allow-origin"), None);
+        let res = send(
+            app(),
+            request(
+                Method::GET,
+                "/route",
+                &[("origin", "https://route.example.re")],
+            ),
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some("https://route.example.re")
+        );
+    }
+    assert_eq!(
+        ran.load(Ordering::Relaxed),
+        0,
+        "no preflight ran the handler"
+    );
+}
+
+#[test]
+fn options_without_request_method_goes_to_the_application() {
+    let ran = &*Box::leak(Box::new(AtomicUsize::new(0)));
+    let app = Router::new()
+        .route(
+            "/route",
+            get(|| async { "get" })
+                .options(move || async move {
+                    ran.fetch_add(1, Ordering::Relaxed);
+                    (StatusCode::OK, [("allow", "GET, OPTIONS")], "options")
+                })
+                .cors(&ROUTE),
+        )
+        .with_cors(default_cors());
+    let res = send(
+        app.clone(),
+        request(Method::OPTIONS, "/route", &[("origin", APP)]),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "allow").as_deref(), Some("GET, OPTIONS"));
+    assert_eq!(ran.load(Ordering::Relaxed), 1);
+    // A preflight to the same route never reaches the OPTIONS handler.
+    let res = send(app, preflight("/route", "https://route.example.re", "PUT"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header(&res, "allow"), None);
+    assert_eq!(ran.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn an_existing_vary_is_merged_into_one_line() {
+    let app = Router::new()
+        .route(
+            "/plain",
+            get(|| async {
+                let mut headers = HeaderMap::new();
+                headers.append("vary", "Accept-Encoding".parse().unwrap());
+                headers.append("vary", "accept-language".parse().unwrap());
+                (headers, "plain")
+            }),
+        )
+        .with_cors(default_cors());
+    let res = send(app, request(Method::GET, "/plain", &[("origin", APP)]));
+    assert_eq!(
+        header(&res, "vary").as_deref(),
+        Some("Accept-Encoding, accept-language, Origin")
+    );
+}
+
+#[test]
+fn an_auth_layer_answering_a_preflight_is_reported_and_the_fix_works() {
+    take_events();
+    let wrong = Router::new()
+        .route("/route", get(|| async { "get" }).cors(&ROUTE))
+        .layer(middleware::from_fn(auth))
+        .with_cors(default_cors());
+    let res = send(wrong.clone(), preflight("/route", APP, "GET"));
+    // The default policy answered instead of the 401.
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = send(wrong, preflight("/route", APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let warnings: Vec<String> = take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "once per layer: {warnings:#?}");
+    assert!(
+        warnings[0].contains("a CORS preflight to /route was answered with 401 Unauthorized")
+            && warnings[0].contains("`get(handler).layer(auth).cors(POLICY)`"),
+        "{warnings:#?}"
+    );
+    // The fix: the route's other layers inside its policy.
+    let fixed = Router::new()
+        .route(
+            "/route",
+            get(|| async { "get" })
+                .layer(middleware::from_fn(auth))
+                .cors(&ROUTE),
+        )
+        .with_cors(default_cors());
+    let res = send(
+        fixed,
+        preflight("/route", "https://route.example.re", "GET"),
+    );
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://route.example.re")
+    );
+    assert!(take_events().iter().all(|e| !e.starts_with("WARN")));
+}
+
+#[test]
+fn a_route_policy_without_default_layer_is_reported_once() {
+    take_events();
+    let alone = Router::new().route("/route", get(|| async { "get" }).cors(&ROUTE));
+    for _ in 0..2 {
+        let res = send(
+            alone.clone(),
+            request(
+                Method::GET,
+                "/route",
+                &[("origin", "https://route.example.re")],
+            ),
+        );
+        // The route's own policy still applies.
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some("https://route.example.re")
+        );
+    }
+    let warnings: Vec<String> = take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("the CORS route policy of /route has no default layer outside it")
+            && warnings[0].contains("`router.with_cors(cors)`"),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn two_route_policies_on_one_route_are_reported() {
+    policy! {
+        OTHER = { origins = ["https://other.example.re"] };
+    }
+    take_events();
+    let app = Router::new()
+        .route("/route", get(|| async { "get" }).cors(&ROUTE).cors(&OTHER))
+        .with_cors(default_cors());
+    let res = send(
+        app,
+        request(
+            Method::GET,
+            "/route",
+            &[("origin", "https://other.example.re")],
+        ),
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://other.example.re"),
+        "the outer policy decides"
+    );
+    let warnings: Vec<String> = take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("two CORS route policies apply to /route"),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn refusals_are_logged_at_debug_with_method_path_and_policy() {
+    take_events();
+    let app = Router::new()
+        .route("/route", get(|| async { "get" }).cors(&ROUTE))
+        .route("/plain", get(|| async { "plain" }))
+        .with_cors(default_cors());
+    send(
+        app.clone(),
+        request(Method::GET, "/plain", &[("origin", EVIL)]),
+    );
+    send(app, request(Method::GET, "/route", &[("origin", EVIL)]));
+    let events = take_events();
+    assert_eq!(
+        events,
+        [
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://evil.example` \
+             is not allowed by the policy method=GET path=/plain policy=\"default\"",
+            "DEBUG CORS refused, no Access-Control-Allow-Origin: origin `https://evil.example` \
+             is not allowed by the policy method=GET path=/route policy=\"route\"",
+        ]
+    );
+}
+
+/// A plain tower service, as tonic or hyper users have: the layer answers preflights without
+/// calling it, and decorates everything else.
+#[test]
+fn any_tower_service_gets_the_default_policy() {
+    let calls = &*Box::leak(Box::new(AtomicUsize::new(0)));
+    let service = tower::service_fn(move |_req: Request| async move {
+        calls.fetch_add(1, Ordering::Relaxed);
+        Ok::<_, Infallible>(Response::new(Body::from("inner")))
+    });
+    let service = default_cors().layer(service);
+    let res = send(service.clone(), preflight("/any", APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(calls.load(Ordering::Relaxed), 0);
+    let res = send(service, request(Method::POST, "/any", &[("origin", APP)]));
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+}

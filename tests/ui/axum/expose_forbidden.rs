@@ -1,0 +1,10 @@
+use cors_axum::cors;
+
+#[cors(origins = ["https://app.example.re"], expose = ["set-cookie"])]
+async fn handler() -> &'static str {
+    "x"
+}
+
+fn main() {
+    let _ = axum::routing::get::<_, _, ()>(handler);
+}

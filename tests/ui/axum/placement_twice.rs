@@ -1,0 +1,11 @@
+use cors_axum::cors;
+
+#[cors(origins = ["https://app.example.re"])]
+#[cors(origins = ["https://admin.example.re"])]
+async fn handler() -> &'static str {
+    "x"
+}
+
+fn main() {
+    let _ = axum::routing::get::<_, _, ()>(handler);
+}
