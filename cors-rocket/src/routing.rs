@@ -214,6 +214,9 @@ impl Table {
 }
 
 #[cfg(test)]
+mod against_rocket;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use rocket::local::blocking::Client;
