@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use cors_shared::{header, merge_vary_lines, CorsHeaders, HeaderLines, RequestView, VaryUpdate};
+use cors_shared::{
+    header, merge_vary_lines, CorsHeader, CorsHeaders, HeaderLines, RequestView, VaryUpdate,
+};
 use rocket::http::{Header, Method};
 use rocket::{Request, Response};
 
@@ -85,7 +87,22 @@ pub(crate) fn for_policy<'r>(
 /// Sets the headers of a decision on a response: each CORS header replaces any earlier value,
 /// and `Vary` is merged with what the response already has into one line. Values borrow from
 /// the policy and the request, so nothing is copied unless an existing `Vary` must change.
+///
+/// The only place this crate writes CORS headers: every field of [`CorsHeaders`] is named
+/// below, so a header the core adds does not compile here until it is written.
 pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
+    let CorsHeaders {
+        allow_origin,
+        // Rocket's header values borrow the request's origin: nothing prepared to pick.
+        fixed_origin: _,
+        allow_credentials,
+        allow_methods,
+        allow_headers,
+        allow_private_network,
+        max_age,
+        expose_headers,
+        vary,
+    } = *cors;
     // `Vary` is read before the CORS headers are set, while the response has fewer headers.
     let look = may_have_vary(response);
     let update = merge_vary_lines(
@@ -95,18 +112,31 @@ pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
                 .flatten()
                 .map(str::as_bytes)
         },
-        cors.vary,
+        vary,
     );
-    for (name, value) in cors.iter() {
-        response.set_header(Header::new(name, value));
+    // In the core's order (`CorsHeader::ALL`); the two flags have one value.
+    let flag = |on: bool| on.then_some("true");
+    let values = [
+        (CorsHeader::AllowOrigin, allow_origin),
+        (CorsHeader::AllowCredentials, flag(allow_credentials)),
+        (CorsHeader::AllowMethods, allow_methods),
+        (CorsHeader::AllowHeaders, allow_headers),
+        (CorsHeader::AllowPrivateNetwork, flag(allow_private_network)),
+        (CorsHeader::MaxAge, max_age),
+        (CorsHeader::ExposeHeaders, expose_headers),
+    ];
+    for (name, value) in values {
+        if let Some(value) = value {
+            response.set_header(Header::new(name.name(), value));
+        }
     }
     let VaryUpdate::Set(value) = update else {
         return;
     };
     // The merged value is made of the existing (UTF-8) lines and the core's ASCII tokens.
     let value: Cow<'static, str> = match value {
-        Cow::Borrowed(bytes) if std::ptr::eq(bytes, cors.vary.value().as_bytes()) => {
-            Cow::Borrowed(cors.vary.value())
+        Cow::Borrowed(bytes) if std::ptr::eq(bytes, vary.value().as_bytes()) => {
+            Cow::Borrowed(vary.value())
         }
         Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),

@@ -8,7 +8,7 @@
 use rocket::{Ignite, Rocket, Sentinel};
 
 use crate::registry::{RouteEntry, ROUTES};
-use crate::Runtime;
+use crate::runtime::Runtime;
 
 /// The sentinel of every `#[cors]` route: stops launch, naming the routes, when no CORS fairing
 /// was ignited on the application that mounts them. Not public API.
