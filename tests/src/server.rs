@@ -1,5 +1,7 @@
-//! Starting a conformance server (or any binary that follows its start-up contract) on a free
-//! loopback port, waiting until it answers there, and stopping it when the test ends.
+//! The conformance servers, one per adapter, listed once ([`Adapter::ALL`] and
+//! [`for_each_conformance_server!`](crate::for_each_conformance_server)); starting one (or any
+//! binary that follows their start-up contract) on a free loopback port, waiting until it
+//! answers there, and stopping it when the test ends.
 //!
 //! This is test fixture code: a server that cannot start fails the test at once, loudly.
 #![allow(clippy::expect_used, clippy::panic)]
@@ -7,10 +9,85 @@
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::Command;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::ready::{retry_on_taken, wait_until_ready, Ready};
 use crate::tools::{Daemon, TempDir};
+
+/// An adapter whose conformance server serves `tests/CONFORMANCE.md`: every shared proof (the
+/// conformance table, the browser, cache and doctor tests, the demo) runs against each of
+/// [`Adapter::ALL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Adapter {
+    /// `cors-actix`, served by `conformance-actix`.
+    Actix,
+    /// `cors-rocket`, served by `conformance-rocket`.
+    Rocket,
+    /// `cors-axum`, served by `conformance-axum`.
+    Axum,
+}
+
+impl Adapter {
+    /// Every adapter, in the order the proofs and the demo show them.
+    pub const ALL: [Adapter; 3] = [Adapter::Actix, Adapter::Rocket, Adapter::Axum];
+
+    /// Its short name, as in test names and failure messages: `actix`, `rocket`, `axum`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Adapter::Actix => "actix",
+            Adapter::Rocket => "rocket",
+            Adapter::Axum => "axum",
+        }
+    }
+
+    /// The framework's own name, for people: `Actix-web`, `Rocket`, `axum`.
+    pub const fn framework(self) -> &'static str {
+        match self {
+            Adapter::Actix => "Actix-web",
+            Adapter::Rocket => "Rocket",
+            Adapter::Axum => "axum",
+        }
+    }
+
+    /// Runs its conformance application on `127.0.0.1:port` in a thread of this process and
+    /// returns at once (see [`crate::ready::InProcess`] to wait for it).
+    pub fn start_in_process(self, port: u16) -> JoinHandle<()> {
+        match self {
+            Adapter::Actix => crate::actix_app::start(port),
+            Adapter::Rocket => crate::rocket_app::start(port),
+            Adapter::Axum => crate::axum_app::start(port),
+        }
+    }
+}
+
+/// Calls `$callback!(name, adapter, binary)` once per conformance server, where `name` is the
+/// adapter's short name as an identifier (`actix`, for module and test names), `adapter` the
+/// [`Adapter`](crate::server::Adapter) and `binary` the path of its `conformance-NAME`
+/// executable. Only an integration test or benchmark of `cors-tests` can use it: Cargo tells
+/// those alone where the binaries are (`CARGO_BIN_EXE_*`). A server missing here is a compile
+/// error.
+#[macro_export]
+macro_rules! for_each_conformance_server {
+    ($callback:ident) => {
+        $crate::for_each_conformance_server!(
+            @each $callback: actix Actix, rocket Rocket, axum Axum
+        );
+    };
+    (@each $callback:ident: $($name:ident $variant:ident),*) => {
+        // Every adapter has its line above: adding one to `Adapter` without it fails here.
+        const _: fn($crate::server::Adapter) = |adapter| match adapter {
+            $($crate::server::Adapter::$variant => {})*
+        };
+        $(
+            $callback!(
+                $name,
+                $crate::server::Adapter::$variant,
+                env!(concat!("CARGO_BIN_EXE_conformance-", stringify!($name)))
+            );
+        )*
+    };
+}
 
 /// The start-up contract shared by the conformance servers: the port from `PORT` (8080 when
 /// unset) and, with `CONFORMANCE_LOG=debug`, CORS refusals logged on stderr.

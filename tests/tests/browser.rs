@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use cors_tests::http::{send, Request};
-use cors_tests::server::Server;
+use cors_tests::server::{Adapter, Server};
 use cors_tests::tools::{render, self_signed_certificate, Error, Nginx};
 use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
 
@@ -590,7 +590,8 @@ fn check_block_is_cors(harness: &Harness, api: &str, scenario: &Scenario) -> Opt
     }
 }
 
-fn assert_browser_agrees_with_policy(engine: Engine, adapter: &str, binary: &str) {
+fn assert_browser_agrees_with_policy(engine: Engine, adapter: Adapter, binary: &str) {
+    let adapter = adapter.name();
     let started = Instant::now();
     let harness = Harness::start(engine, binary).unwrap_or_else(|e| {
         panic!(
@@ -1054,41 +1055,35 @@ fn webkit_departs_from_the_standard_as_listed() {
     assert_engine_deviations_are_listed(Engine::WebKit);
 }
 
-const ACTIX: &str = env!("CARGO_BIN_EXE_conformance-actix");
-const ROCKET: &str = env!("CARGO_BIN_EXE_conformance-rocket");
+/// One test per engine for each conformance server: `actix::chromium_verdicts_match_the_policy`
+/// and so on.
+macro_rules! browser_tests {
+    ($name:ident, $adapter:expr, $binary:expr) => {
+        mod $name {
+            use super::*;
 
-#[test]
-fn actix_chromium_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::Chromium, "actix", ACTIX);
+            #[test]
+            fn chromium_verdicts_match_the_policy() {
+                assert_browser_agrees_with_policy(Engine::Chromium, $adapter, $binary);
+            }
+
+            #[test]
+            fn firefox_verdicts_match_the_policy() {
+                assert_browser_agrees_with_policy(Engine::Firefox, $adapter, $binary);
+            }
+
+            #[test]
+            fn webkit_verdicts_match_the_policy() {
+                assert_browser_agrees_with_policy(Engine::WebKit, $adapter, $binary);
+            }
+        }
+    };
 }
 
-#[test]
-fn rocket_chromium_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::Chromium, "rocket", ROCKET);
-}
-
-#[test]
-fn actix_firefox_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::Firefox, "actix", ACTIX);
-}
-
-#[test]
-fn rocket_firefox_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::Firefox, "rocket", ROCKET);
-}
-
-#[test]
-fn actix_webkit_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::WebKit, "actix", ACTIX);
-}
-
-#[test]
-fn rocket_webkit_verdicts_match_the_policy() {
-    assert_browser_agrees_with_policy(Engine::WebKit, "rocket", ROCKET);
-}
+cors_tests::for_each_conformance_server!(browser_tests);
 
 /// The demo page (`cargo run -p cors-tests --bin demo`) run by one headless engine from
-/// `http://localhost:PORT`: every row must show both adapters doing what the policy says.
+/// `http://localhost:PORT`: every row must show every adapter doing what the policy says.
 fn assert_demo_page_agrees(engine: Engine) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
         .args(["--check", "--engine", engine.name()])
@@ -1103,26 +1098,37 @@ fn assert_demo_page_agrees(engine: Engine) {
         engine.name(),
         output.status
     );
-    let rows = stdout.lines().filter(|l| l.starts_with("ok   ")).count();
+    // An agreeing row names the verdict the page saw from every adapter.
+    let rows = stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("ok   ")
+                && Adapter::ALL.iter().all(|a| {
+                    let name = a.name();
+                    l.contains(&format!(" {name} read")) || l.contains(&format!(" {name} blocked"))
+                })
+        })
+        .count();
     assert_eq!(
         rows,
         13,
-        "{}::demo: expected 13 agreeing rows:\n{stdout}",
-        engine.name()
+        "{}::demo: expected 13 rows where {} agree with the policy:\n{stdout}",
+        engine.name(),
+        Adapter::ALL.map(Adapter::name).join(", ")
     );
 }
 
 #[test]
-fn demo_page_shows_both_adapters_as_the_policy_says_in_chromium() {
+fn demo_page_shows_every_adapter_as_the_policy_says_in_chromium() {
     assert_demo_page_agrees(Engine::Chromium);
 }
 
 #[test]
-fn demo_page_shows_both_adapters_as_the_policy_says_in_firefox() {
+fn demo_page_shows_every_adapter_as_the_policy_says_in_firefox() {
     assert_demo_page_agrees(Engine::Firefox);
 }
 
 #[test]
-fn demo_page_shows_both_adapters_as_the_policy_says_in_webkit() {
+fn demo_page_shows_every_adapter_as_the_policy_says_in_webkit() {
     assert_demo_page_agrees(Engine::WebKit);
 }

@@ -32,7 +32,7 @@
 
 use cors_tests::caches::{Cache, CacheKind, StripVary};
 use cors_tests::http::Response;
-use cors_tests::server::Server;
+use cors_tests::server::{Adapter, Server};
 
 /// What a route's policy gives each origin (from the conformance contract).
 struct Route {
@@ -383,23 +383,29 @@ macro_rules! cache_tests {
     };
 }
 
+/// Every cache in front of each conformance server (`actix::nginx::private_route_...`), and
+/// Traffic Server in front of the adapter's two-`Vary`-line application.
 macro_rules! adapter_tests {
-    ($adapter:ident, $binary:expr) => {
-        mod $adapter {
+    ($name:ident, $adapter:expr, $binary:expr) => {
+        mod $name {
             use super::*;
 
-            const ADAPTER: &str = stringify!($adapter);
+            const ADAPTER: &str = Adapter::name($adapter);
 
             cache_tests!(nginx, CacheKind::Nginx, ADAPTER, $binary);
             cache_tests!(varnish, CacheKind::Varnish, ADAPTER, $binary);
             cache_tests!(squid, CacheKind::Squid, ADAPTER, $binary);
             cache_tests!(trafficserver, CacheKind::TrafficServer, ADAPTER, $binary);
+
+            #[test]
+            fn two_vary_lines_leave_as_one_behind_traffic_server() {
+                assert_one_vary_line_behind_traffic_server($adapter);
+            }
         }
     };
 }
 
-adapter_tests!(actix, env!("CARGO_BIN_EXE_conformance-actix"));
-adapter_tests!(rocket, env!("CARGO_BIN_EXE_conformance-rocket"));
+cors_tests::for_each_conformance_server!(adapter_tests);
 
 /// Two routes whose handlers write two `Vary` lines each, under a CORS policy that lists two
 /// origins: `/negotiated` writes `Vary: Accept-Encoding` and `Vary: Accept-Language`;
@@ -411,7 +417,7 @@ mod two_vary_lines {
     use std::time::Duration;
 
     use cors_tests::ready::{retry_on_taken, wait_until_ready, InProcess, Ready};
-    use cors_tests::server::free_port;
+    use cors_tests::server::{free_port, Adapter};
 
     /// The body of both routes.
     pub(super) const BODY: &str = "negotiated";
@@ -511,20 +517,77 @@ mod two_vary_lines {
         }
     }
 
+    mod axum {
+        use axum::http::header::VARY;
+        use axum::response::{AppendHeaders, IntoResponse};
+        use axum::routing::get;
+        use axum::Router;
+        use cors_axum::{cors, Cors, CorsRouteExt, CorsRouterExt};
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        async fn negotiated() -> impl IntoResponse {
+            (
+                AppendHeaders([(VARY, "Accept-Encoding"), (VARY, "Accept-Language")]),
+                super::BODY,
+            )
+        }
+
+        #[cors(origins = ["https://app.example.re", "https://dashboard.example.re"])]
+        async fn negotiated_origin() -> impl IntoResponse {
+            (
+                AppendHeaders([(VARY, "Accept-Encoding"), (VARY, "Origin")]),
+                super::BODY,
+            )
+        }
+
+        /// Serves the application on `listener` until the process ends.
+        pub(in super::super) fn serve(listener: std::net::TcpListener) {
+            let policy = cors_tests::conformance::default_policy().expect("valid global policy");
+            let app = Router::new()
+                .route("/negotiated", get(negotiated).cors(negotiated::POLICY))
+                .route(
+                    "/negotiated-origin",
+                    get(negotiated_origin).cors(negotiated_origin::POLICY),
+                )
+                .with_cors(Cors::new(policy));
+            let result = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .and_then(|runtime| {
+                    runtime.block_on(async move {
+                        listener.set_nonblocking(true)?;
+                        let listener = tokio::net::TcpListener::from_std(listener)?;
+                        axum::serve(listener, app.into_make_service()).await
+                    })
+                });
+            if let Err(e) = result {
+                eprintln!("the two-Vary-line axum application stopped: {e}");
+            }
+        }
+    }
+
     /// Starts the adapter's application in a thread of this process; returns where it
     /// listens once it answers there.
-    pub(super) fn start(adapter: &str) -> SocketAddr {
-        let name = format!("the two-Vary-line {adapter} application");
+    pub(super) fn start(adapter: Adapter) -> SocketAddr {
+        let name = format!("the two-Vary-line {} application", adapter.name());
         retry_on_taken(&name, || {
+            let bound = || {
+                let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+                let addr = listener.local_addr().expect("a local address");
+                (listener, addr)
+            };
             let (addr, thread) = match adapter {
-                // Actix serves a listener bound here: the port is its own from the start.
-                "actix" => {
-                    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
-                    let addr = listener.local_addr().expect("a local address");
+                // Actix and axum serve a listener bound here: the port is theirs from the start.
+                Adapter::Actix => {
+                    let (listener, addr) = bound();
                     (addr, std::thread::spawn(move || actix::serve(listener)))
                 }
+                Adapter::Axum => {
+                    let (listener, addr) = bound();
+                    (addr, std::thread::spawn(move || axum::serve(listener)))
+                }
                 // Rocket 0.5 binds its port itself.
-                _ => {
+                Adapter::Rocket => {
                     let port = free_port();
                     let thread = std::thread::spawn(move || rocket::serve(port));
                     (SocketAddr::from(([127, 0, 0, 1], port)), thread)
@@ -588,8 +651,9 @@ fn one_vary_line(resp: &Response, expected: &[&str]) -> Vec<String> {
     wrong
 }
 
-fn assert_one_vary_line_behind_traffic_server(adapter: &str) {
+fn assert_one_vary_line_behind_traffic_server(adapter: Adapter) {
     let addr = two_vary_lines::start(adapter);
+    let adapter = adapter.name();
     let cache = Cache::start(CacheKind::TrafficServer, addr, "")
         .unwrap_or_else(|e| panic!("cannot start Traffic Server: {e}"));
     let mut problems = Vec::new();
@@ -629,14 +693,4 @@ fn assert_one_vary_line_behind_traffic_server(adapter: &str) {
          one origin's answer to another:\n  {}",
         problems.join("\n  ")
     );
-}
-
-#[test]
-fn actix_two_vary_lines_leave_as_one_behind_traffic_server() {
-    assert_one_vary_line_behind_traffic_server("actix");
-}
-
-#[test]
-fn rocket_two_vary_lines_leave_as_one_behind_traffic_server() {
-    assert_one_vary_line_behind_traffic_server("rocket");
 }

@@ -1,5 +1,5 @@
-//! `cors-doctor` against servers that make the classic CORS mistakes, and against both
-//! conformance servers, which make none.
+//! `cors-doctor` against servers that make the classic CORS mistakes, and against every
+//! conformance server, none of which makes any.
 //!
 //! The mistakes are nginx locations (`tests/assets/nginx/doctor-mistakes.conf`), started here on
 //! loopback with their own temporary configuration: `add_header` in the wrong `location`, or
@@ -927,22 +927,23 @@ fn wording_on_an_application_server(binary: &str) {
     assert!(!text.contains("refused"), "{text}");
 }
 
-#[test]
-fn wording_on_the_actix_conformance_server() {
-    wording_on_an_application_server(env!("CARGO_BIN_EXE_conformance-actix"));
+/// The doctor against each conformance server: `actix::the_conformance_server_passes` and so on.
+macro_rules! conformance_server_tests {
+    ($name:ident, $adapter:expr, $binary:expr) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn wording_on_the_conformance_server() {
+                wording_on_an_application_server($binary);
+            }
+
+            #[test]
+            fn the_conformance_server_passes() {
+                good_server($binary);
+            }
+        }
+    };
 }
 
-#[test]
-fn wording_on_the_rocket_conformance_server() {
-    wording_on_an_application_server(env!("CARGO_BIN_EXE_conformance-rocket"));
-}
-
-#[test]
-fn the_actix_conformance_server_passes() {
-    good_server(env!("CARGO_BIN_EXE_conformance-actix"));
-}
-
-#[test]
-fn the_rocket_conformance_server_passes() {
-    good_server(env!("CARGO_BIN_EXE_conformance-rocket"));
-}
+cors_tests::for_each_conformance_server!(conformance_server_tests);

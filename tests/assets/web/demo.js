@@ -1,9 +1,11 @@
-// The demo's scenarios, run from this page's origin (http://localhost:PORT) against both
-// conformance servers. Each expected verdict follows from the route's policy in the
-// conformance contract; the browser's verdict is what fetch() did.
+// The demo's scenarios, run from this page's origin (http://localhost:PORT) against every
+// conformance server that config.json lists ({ apis: [{ name, framework, url }, ...] }). Each
+// expected verdict follows from the route's policy in the conformance contract; the browser's
+// verdict is what fetch() did.
 //
 // When every request has been made, `window.demoDone` resolves to one entry per scenario:
-// { name, expected, actix, rocket, agree } (the demo's --check and --screenshot modes read it).
+// { name, expected, results: { <api name>: result, ... }, agree } (the demo's --check and
+// --screenshot modes read it).
 (function () {
   "use strict";
 
@@ -148,9 +150,16 @@
 
   async function run() {
     const config = await (await fetch("config.json", { cache: "no-store" })).json();
+    const apis = config.apis;
     document.getElementById("page-origin").textContent = self.origin;
-    document.getElementById("actix-url").textContent = config.actix;
-    document.getElementById("rocket-url").textContent = config.rocket;
+    const setup = document.getElementById("setup");
+    const header = document.querySelector("#results thead tr");
+    const last = header.lastElementChild;
+    for (const api of apis) {
+      setup.appendChild(el("dt", "", api.framework + " API"));
+      setup.appendChild(el("dd", "", api.url));
+      header.insertBefore(el("th", "", api.framework), last);
+    }
     const host = location.hostname;
     document.getElementById("origin-warning").hidden =
       location.protocol === "http:" && (host === "localhost" || host === "127.0.0.1");
@@ -166,10 +175,11 @@
       const policy = el("td", "policy", scenario.policy);
       policy.appendChild(el("span", "expect", describeExpect(scenario.expect)));
       tr.appendChild(policy);
-      const cells = { actix: el("td", "actix"), rocket: el("td", "rocket") };
-      for (const adapter of ["actix", "rocket"]) {
-        cells[adapter].appendChild(el("span", "badge pending", "…"));
-        tr.appendChild(cells[adapter]);
+      const cells = {};
+      for (const api of apis) {
+        cells[api.name] = el("td", "api " + api.name);
+        cells[api.name].appendChild(el("span", "badge pending", "…"));
+        tr.appendChild(cells[api.name]);
       }
       const agree = el("td", "agree", "…");
       tr.appendChild(agree);
@@ -180,16 +190,16 @@
     const results = [];
     for (const [index, scenario] of SCENARIOS.entries()) {
       const row = rows[index];
-      const outcome = { name: scenario.name, expected: scenario.expect };
-      for (const adapter of ["actix", "rocket"]) {
-        const req = Object.assign({}, scenario.req, { url: config[adapter] + scenario.req.path });
+      const outcome = { name: scenario.name, expected: scenario.expect, results: {} };
+      for (const api of apis) {
+        const req = Object.assign({}, scenario.req, { url: api.url + scenario.req.path });
         const result = await corsProbe(req);
-        outcome[adapter] = result;
-        verdictCell(row.cells[adapter], scenario.expect, result);
+        outcome.results[api.name] = result;
+        verdictCell(row.cells[api.name], scenario.expect, result);
       }
       outcome.agree =
-        agrees(scenario.expect, outcome.actix) && agrees(scenario.expect, outcome.rocket);
-      row.agree.textContent = outcome.agree ? "✓ both" : "✗ no";
+        apis.length > 0 && apis.every((api) => agrees(scenario.expect, outcome.results[api.name]));
+      row.agree.textContent = outcome.agree ? "✓ all" : "✗ no";
       row.agree.classList.add(outcome.agree ? "yes" : "no");
       results.push(outcome);
     }
@@ -197,8 +207,10 @@
     const good = results.filter((r) => r.agree).length;
     const summary = document.getElementById("summary");
     if (good === results.length) {
+      const names = apis.map((api) => api.framework);
       summary.textContent =
-        "All " + results.length + " scenarios: Actix-web and Rocket behave exactly as the policy says.";
+        "All " + results.length + " scenarios: " + names.slice(0, -1).join(", ") + " and " +
+        names[names.length - 1] + " behave exactly as the policy says.";
       summary.className = "ok";
     } else {
       summary.textContent =

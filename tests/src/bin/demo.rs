@@ -1,4 +1,4 @@
-//! The demo: both adapters side by side, judged by a browser.
+//! The demo: every adapter side by side, judged by a browser.
 //!
 //! ```text
 //! cargo run -p cors-tests --bin demo                     # open the printed URL in a browser
@@ -7,11 +7,12 @@
 //! cargo run -p cors-tests --bin demo -- --screenshot docs/demo.png
 //! ```
 //!
-//! Starts the Actix-web and the Rocket conformance applications on two free loopback ports
-//! and a page server on a third, `http://localhost:PORT`: a different origin from both APIs,
-//! and one that a person's own browser has without any host mapping. The page
-//! (`tests/assets/web/demo.html`) runs each scenario against both APIs and shows what the
-//! browser did next to what the policy says. Serves until Ctrl-C.
+//! Starts the conformance application of every adapter (Actix-web, Rocket, axum:
+//! [`Adapter::ALL`]) on free loopback ports and a page server on another,
+//! `http://localhost:PORT`: a different origin from every API, and one that a person's own
+//! browser has without any host mapping. The page (`tests/assets/web/demo.html`) runs each
+//! scenario against every API and shows what the browser did next to what the policy says.
+//! Serves until Ctrl-C.
 //!
 //! `--check` opens the page in headless Chromium, Firefox ESR and WebKitGTK instead (or only
 //! the engines named with `--engine`), prints every row and exits with status 1 when a verdict
@@ -26,13 +27,12 @@ use std::process::ExitCode;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use cors_tests::ready::{retry_on_taken, wait_until_ready, InProcess, Ready};
-use cors_tests::server::free_port;
+use cors_tests::server::{free_port, Adapter};
 use cors_tests::tools::Error;
 use cors_tests::webdriver::{Browser, BrowserOptions, Engine};
-use cors_tests::{actix_app, rocket_app};
 
 const DEMO_HTML: &str = include_str!("../../assets/web/demo.html");
 const DEMO_JS: &str = include_str!("../../assets/web/demo.js");
@@ -121,22 +121,18 @@ fn main() -> ExitCode {
     };
 
     let mut apps = Vec::new();
-    for (name, start) in [
-        ("Actix-web", actix_app::start as fn(u16) -> JoinHandle<()>),
-        ("Rocket", rocket_app::start),
-    ] {
-        match start_app(name, start) {
-            Ok((port, handle)) => apps.push((name, port, handle)),
+    for adapter in Adapter::ALL {
+        match start_app(adapter) {
+            Ok((port, handle)) => apps.push((adapter, port, handle)),
             Err(e) => {
-                eprintln!("demo: the {name} application did not start: {e}");
+                eprintln!(
+                    "demo: the {} application did not start: {e}",
+                    adapter.framework()
+                );
                 return ExitCode::FAILURE;
             }
         }
     }
-    let (actix_port, rocket_port) = match apps.as_slice() {
-        [(_, actix, _), (_, rocket, _)] => (*actix, *rocket),
-        _ => return ExitCode::FAILURE,
-    };
 
     // Without --port, the kernel picks the page's port as the listener is bound: it is ours.
     let wanted = args.port.unwrap_or(0);
@@ -154,9 +150,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let config = format!(
-        "{{\"actix\":\"http://127.0.0.1:{actix_port}\",\"rocket\":\"http://127.0.0.1:{rocket_port}\"}}"
-    );
+    let apis: Vec<Value> = apps
+        .iter()
+        .map(|(adapter, port, _)| {
+            json!({
+                "name": adapter.name(),
+                "framework": adapter.framework(),
+                "url": format!("http://127.0.0.1:{port}"),
+            })
+        })
+        .collect();
+    let config = json!({ "apis": apis }).to_string();
     // Browsers may try `localhost` on IPv6 first; serve there too when the machine has it.
     if let Ok(v6) = TcpListener::bind(("::1", page_port)) {
         let config = config.clone();
@@ -165,15 +169,19 @@ fn main() -> ExitCode {
     std::thread::spawn(move || serve_pages(listener, &config));
     let page_url = format!("http://localhost:{page_port}/");
 
-    println!("Actix-web API  http://127.0.0.1:{actix_port}");
-    println!("Rocket API     http://127.0.0.1:{rocket_port}");
-    println!("demo page      {page_url}");
+    for (adapter, port, _) in &apps {
+        println!(
+            "{:<14} http://127.0.0.1:{port}",
+            format!("{} API", adapter.framework())
+        );
+    }
+    println!("{:<14} {page_url}", "demo page");
 
     match args.mode {
         Mode::Serve => {
             println!("\nOpen {page_url} in your browser. Ctrl-C stops the demo.");
             let _ = std::io::stdout().flush();
-            // Rocket turns Ctrl-C into a graceful shutdown of its server; when either
+            // Rocket turns Ctrl-C into a graceful shutdown of its server; when any
             // application stops, the demo is over.
             while apps.iter().all(|(_, _, handle)| !handle.is_finished()) {
                 std::thread::sleep(Duration::from_millis(200));
@@ -210,12 +218,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Starts an application on a free port and waits until it answers there; starts it again on
-/// another port when that one was taken first.
-fn start_app(name: &str, start: fn(u16) -> JoinHandle<()>) -> Result<(u16, JoinHandle<()>), Error> {
+/// Starts an adapter's application on a free port and waits until it answers there; starts it
+/// again on another port when that one was taken first.
+fn start_app(adapter: Adapter) -> Result<(u16, JoinHandle<()>), Error> {
+    let name = adapter.framework();
     retry_on_taken(name, || {
         let port = free_port();
-        let handle = start(port);
+        let handle = adapter.start_in_process(port);
         let mut app = InProcess {
             name,
             thread: &handle,
@@ -226,7 +235,7 @@ fn start_app(name: &str, start: fn(u16) -> JoinHandle<()>) -> Result<(u16, JoinH
     })
 }
 
-/// Serves the page's files and `config.json` (where the two APIs are).
+/// Serves the page's files and `config.json` (where the APIs are).
 fn serve_pages(listener: TcpListener, config: &str) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
@@ -304,16 +313,24 @@ fn check(engine: Engine, page_url: &str, screenshot: Option<&PathBuf>) -> Result
     let mut all_agree = !rows.is_empty();
     println!("\n{engine} ({})", engine.name());
     for row in rows {
-        let agree = row.get("agree").and_then(Value::as_bool) == Some(true);
+        // The page's own verdict counts only when it judged every adapter.
+        let agree = row.get("agree").and_then(Value::as_bool) == Some(true)
+            && Adapter::ALL.iter().all(|a| {
+                row.pointer(&format!("/results/{}/verdict", a.name()))
+                    .is_some_and(Value::is_string)
+            });
         all_agree &= agree;
-        println!(
-            "{} {:<42} expected {:<8} actix {:<8} rocket {:<8}",
+        let mut line = format!(
+            "{} {:<42} expected {:<8}",
             if agree { "ok  " } else { "FAIL" },
             text(row.get("name")),
             text(row.pointer("/expected/verdict")),
-            text(row.pointer("/actix/verdict")),
-            text(row.pointer("/rocket/verdict")),
         );
+        for adapter in Adapter::ALL {
+            let verdict = text(row.pointer(&format!("/results/{}/verdict", adapter.name())));
+            line.push_str(&format!(" {} {verdict:<8}", adapter.name()));
+        }
+        println!("{}", line.trim_end());
         if let Some(error) = row.get("error").and_then(Value::as_str) {
             println!("     {error}");
         }
@@ -340,7 +357,7 @@ fn check(engine: Engine, page_url: &str, screenshot: Option<&PathBuf>) -> Result
     println!(
         "\n{engine}: {}",
         if all_agree {
-            "both adapters behave as the policy says in every scenario."
+            "every adapter behaves as the policy says in every scenario."
         } else {
             "some verdicts differ from the policy (FAIL rows above)."
         }
