@@ -4,10 +4,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource};
+use http::Method;
 use tower_layer::Layer;
 
 use crate::headers::Prepared;
-use crate::service::CorsService;
+use crate::service::{CorsService, Inner};
 
 /// What every clone of a layer and its services share.
 #[derive(Debug)]
@@ -16,6 +17,8 @@ pub(crate) struct Shared {
     pub(crate) prepared: Prepared,
     /// Set once the layer warned that something inside answered a preflight.
     pub(crate) warned: AtomicBool,
+    /// The method of a preflight forwarded to the route policies inside.
+    pub(crate) forwarded_method: Method,
 }
 
 /// The layer of the application's **default policy**: a plain tower [`Layer`] for any
@@ -115,6 +118,7 @@ impl Cors {
                 policy,
                 prepared,
                 warned: AtomicBool::new(false),
+                forwarded_method: crate::mark::forwarded_method(),
             }),
         }
     }
@@ -151,7 +155,11 @@ impl From<PolicyHandle> for Cors {
 impl<S> Layer<S> for Cors {
     type Service = CorsService<S>;
 
-    /// Wraps `inner`.
+    /// Wraps `inner`. Around an axum `Router` (which is what
+    /// [`with_cors`](crate::CorsRouterExt::with_cors) does), preflights go on to the route
+    /// policies inside, and those that no route policy answers get the default policy's
+    /// answer; around any other service, the layer answers preflights itself without calling
+    /// it. Which of the two follows from the type of `inner` alone.
     ///
     /// # Panics
     ///
@@ -160,21 +168,20 @@ impl<S> Layer<S> for Cors {
     /// so the default policy would miss every route added later. The message says what to write
     /// instead (`.with_cors(cors)` as the last call on the `Router`).
     fn layer(&self, inner: S) -> CorsService<S> {
-        #[cfg(feature = "axum")]
-        crate::route::refuse_inside_router::<S>();
-        CorsService::new(inner, Arc::clone(&self.shared), forwards_preflights())
+        CorsService::new(inner, Arc::clone(&self.shared), inner_kind::<S>())
     }
 }
 
-/// Whether the layer being built has route policies inside it, which answer their own
-/// preflights: then it forwards preflights and answers those no route policy answered.
-fn forwards_preflights() -> bool {
-    #[cfg(feature = "axum")]
-    {
-        crate::route::take_built()
-    }
-    #[cfg(not(feature = "axum"))]
-    {
-        false
-    }
+/// What `S` is to the default layer: a `Router` that may hold route policies, or a service that
+/// cannot.
+#[cfg(feature = "axum")]
+fn inner_kind<S>() -> Inner {
+    crate::route::inner_kind::<S>()
+}
+
+/// Without axum, every service is one that cannot hold route policies.
+#[cfg(not(feature = "axum"))]
+#[allow(clippy::extra_unused_type_parameters)] // The same signature as with axum.
+fn inner_kind<S>() -> Inner {
+    Inner::Service
 }

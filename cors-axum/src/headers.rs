@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 use cors_shared::{header, merge_vary_lines, CorsHeaders, Policy, PolicySource, Vary, VaryUpdate};
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{Entry, HeaderMap, HeaderName, HeaderValue, OccupiedEntry};
 
 use crate::request::Reuse;
 
@@ -158,21 +158,27 @@ impl Owned {
             expose_headers,
             vary,
         } = self;
-        let mut set = |name: HeaderName, value: Option<&HeaderValue>| {
-            if let Some(value) = value {
-                response.insert(name, value.clone());
-            }
-        };
-        set(ALLOW_ORIGIN, allow_origin.as_ref());
-        set(ALLOW_CREDENTIALS, allow_credentials.then_some(&TRUE));
-        set(ALLOW_METHODS, allow_methods.as_ref());
-        set(ALLOW_HEADERS, allow_headers.as_ref());
-        set(
-            ALLOW_PRIVATE_NETWORK,
-            allow_private_network.then_some(&TRUE),
-        );
-        set(MAX_AGE, max_age.as_ref());
-        set(EXPOSE_HEADERS, expose_headers.as_ref());
+        if let Some(value) = allow_origin {
+            response.insert(ALLOW_ORIGIN, value.clone());
+        }
+        if *allow_credentials {
+            response.insert(ALLOW_CREDENTIALS, TRUE);
+        }
+        if let Some(value) = allow_methods {
+            response.insert(ALLOW_METHODS, value.clone());
+        }
+        if let Some(value) = allow_headers {
+            response.insert(ALLOW_HEADERS, value.clone());
+        }
+        if *allow_private_network {
+            response.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+        }
+        if let Some(value) = max_age {
+            response.insert(MAX_AGE, value.clone());
+        }
+        if let Some(value) = expose_headers {
+            response.insert(EXPOSE_HEADERS, value.clone());
+        }
         write_vary(*vary, response);
     }
 }
@@ -189,12 +195,23 @@ fn vary_value(vary: Vary) -> HeaderValue {
 }
 
 /// Merges CORS tokens into the response's `Vary` (one line) with the core's helper, keeping
-/// whatever was there.
+/// whatever was there. One lookup of `Vary` in the common case, a response without one.
+#[inline]
 fn write_vary(vary: Vary, response: &mut HeaderMap) {
-    let update = merge_vary_lines(
-        || response.get_all(&VARY).iter().map(HeaderValue::as_bytes),
-        vary,
-    );
+    match response.entry(VARY) {
+        Entry::Vacant(entry) => {
+            if !vary.is_empty() {
+                entry.insert(vary_value(vary));
+            }
+        }
+        Entry::Occupied(entry) => merge_vary(vary, entry),
+    }
+}
+
+/// [`write_vary`] when the response has a `Vary` of its own.
+#[cold]
+fn merge_vary(vary: Vary, mut entry: OccupiedEntry<'_, HeaderValue>) {
+    let update = merge_vary_lines(|| entry.iter().map(HeaderValue::as_bytes), vary);
     let value = match update {
         VaryUpdate::Keep => return,
         VaryUpdate::Set(Cow::Borrowed(bytes)) if bytes == vary.value().as_bytes() => {
@@ -203,7 +220,7 @@ fn write_vary(vary: Vary, response: &mut HeaderMap) {
         VaryUpdate::Set(bytes) => merged(&bytes),
     };
     if let Some(value) = value {
-        response.insert(VARY, value);
+        entry.insert(value);
     }
 }
 

@@ -85,16 +85,32 @@
 //! `Router::route_layer` or `MethodRouter::layer` panics when the application is built, with a
 //! message that says to write `.with_cors(cors)` instead.
 //!
-//! Preflights reach route policies before the handler, but after layers added to the `Router`
-//! (`Router::layer`, `route_layer`) since those wrap every route. A layer there that answers a
-//! preflight itself (an authentication layer answering 401) is reported at warn level the
-//! first time, and the default policy answers the preflight instead: put a route's other
-//! layers inside its policy (`get(h).layer(auth).cors(POLICY)`) or let them pass preflights.
+//! # Preflights
 //!
-//! A route policy with no default layer outside it (or one built on another thread before the
-//! routes) is reported at warn level on its first request: the rest of the application, and
-//! axum's 404 and 405, would get no CORS headers. Two route policies on one route are reported
-//! the same way; the outer one decides.
+//! How the default layer treats a preflight follows from what it wraps, nothing else. Around
+//! any service but an axum `Router` it answers preflights itself. Around a `Router` it cannot
+//! know before routing whether the route has a policy of its own, so it sends the preflight on,
+//! marked in the request's extensions and with the method `CORS-PREFLIGHT` instead of
+//! `OPTIONS`: axum routes that method to no `get`, `options`, ... handler but to the route's
+//! fallback (its 405), which a route policy wraps. A route policy that sees the mark answers
+//! with its own policy; any other answer is replaced by the default policy's. So no handler
+//! runs for a preflight, except one that takes every method (`any(handler)`,
+//! `MethodRouter::fallback`, `Router::fallback`, `route_service`): give such a route a policy
+//! of its own (`any(handler).cors(POLICY)`). An application with its own default layer nested
+//! in another (`nest_service`) answers with its own policy, as a route policy does.
+//!
+//! Preflights reach route policies after the layers added to the `Router` (`Router::layer`,
+//! `route_layer`), since those wrap every route; they see the method `CORS-PREFLIGHT`. A layer
+//! there, or a handler taking every method, that answers a preflight itself (an
+//! authentication layer answering 401) is reported at warn level the first time, and the
+//! default policy answers the preflight instead: put a route's other layers inside its policy
+//! (`get(h).layer(auth).cors(POLICY)`) or let them pass preflights.
+//!
+//! A route policy that finds no default layer's mark on a request (none outside it, or one
+//! around another service than the `Router`, such as a layer between them) is reported at
+//! warn level on its first request: the rest of the application, and axum's 404 and 405,
+//! would get no CORS headers. Two route policies on one route are reported the same way; the
+//! outer one decides.
 //!
 //! Refused requests are logged through `tracing` at debug level, naming the reason (which origin,
 //! method or request header was not allowed), the method and the path.

@@ -1,26 +1,50 @@
 //! How the default layer and the route policies inside it tell each other what they did,
-//! through the extensions of the request and of the response. A zero-sized value each; axum
-//! gives every request it routes an extension map anyway (the matched path).
+//! through the extensions of the request and of the response: explicit data on each request,
+//! never state kept between requests or while the application is built. A small value each;
+//! axum gives every request it routes an extension map anyway (its path parameters).
 
-use http::{Request, Response};
+use http::{Method, Request, Response};
 
-/// On a request: a default layer that forwards preflights is outside.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct DefaultOutside;
+/// On a request: a default layer outside forwards preflights to the route policies inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outside {
+    /// An ordinary request (not a preflight).
+    Request,
+    /// A preflight (its method was `OPTIONS`), sent on with the private method
+    /// [`forwarded_method`] so that axum routes it to no handler: a route policy answers it,
+    /// and anything else leaves it to the default layer.
+    Preflight,
+}
+
+/// The method a forwarded preflight carries inside the default layer. An extension method no
+/// handler is registered for: axum's `MethodRouter` sends it to its fallback (the 405 that a
+/// route policy wraps), never to a `get`, `options`, ... handler.
+pub(crate) fn forwarded_method() -> Method {
+    // Short enough to be stored inline in `Method`, so cloning it does not allocate.
+    Method::from_bytes(b"CORS-PREFLIGHT").unwrap_or(Method::OPTIONS)
+}
+
+/// What the default layer outside said about `request`, if one forwards to it; a forwarded
+/// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it.
+#[inline]
+pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
+    let outside = request.extensions().get::<Outside>().copied();
+    if outside == Some(Outside::Preflight) {
+        *request.method_mut() = Method::OPTIONS;
+    }
+    outside
+}
+
+/// Marks `request` for the policies inside the default layer.
+#[inline]
+pub(crate) fn mark<B>(request: &mut Request<B>, outside: Outside) {
+    request.extensions_mut().insert(outside);
+}
 
 /// On a response: a route policy wrote its headers (or answered the preflight), so the default
 /// layer leaves the response alone.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RouteApplied;
-
-/// Marks `request` for the route policies inside, when the default layer has some.
-#[inline]
-pub(crate) fn default_outside<B>(mut request: Request<B>, has_routes: bool) -> Request<B> {
-    if has_routes {
-        request.extensions_mut().insert(DefaultOutside);
-    }
-    request
-}
 
 /// Whether a route policy answered the response.
 #[inline]

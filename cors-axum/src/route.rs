@@ -1,12 +1,11 @@
 //! axum's side: route policies on a `MethodRouter`, the default layer applied last to a
 //! `Router`, and the checks that the two are put together so that every response is covered.
 
-use std::cell::Cell;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use axum::routing::{IntoMakeService, MethodRouter, Route};
+use axum::routing::{IntoMakeService, MethodRouter, Route, RouterIntoService};
 use axum::Router;
 use cors_shared::{Policy, PolicySource};
 use http::{Request, Response};
@@ -15,37 +14,28 @@ use tower_service::Service;
 
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
-use crate::mark::DefaultOutside;
-use crate::service::{decide, CorsFuture, CorsService, Mode};
+use crate::service::{decide, CorsFuture, CorsService, Inner, Mode};
 use crate::Cors;
 
-thread_local! {
-    /// How many route services were built on this thread since the last default layer was.
-    /// axum applies a route's layers when the route is declared, and an application declares
-    /// its routes and then applies the default layer on one thread: the default layer finds
-    /// here whether route policies are inside it.
-    static BUILT: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Whether route services were built on this thread since the last call.
-pub(crate) fn take_built() -> bool {
-    BUILT.with(|built| built.replace(0) > 0)
-}
-
-/// The path of axum's `Route`, without its type arguments.
-fn route_type_path() -> &'static str {
-    let name = std::any::type_name::<Route>();
+/// The path of type `T`, without its type arguments.
+fn type_path<T: ?Sized>() -> &'static str {
+    let name = std::any::type_name::<T>();
     name.split('<').next().unwrap_or(name)
 }
 
-/// Refuses the default layer around one of axum's routes, where `Router::layer`,
-/// `route_layer` and `MethodRouter::layer` put it.
+/// What the default layer wraps when it wraps an `S`: an axum `Router` (also as
+/// `Router::into_service`), whose routes may have policies of their own, or another service.
+/// Refuses one of axum's routes, where `Router::layer`, `route_layer` and `MethodRouter::layer`
+/// put a layer.
 // A mistake in how the application is built, found while it is built, as axum reports
 // overlapping routes: a panic with the fix, before any request is served.
 #[allow(clippy::panic)]
-pub(crate) fn refuse_inside_router<S>() {
-    let name = std::any::type_name::<S>();
-    if name.split('<').next() == Some(route_type_path()) {
+pub(crate) fn inner_kind<S>() -> Inner {
+    let path = type_path::<S>();
+    if path == type_path::<Router>() || path == type_path::<RouterIntoService<()>>() {
+        return Inner::Router;
+    }
+    if path == type_path::<Route>() {
         panic!(
             "cors_axum::Cors was given to `Router::layer`, `Router::route_layer` or \
              `MethodRouter::layer`, which apply it to the routes added so far only: routes added \
@@ -56,6 +46,7 @@ pub(crate) fn refuse_inside_router<S>() {
              of its own takes `.cors(POLICY)` (`use cors_axum::CorsRouteExt`)"
         );
     }
+    Inner::Service
 }
 
 /// On a request: a route policy has decided it, so another one inside it stays out.
@@ -141,7 +132,6 @@ impl<S> Layer<S> for RouteCors {
     type Service = RouteService<S>;
 
     fn layer(&self, inner: S) -> RouteService<S> {
-        BUILT.with(|built| built.set(built.get() + 1));
         RouteService {
             inner,
             shared: Arc::clone(&self.shared),
@@ -171,9 +161,10 @@ where
 
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let shared = &self.shared;
-        let extensions = request.extensions();
+        // A preflight the default layer forwarded gets its `OPTIONS` back here.
+        let outside = crate::mark::outside(&mut request);
         let decided = decide(shared.policy, &shared.prepared, &request, Role::Route);
-        if extensions.get::<RouteClaimed>().is_some() {
+        if request.extensions().get::<RouteClaimed>().is_some() {
             warn_once(&shared.warned_twice, || {
                 format!(
                     "two CORS route policies apply to {}: `.cors(...)` covers every method of \
@@ -184,19 +175,21 @@ where
             });
             return CorsFuture::forward(self.inner.call(request), decided, Mode::Pass);
         }
-        if extensions.get::<DefaultOutside>().is_none() {
+        if outside.is_none() {
             warn_once(&shared.warned_alone, || {
                 format!(
-                    "the CORS route policy of {} has no default layer outside it: routes \
-                     without a policy of their own, and axum's 404 and 405, get no CORS headers. \
-                     Apply the default policy last, to the whole Router, on the thread that \
-                     built the routes: `router.with_cors(cors)` (`use cors_axum::CorsRouterExt`)",
+                    "the CORS route policy of {} has no default layer around its Router: routes \
+                     without a policy of their own, and axum's 404 and 405, get no CORS headers, \
+                     and a default layer around another service (a layer between it and the \
+                     Router) answers this route's preflights itself. Apply the default policy \
+                     last, to the whole Router: `router.with_cors(cors)` \
+                     (`use cors_axum::CorsRouterExt`)",
                     request.uri().path()
                 )
             });
         }
         if decided.preflight.is_some() {
-            return CorsFuture::answer(decided, Role::Route);
+            return CorsFuture::answer(decided, Mode::Route);
         }
         request.extensions_mut().insert(RouteClaimed);
         CorsFuture::forward(self.inner.call(request), decided, Mode::Route)

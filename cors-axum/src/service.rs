@@ -4,17 +4,19 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use cors_shared::Policy;
-use http::{Request, Response, StatusCode};
+use http::{Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use crate::cors::Shared;
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
+use crate::mark::Outside;
 
 /// What one policy said about one request, owned.
 #[derive(Debug)]
@@ -49,9 +51,20 @@ pub(crate) fn decide<B>(
 pub struct CorsService<S> {
     inner: S,
     shared: Arc<Shared>,
-    /// Route policies were built inside: preflights go on to them, and only those that none
-    /// answers get the default policy's answer.
-    forwards_preflights: bool,
+    /// What the wrapped service is: an axum `Router`, which may hold route policies, gets the
+    /// preflights forwarded; any other service has its preflights answered here.
+    inner_kind: Inner,
+}
+
+/// What a default layer wraps, known from the wrapped service's type when it is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Inner {
+    /// A service that cannot hold route policies: preflights are answered without calling it.
+    Service,
+    /// An axum `Router`, whose routes may have policies of their own: preflights go on, marked
+    /// and with a method no handler takes, and only those no route policy answered get the
+    /// default policy's answer.
+    Router,
 }
 
 impl<S: Clone> Clone for CorsService<S> {
@@ -59,17 +72,17 @@ impl<S: Clone> Clone for CorsService<S> {
         CorsService {
             inner: self.inner.clone(),
             shared: Arc::clone(&self.shared),
-            forwards_preflights: self.forwards_preflights,
+            inner_kind: self.inner_kind,
         }
     }
 }
 
 impl<S> CorsService<S> {
-    pub(crate) fn new(inner: S, shared: Arc<Shared>, forwards_preflights: bool) -> Self {
+    pub(crate) fn new(inner: S, shared: Arc<Shared>, inner_kind: Inner) -> Self {
         CorsService {
             inner,
             shared,
-            forwards_preflights,
+            inner_kind,
         }
     }
 
@@ -92,7 +105,16 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+    /// Where a request's CORS handling starts: the policy decides once, and this match acts
+    /// on the decision; the response future ends it.
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        // Another default layer outside this one (an application nested in another): this
+        // one is then the policy of its part, as a route policy is of its route.
+        let outside = crate::mark::outside(&mut request);
+        let mode = match outside {
+            Some(_) => Mode::Nested,
+            None => Mode::Default,
+        };
         // One version of a reloadable policy decides the whole request.
         let decided = decide(
             &self.shared.policy.load(),
@@ -100,18 +122,24 @@ where
             &request,
             Role::Default,
         );
-        match decided.preflight {
-            Some(_) if !self.forwards_preflights => CorsFuture::answer(decided, Role::Default),
-            preflight => {
-                let forwarded = preflight.map(|_| Forwarded {
+        match (decided.preflight, self.inner_kind) {
+            (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
+            (Some(_), Inner::Router) => {
+                let forwarded = (!self.shared.warned.load(Ordering::Relaxed)).then(|| Forwarded {
                     shared: Arc::clone(&self.shared),
-                    path: request.uri().path().to_owned(),
+                    uri: request.uri().clone(),
                 });
-                let request = crate::mark::default_outside(request, self.forwards_preflights);
-                let mut future =
-                    CorsFuture::forward(self.inner.call(request), decided, Mode::Default);
-                future.forwarded = forwarded.map(Box::new);
+                crate::mark::mark(&mut request, Outside::Preflight);
+                *request.method_mut() = self.shared.forwarded_method.clone();
+                let mut future = CorsFuture::forward(self.inner.call(request), decided, mode);
+                future.forwarded = forwarded;
                 future
+            }
+            (None, inner_kind) => {
+                if inner_kind == Inner::Router && outside.is_none() {
+                    crate::mark::mark(&mut request, Outside::Request);
+                }
+                CorsFuture::forward(self.inner.call(request), decided, mode)
             }
         }
     }
@@ -121,19 +149,36 @@ where
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// A route's policy: writes its headers and marks the response.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     Route,
     /// The default policy: writes its headers unless a route policy did.
     Default,
+    /// A default policy inside another one: writes its headers unless a route policy did, and
+    /// marks the response, so the outer one leaves it alone.
+    Nested,
     /// Nothing: another layer decides.
     Pass,
 }
 
-/// A preflight the default layer forwarded: its path and the layer's warning flag, for the
-/// warning when something else than a route policy answered it.
+impl Mode {
+    /// Whether a response a route policy answered is left alone.
+    fn yields_to_routes(self) -> bool {
+        matches!(self, Mode::Default | Mode::Nested)
+    }
+
+    /// Whether the response is marked as answered, for the default layer outside.
+    fn marks(self) -> bool {
+        matches!(self, Mode::Route | Mode::Nested)
+    }
+}
+
+/// A preflight the default layer forwarded: the layer's warning flag and the request's URI,
+/// for the warning when something else than a route policy answered it (kept until the layer
+/// has warned once).
 #[derive(Debug)]
 struct Forwarded {
     shared: Arc<Shared>,
-    path: String,
+    uri: Uri,
 }
 
 pin_project! {
@@ -154,19 +199,16 @@ pin_project! {
         decided: Decided,
         mode: Mode,
         // A preflight the default layer forwarded to the route policies inside.
-        forwarded: Option<Box<Forwarded>>,
+        forwarded: Option<Forwarded>,
     }
 }
 
 impl<F> CorsFuture<F> {
-    pub(crate) fn answer(decided: Decided, role: Role) -> Self {
+    pub(crate) fn answer(decided: Decided, mode: Mode) -> Self {
         CorsFuture {
             state: State::Answer,
             decided,
-            mode: match role {
-                Role::Route => Mode::Route,
-                Role::Default => Mode::Default,
-            },
+            mode,
             forwarded: None,
         }
     }
@@ -209,7 +251,7 @@ where
             None => Ok(answer(decided, mode)),
             Some(result) if mode == Mode::Pass => result,
             Some(Ok(response))
-                if crate::mark::route_applied(&response) && mode == Mode::Default =>
+                if mode.yields_to_routes() && crate::mark::route_applied(&response) =>
             {
                 Ok(response)
             }
@@ -224,7 +266,7 @@ where
                 }
                 (None, Ok(mut response)) => {
                     decided.headers.write(response.headers_mut());
-                    if mode == Mode::Route {
+                    if mode.marks() {
                         crate::mark::route_applied_to(&mut response);
                     }
                     if let Some(note) = &decided.note {
@@ -245,7 +287,7 @@ fn answer<B: Default>(decided: &Decided, mode: Mode) -> Response<B> {
         *response.status_mut() = status;
     }
     decided.headers.write(response.headers_mut());
-    if mode == Mode::Route {
+    if mode.marks() {
         crate::mark::route_applied_to(&mut response);
     }
     if let Some(note) = &decided.note {
@@ -255,8 +297,9 @@ fn answer<B: Default>(decided: &Decided, mode: Mode) -> Response<B> {
 }
 
 /// Warns (once per layer) when something inside the default layer answered a preflight with
-/// another status than axum's own 404 or 405 before a route policy could: an authentication
-/// layer added to the `Router`, or an `OPTIONS` handler.
+/// another status than axum's own 404 or 405 before a route policy could: a layer added to the
+/// `Router` (an authentication layer answering 401), or a handler that takes every method
+/// (`any(handler)`, a `fallback`, a nested service).
 fn warn_answered_inside(forwarded: &Forwarded, status: StatusCode) {
     if matches!(
         status,
@@ -264,15 +307,17 @@ fn warn_answered_inside(forwarded: &Forwarded, status: StatusCode) {
     ) {
         return;
     }
-    let path = &forwarded.path;
+    let path = forwarded.uri.path();
     crate::log::warn_once(&forwarded.shared.warned, || {
         format!(
             "a CORS preflight to {path} was answered with {status} inside the CORS layer before \
              any route policy saw it, by a layer added to the Router (`Router::layer`, \
-             `route_layer`) or by an OPTIONS handler; the default policy answered it instead. If \
-             its route has a policy of its own, put the route's other layers inside it: \
-             `get(handler).layer(auth).cors(POLICY)`; and let such layers pass preflights \
-             (OPTIONS with Origin and Access-Control-Request-Method) untouched"
+             `route_layer`) or by a handler or service that takes every method (`any(handler)`, \
+             a `fallback`, `route_service`); the default policy answered it instead. If its \
+             route has a policy of its own, put the route's other layers inside it: \
+             `get(handler).layer(auth).cors(POLICY)`; let such layers pass preflights untouched \
+             (inside the CORS layer a preflight's method is `CORS-PREFLIGHT`), and give a route \
+             that takes every method a policy of its own: `any(handler).cors(POLICY)`"
         )
     });
 }

@@ -13,7 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use cors_axum::{policy, Cors, CorsRouteExt, CorsRouterExt, PolicySpec};
+use cors_axum::{policy, Cors, CorsRouteExt, CorsRouterExt, CorsService, PolicySpec};
 use cors_tests::capture::take_events;
 use tower::{Service, ServiceExt};
 use tower_layer::Layer;
@@ -238,7 +238,7 @@ fn options_without_request_method_goes_to_the_application() {
     // A preflight to the same route never reaches the OPTIONS handler.
     let res = send(app, preflight("/route", "https://route.example.re", "PUT"));
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(header(&res, "allow"), None);
+    assert_ne!(header(&res, "allow").as_deref(), Some("GET, OPTIONS"));
     assert_eq!(ran.load(Ordering::Relaxed), 1);
 }
 
@@ -330,7 +330,8 @@ fn a_route_policy_without_default_layer_is_reported_once() {
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert!(
-        warnings[0].contains("the CORS route policy of /route has no default layer outside it")
+        warnings[0]
+            .contains("the CORS route policy of /route has no default layer around its Router")
             && warnings[0].contains("`router.with_cors(cors)`"),
         "{warnings:#?}"
     );
@@ -412,4 +413,162 @@ fn any_tower_service_gets_the_default_policy() {
         header(&res, "access-control-allow-origin").as_deref(),
         Some(APP)
     );
+}
+
+/// A counter that lives as long as the test process, for handlers that must not run.
+fn counter() -> &'static AtomicUsize {
+    Box::leak(Box::new(AtomicUsize::new(0)))
+}
+
+#[test]
+fn an_options_handler_on_a_route_without_policy_never_runs_for_a_preflight() {
+    let ran = counter();
+    let app = Router::new()
+        .route("/route", get(|| async { "get" }).cors(&ROUTE))
+        .route(
+            "/plain",
+            get(|| async { "plain" }).options(move || async move {
+                ran.fetch_add(1, Ordering::Relaxed);
+                (StatusCode::OK, [("allow", "GET, OPTIONS")])
+            }),
+        )
+        .with_cors(default_cors());
+    let res = send(app.clone(), preflight("/plain", APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(ran.load(Ordering::Relaxed), 0, "the handler ran");
+    // An OPTIONS that is not a preflight is the application's.
+    let res = send(app, request(Method::OPTIONS, "/plain", &[("origin", APP)]));
+    assert_eq!(header(&res, "allow").as_deref(), Some("GET, OPTIONS"));
+    assert_eq!(ran.load(Ordering::Relaxed), 1);
+}
+
+/// An application with a route policy, and one without, built interleaved on one thread: each
+/// behaves as it would alone.
+#[test]
+fn applications_built_interleaved_on_one_thread_behave_as_alone() {
+    let with_route = || Router::new().route("/route", get(|| async { "get" }).cors(&ROUTE));
+    let without = || Router::new().route("/plain", get(|| async { "plain" }));
+    let check = |with_route: CorsService<Router>, without: CorsService<Router>| {
+        let res = send(
+            with_route,
+            preflight("/route", "https://route.example.re", "PUT"),
+        );
+        assert_eq!(
+            res.status(),
+            StatusCode::NO_CONTENT,
+            "the route policy answers"
+        );
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some("https://route.example.re")
+        );
+        let res = send(without, preflight("/plain", APP, "GET"));
+        assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some(APP)
+        );
+    };
+    // The routes of one, then the other whole, then the first's default layer.
+    let first = with_route();
+    let second = without().with_cors(default_cors());
+    check(first.with_cors(default_cors()), second);
+    // Both routers, then the default layers in the other order.
+    let first = with_route();
+    let second = without();
+    let second = second.with_cors(default_cors());
+    check(first.with_cors(default_cors()), second);
+    // The routes built on one thread, the default layer applied on another.
+    let first = std::thread::spawn(with_route).join().unwrap();
+    check(
+        first.with_cors(default_cors()),
+        without().with_cors(default_cors()),
+    );
+}
+
+/// `any(handler)` takes every method, the forwarded preflight's too: without a policy of its
+/// own, its answer is replaced by the default policy's and reported; with one, the handler
+/// never runs.
+#[test]
+fn a_route_taking_every_method_gets_the_default_answer_or_its_own_policy() {
+    take_events();
+    let ran = counter();
+    let handler = move |req: Request| async move {
+        ran.fetch_add(1, Ordering::Relaxed);
+        req.method().to_string()
+    };
+    let app = Router::new()
+        .route("/any", axum::routing::any(handler))
+        .route("/own", axum::routing::any(handler).cors(&ROUTE))
+        .with_cors(default_cors());
+    let res = send(app.clone(), preflight("/any", APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some(APP)
+    );
+    assert_eq!(ran.load(Ordering::Relaxed), 1);
+    let warnings: Vec<String> = take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("a CORS preflight to /any was answered with 200 OK")
+            && warnings[0].contains("`any(handler).cors(POLICY)`"),
+        "{warnings:#?}"
+    );
+    let res = send(app, preflight("/own", "https://route.example.re", "PUT"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://route.example.re")
+    );
+    assert_eq!(ran.load(Ordering::Relaxed), 1, "the handler ran");
+}
+
+/// An application with its own default policy nested in another: its policy is that of its
+/// part, as a route policy is of its route.
+#[test]
+fn a_nested_application_answers_with_its_own_default_policy() {
+    const INNER: &str = "https://inner.example.re";
+    let inner = Router::new()
+        .route("/plain", get(|| async { "inner" }))
+        .route("/route", get(|| async { "route" }).cors(&ROUTE))
+        .with_cors(Cors::new(
+            PolicySpec::new().origin(INNER).validate().unwrap(),
+        ));
+    let app = Router::new()
+        .route("/plain", get(|| async { "outer" }))
+        .nest_service("/inner", inner)
+        .with_cors(default_cors());
+    for (path, origin, allowed) in [
+        ("/inner/plain", INNER, true),
+        ("/inner/plain", APP, false),
+        ("/inner/route", "https://route.example.re", true),
+        ("/plain", APP, true),
+    ] {
+        let res = send(app.clone(), preflight(path, origin, "GET"));
+        let status = if allowed { 204 } else { 403 };
+        assert_eq!(res.status(), status, "{path} from {origin}");
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            allowed.then_some(origin),
+            "{path} from {origin}"
+        );
+        let res = send(
+            app.clone(),
+            request(Method::GET, path, &[("origin", origin)]),
+        );
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            allowed.then_some(origin),
+            "{path} from {origin}"
+        );
+    }
 }

@@ -6,6 +6,9 @@
 //! has the route-level shape of each: the floor and actix-cors wrapping the one resource, and
 //! our route policy without a default layer; and the floor in two layers, one on the
 //! application and one on the resource, the shape of a route policy under a default one.
+//! axum compares with tower-http's `CorsLayer` (given to `Router::layer`, and around the whole
+//! `Router`), and has a floor answering preflights before routing, one routing them first as
+//! our default layer must, and the two-layer floor.
 //!
 //! The applications and their checks are in `common/adapters.rs`, shared with the instruction
 //! benchmark (`instructions.rs`).
@@ -96,5 +99,55 @@ mod rocket_apps {
     }
 }
 
-criterion_group!(benches, actix::bench, rocket_apps::bench);
+mod axum_apps {
+    use super::*;
+
+    use std::convert::Infallible;
+
+    use apps::axum_apps::{serve, with_app, Config, Visit};
+    use axum::body::Body;
+    use axum::http::{Request, Response};
+    use criterion::measurement::WallTime;
+    use criterion::BenchmarkGroup;
+    use tower::Service;
+
+    /// Measures one request per iteration, served as `axum::serve` does (the request is built
+    /// outside the timed part).
+    struct Measure<'g, 'c> {
+        g: &'g mut BenchmarkGroup<'c, WallTime>,
+        name: &'static str,
+    }
+
+    impl Visit for Measure<'_, '_> {
+        type Output = ();
+
+        fn visit<S>(self, srv: S, make: fn(&str) -> Request<Body>)
+        where
+            S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+                + Clone
+                + 'static,
+        {
+            self.g.bench_function(self.name, |b| {
+                b.iter_batched(
+                    || make(ORIGIN),
+                    |req| black_box(serve(&srv, req)),
+                    BatchSize::SmallInput,
+                )
+            });
+        }
+    }
+
+    pub(super) fn bench(c: &mut Criterion) {
+        for path in Path::ALL {
+            let mut g = c.benchmark_group(format!("axum/{}", path.name()));
+            for config in Config::ALL {
+                let name = config.name();
+                with_app(config, path, Measure { g: &mut g, name });
+            }
+            g.finish();
+        }
+    }
+}
+
+criterion_group!(benches, actix::bench, rocket_apps::bench, axum_apps::bench);
 criterion_main!(benches);

@@ -87,6 +87,48 @@ mod rocket_apps {
     }
 }
 
+mod axum_apps {
+    use super::*;
+
+    use std::convert::Infallible;
+
+    use apps::axum_apps::{serve, with_app, Config, Visit};
+    use axum::body::Body;
+    use axum::http::{Request, Response};
+    use tower::Service;
+
+    /// The counted request, ready to go: it serves the request and drops the response. The
+    /// application lives as long as the process.
+    pub(crate) type Counted = &'static mut dyn FnMut();
+
+    struct Prepare;
+
+    impl Visit for Prepare {
+        type Output = Counted;
+
+        fn visit<S>(self, srv: S, make: fn(&str) -> Request<Body>) -> Counted
+        where
+            S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+                + Clone
+                + 'static,
+        {
+            for _ in 0..WARM_UP {
+                drop(serve(&srv, make(ORIGIN)));
+            }
+            let mut req = Some(make(ORIGIN));
+            Box::leak(Box::new(move || {
+                if let Some(req) = req.take() {
+                    drop(black_box(serve(&srv, req)));
+                }
+            }))
+        }
+    }
+
+    pub(crate) fn prepare(config: Config, path: Path) -> Counted {
+        with_app(config, path, Prepare)
+    }
+}
+
 mod core_inputs {
     use super::*;
 
@@ -178,6 +220,34 @@ fn rocket_preflight(req: rocket::local::blocking::LocalRequest<'static>) {
     drop(black_box(req.dispatch()))
 }
 
+use apps::axum_apps::Config as X;
+
+#[library_benchmark]
+#[bench::no_cors(args = (X::NoCors, Path::Actual), setup = axum_apps::prepare)]
+#[bench::floor(args = (X::Floor, Path::Actual), setup = axum_apps::prepare)]
+#[bench::floor_forward(args = (X::FloorForward, Path::Actual), setup = axum_apps::prepare)]
+#[bench::floor_nested(args = (X::FloorNested, Path::Actual), setup = axum_apps::prepare)]
+#[bench::tower_http(args = (X::TowerHttp, Path::Actual), setup = axum_apps::prepare)]
+#[bench::tower_http_outside(args = (X::TowerHttpOutside, Path::Actual), setup = axum_apps::prepare)]
+#[bench::ours_default(args = (X::OursDefault, Path::Actual), setup = axum_apps::prepare)]
+#[bench::ours_route(args = (X::OursRoute, Path::Actual), setup = axum_apps::prepare)]
+fn axum_actual(req: axum_apps::Counted) {
+    req()
+}
+
+#[library_benchmark]
+#[bench::no_cors(args = (X::NoCors, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::floor(args = (X::Floor, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::floor_forward(args = (X::FloorForward, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::floor_nested(args = (X::FloorNested, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::tower_http(args = (X::TowerHttp, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::tower_http_outside(args = (X::TowerHttpOutside, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::ours_default(args = (X::OursDefault, Path::Preflight), setup = axum_apps::prepare)]
+#[bench::ours_route(args = (X::OursRoute, Path::Preflight), setup = axum_apps::prepare)]
+fn axum_preflight(req: axum_apps::Counted) {
+    req()
+}
+
 #[library_benchmark]
 #[bench::no_origin_10(args = (10, "no_origin"), setup = core_inputs::allowlist)]
 #[bench::no_origin_10000(args = (10_000, "no_origin"), setup = core_inputs::allowlist)]
@@ -207,10 +277,15 @@ library_benchmark_group!(
     name = rocket_group,
     benchmarks = [rocket_actual, rocket_preflight]
 );
+library_benchmark_group!(
+    name = axum_group,
+    benchmarks = [axum_actual, axum_preflight]
+);
 library_benchmark_group!(name = core_group, benchmarks = [decide]);
 
 main!(
     library_benchmark_groups = actix_group,
     rocket_group,
+    axum_group,
     core_group
 );

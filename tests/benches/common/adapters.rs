@@ -656,3 +656,345 @@ pub(crate) mod rocket_apps {
         client
     }
 }
+
+pub(crate) mod axum_apps {
+    //! The axum applications, each built by [`with_app`], checked, and handed to a [`Visit`]
+    //! that measures it. Requests are served as `axum::serve` does: a clone of the service per
+    //! request, `poll_ready`, `call`.
+
+    use super::*;
+
+    use std::convert::Infallible;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use axum::body::{Body, Bytes};
+    use axum::http::header::{self, HeaderValue};
+    use axum::http::{Method, Request, Response};
+    use axum::routing::get;
+    use axum::Router;
+    use cors_axum::{policy, CorsRouteExt, CorsRouterExt};
+    use tower::{Layer, Service, ServiceExt};
+
+    /// The configurations measured.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(crate) enum Config {
+        /// No CORS at all.
+        NoCors,
+        /// The floor around the whole `Router`, answering preflights before routing.
+        Floor,
+        /// The floor around the whole `Router` in the shape of ours: preflights go through
+        /// routing (to axum's 405 here), and the floor answers them when they come back.
+        FloorForward,
+        /// The floor in two layers, one around the `Router` that writes its headers on every
+        /// response and one on the route (`MethodRouter::layer`) that answers preflights: the
+        /// shape of a route policy under a default one.
+        FloorNested,
+        /// tower-http's `CorsLayer` given to `Router::layer`, as its documentation and axum's
+        /// examples write it: it wraps each route and the fallback.
+        TowerHttp,
+        /// tower-http's `CorsLayer` around the whole `Router` (`ServiceBuilder`), answering
+        /// preflights before routing.
+        TowerHttpOutside,
+        /// Our default policy: `router.with_cors(cors)`.
+        OursDefault,
+        /// Our route policy (`.cors(&ROUTE)`) under our default policy.
+        OursRoute,
+    }
+
+    impl Config {
+        pub(crate) const ALL: [Config; 8] = [
+            Config::NoCors,
+            Config::Floor,
+            Config::FloorForward,
+            Config::FloorNested,
+            Config::TowerHttp,
+            Config::TowerHttpOutside,
+            Config::OursDefault,
+            Config::OursRoute,
+        ];
+
+        pub(crate) fn name(self) -> &'static str {
+            match self {
+                Config::NoCors => "no_cors",
+                Config::Floor => "floor",
+                Config::FloorForward => "floor_forward",
+                Config::FloorNested => "floor_nested",
+                Config::TowerHttp => "tower_http",
+                Config::TowerHttpOutside => "tower_http_outside",
+                Config::OursDefault => "cors_axum_default",
+                Config::OursRoute => "cors_axum_route",
+            }
+        }
+
+        /// What it answers on `path`.
+        fn expect(self, path: Path) -> Expect {
+            match (self, path) {
+                (Config::NoCors, Path::Actual) => NO_HEADERS,
+                // axum's 405: `/x` routes GET and PUT only.
+                (Config::NoCors, Path::Preflight) => Expect {
+                    status: 405,
+                    allow_origin: None,
+                },
+                // tower-http answers an allowed preflight with 200.
+                (_, Path::Actual) | (Config::TowerHttp | Config::TowerHttpOutside, _) => ALLOWED,
+                (_, Path::Preflight) => ALLOWED_PREFLIGHT,
+            }
+        }
+
+        fn route_policy(self) -> Option<bool> {
+            match self {
+                Config::OursRoute => Some(true),
+                Config::OursDefault => Some(false),
+                _ => None,
+            }
+        }
+    }
+
+    policy! {
+        /// The default policy, plus one origin that only the route answers for.
+        ROUTE = {
+            origins = ["https://app.example.re", "https://route.example.re"],
+            methods = [GET, POST, PUT],
+            headers = ["content-type"],
+        };
+    }
+
+    async fn plain_get() -> &'static str {
+        "hello"
+    }
+
+    async fn plain_put() -> &'static str {
+        "stored"
+    }
+
+    fn router() -> Router {
+        Router::new().route("/x", get(plain_get).put(plain_put))
+    }
+
+    /// A header value as hyper's decoder makes it: a slice of the buffer the request was read
+    /// into, so that a layer keeping a copy counts a reference.
+    fn wire(value: &str) -> HeaderValue {
+        let read = Bytes::from(value.as_bytes().to_vec());
+        HeaderValue::from_maybe_shared(read.slice(..)).expect("a valid header value")
+    }
+
+    fn actual(origin: &str) -> Request<Body> {
+        Request::get("/x")
+            .header(header::ORIGIN, wire(origin))
+            .body(Body::empty())
+            .expect("a valid request")
+    }
+
+    fn preflight(origin: &str) -> Request<Body> {
+        Request::options("/x")
+            .header(header::ORIGIN, wire(origin))
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, wire("PUT"))
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, wire("content-type"))
+            .body(Body::empty())
+            .expect("a valid request")
+    }
+
+    /// The floor: a tower layer like ours that answers `OPTIONS` with 204 and writes the same
+    /// headers on other responses, all fixed values, deciding nothing.
+    mod floor {
+        use std::future::Future;
+        use std::pin::Pin;
+        use std::task::{ready, Context, Poll};
+
+        use axum::http::header::{self, HeaderValue};
+        use axum::http::{Method, Request, Response, StatusCode};
+        use tower::{Layer, Service};
+
+        /// What the floor does with a preflight (any `OPTIONS`: it decides nothing).
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Floor {
+            /// Answers it without calling the inner service.
+            Alone,
+            /// Sends it on and turns whatever comes back into the answer.
+            Forward,
+            /// Sends it on and writes the actual request's headers on what comes back, as on
+            /// every response: the outer of two floors.
+            Outer,
+        }
+
+        impl<S> Layer<S> for Floor {
+            type Service = FloorService<S>;
+
+            fn layer(&self, inner: S) -> FloorService<S> {
+                FloorService(inner, *self)
+            }
+        }
+
+        #[derive(Clone)]
+        pub(crate) struct FloorService<S>(S, Floor);
+
+        const ORIGIN: HeaderValue = HeaderValue::from_static(super::ORIGIN);
+
+        impl<S, B, R> Service<Request<B>> for FloorService<S>
+        where
+            S: Service<Request<B>, Response = Response<R>>,
+            R: Default,
+        {
+            type Response = Response<R>;
+            type Error = S::Error;
+            type Future = FloorFuture<S::Future>;
+
+            fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+                self.0.poll_ready(cx)
+            }
+
+            fn call(&mut self, req: Request<B>) -> Self::Future {
+                let preflight = req.method() == Method::OPTIONS && self.1 != Floor::Outer;
+                if preflight && self.1 == Floor::Alone {
+                    return FloorFuture::Answered;
+                }
+                FloorFuture::Forwarded {
+                    inner: self.0.call(req),
+                    preflight,
+                }
+            }
+        }
+
+        pin_project_lite::pin_project! {
+            #[project = FloorProj]
+            pub(crate) enum FloorFuture<F> {
+                Answered,
+                Forwarded { #[pin] inner: F, preflight: bool },
+            }
+        }
+
+        impl<F, R, E> Future for FloorFuture<F>
+        where
+            F: Future<Output = Result<Response<R>, E>>,
+            R: Default,
+        {
+            type Output = Result<Response<R>, E>;
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+                match self.project() {
+                    FloorProj::Answered => Poll::Ready(Ok(answer(Response::new(R::default())))),
+                    FloorProj::Forwarded { inner, preflight } => {
+                        let mut res = ready!(inner.poll(cx))?;
+                        if *preflight {
+                            *res.body_mut() = R::default();
+                            return Poll::Ready(Ok(answer(res)));
+                        }
+                        let headers = res.headers_mut();
+                        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN);
+                        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+                        Poll::Ready(Ok(res))
+                    }
+                }
+            }
+        }
+
+        /// `res` as the answer to a preflight: 204 and the fixed headers.
+        fn answer<R>(mut res: Response<R>) -> Response<R> {
+            *res.status_mut() = StatusCode::NO_CONTENT;
+            let headers = res.headers_mut();
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ORIGIN);
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("PUT"),
+            );
+            headers.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("content-type"),
+            );
+            headers.insert(
+                header::VARY,
+                HeaderValue::from_static(
+                    "Origin, Access-Control-Request-Method, \
+                                 Access-Control-Request-Headers",
+                ),
+            );
+            res
+        }
+    }
+
+    fn tower_http() -> tower_http::cors::CorsLayer {
+        use tower_http::cors::{AllowOrigin, CorsLayer};
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list([HeaderValue::from_static(ORIGIN)]))
+            .allow_methods([Method::GET, Method::POST, Method::PUT])
+            .allow_headers([header::CONTENT_TYPE])
+    }
+
+    /// Serves one request as `axum::serve` does (a clone of the service, `poll_ready`, `call`)
+    /// and polls the response future once: every application here answers without waiting.
+    pub(crate) fn serve<S>(srv: &S, req: Request<Body>) -> Response<Body>
+    where
+        S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone,
+    {
+        let mut cx = Context::from_waker(Waker::noop());
+        match pin!(srv.clone().oneshot(req)).poll(&mut cx) {
+            Poll::Ready(Ok(res)) => Some(res),
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => None,
+        }
+        .expect("the benchmark's applications answer without waiting")
+    }
+
+    /// What measures one checked application: the service and the function that makes the
+    /// measured request from an origin.
+    pub(crate) trait Visit {
+        type Output;
+
+        fn visit<S>(self, srv: S, make: fn(&str) -> Request<Body>) -> Self::Output
+        where
+            S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
+                + Clone
+                + 'static;
+    }
+
+    /// Builds `config`'s application, checks what it answers on `path` (and whose policy
+    /// answers, for ours), then hands it to `visit`.
+    pub(crate) fn with_app<V: Visit>(config: Config, path: Path, visit: V) -> V::Output {
+        let make: fn(&str) -> Request<Body> = match path {
+            Path::Actual => actual,
+            Path::Preflight => preflight,
+        };
+        let name = format!("axum {} {}", config.name(), path.name());
+        let acao = |res: &Response<Body>| {
+            res.headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .map(|v| v.to_str().expect("a visible ASCII header value").to_owned())
+        };
+        // Each arm has a service type of its own: the visit is monomorphised for each.
+        macro_rules! visit {
+            ($app:expr) => {{
+                let srv = $app;
+                let res = serve(&srv, make(ORIGIN));
+                check(
+                    &name,
+                    res.status().as_u16(),
+                    acao(&res).as_deref(),
+                    config.expect(path),
+                );
+                if let Some(answered) = config.route_policy() {
+                    let res = serve(&srv, make(ROUTE_ONLY_ORIGIN));
+                    check_route_policy(&name, acao(&res).as_deref(), answered);
+                }
+                visit.visit(srv, make)
+            }};
+        }
+        let default = || cors_axum::Cors::new(default_policy());
+        match config {
+            Config::NoCors => visit!(router()),
+            Config::Floor => visit!(floor::Floor::Alone.layer(router())),
+            Config::FloorForward => visit!(floor::Floor::Forward.layer(router())),
+            Config::FloorNested => visit!(floor::Floor::Outer.layer(Router::new().route(
+                "/x",
+                get(plain_get).put(plain_put).layer(floor::Floor::Alone)
+            ))),
+            Config::TowerHttp => visit!(router().layer(tower_http())),
+            Config::TowerHttpOutside => visit!(tower_http().layer(router())),
+            Config::OursDefault => visit!(router().with_cors(default())),
+            Config::OursRoute => visit!(Router::new()
+                .route("/x", get(plain_get).put(plain_put).cors(&ROUTE))
+                .with_cors(default())),
+        }
+    }
+}
