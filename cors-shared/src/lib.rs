@@ -69,8 +69,11 @@ pub mod origin_file;
 pub mod public_suffix;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
+pub use decide::protect::{WriteProtection, WRITE_REFUSED_BODY};
 pub use decide::refusal::Refusal;
-pub use decide::request::{is_preflight, HeaderLines, RequestView, REQUEST_HEADERS};
+pub use decide::request::{
+    is_preflight, HeaderLines, RequestView, PROTECTION_REQUEST_HEADERS, REQUEST_HEADERS,
+};
 pub use decide::{
     Decision, MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_METHOD_LEN, MAX_REQUESTED_HEADERS,
     MAX_WHITESPACE_RUN,
@@ -78,7 +81,7 @@ pub use decide::{
 pub use error::{ErrorKind, Location, PolicyError, PolicyErrors};
 pub use field::{Field, Shape};
 pub use origin_file::OriginFile;
-pub use policy::Policy;
+pub use policy::{Policy, WILDCARD_WRITE_NOTE};
 pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicyReader, PolicySource};
 pub use set::OriginSet;
 pub use spec::PolicySpec;

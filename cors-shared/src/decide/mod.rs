@@ -11,6 +11,7 @@ use crate::token;
 
 pub(crate) mod headers;
 mod list;
+pub(crate) mod protect;
 pub(crate) mod refusal;
 pub(crate) mod request;
 
@@ -46,6 +47,12 @@ pub enum Decision<'a> {
     /// A CORS request the policy does not allow: pass it on (the browser blocks the read) and
     /// add these headers (only `Vary`).
     ActualRefused(Refusal<'a>, CorsHeaders<'a>),
+    /// A cross-site write or WebSocket handshake that write protection refuses (the refusal is
+    /// [`Refusal::CrossSiteWrite`]): answer it at once with status 403, these headers (only
+    /// `Vary`) and the one-line body [`WRITE_REFUSED_BODY`](crate::WRITE_REFUSED_BODY); never
+    /// run the handler or the services inside. Only [`Policy::decide_with`] and policies that
+    /// turn protection on themselves return it.
+    WriteRefused(Refusal<'a>, CorsHeaders<'a>),
 }
 
 impl<'a> Decision<'a> {
@@ -56,7 +63,8 @@ impl<'a> Decision<'a> {
             | Decision::PreflightAllowed(h)
             | Decision::PreflightRefused(_, h)
             | Decision::ActualAllowed(h)
-            | Decision::ActualRefused(_, h) => h,
+            | Decision::ActualRefused(_, h)
+            | Decision::WriteRefused(_, h) => h,
         }
     }
 
@@ -70,10 +78,21 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// The status to answer with at once, without running the handler: 204 or 403 for a
+    /// preflight, 403 for a refused write; `None` when the request goes on to the application.
+    pub fn answer_status(&self) -> Option<u16> {
+        match self {
+            Decision::WriteRefused(..) => Some(403),
+            _ => self.preflight_status(),
+        }
+    }
+
     /// Why the request was refused, if it was.
     pub fn refusal(&self) -> Option<&Refusal<'a>> {
         match self {
-            Decision::PreflightRefused(r, _) | Decision::ActualRefused(r, _) => Some(r),
+            Decision::PreflightRefused(r, _)
+            | Decision::ActualRefused(r, _)
+            | Decision::WriteRefused(r, _) => Some(r),
             _ => None,
         }
     }
@@ -83,6 +102,10 @@ impl Policy {
     /// Decides what to do with a request. Never allocates, never panics, and does work bounded
     /// by the policy's size whatever the request holds. A policy with a runtime origin set reads
     /// one version of the set for the whole decision.
+    ///
+    /// Write protection applies only when the policy turns it on itself (`protect_writes`);
+    /// adapters that hold an application default and public origins call
+    /// [`Policy::decide_with`].
     ///
     /// ```
     /// use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
@@ -95,6 +118,12 @@ impl Policy {
     /// assert_eq!(headers.vary.value(), "Origin");
     /// ```
     pub fn decide<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
+        self.decide_default(req)
+    }
+
+    /// The CORS side of [`Policy::decide_with`].
+    #[inline]
+    pub(crate) fn decide_cors<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
         let raw = &self.raw;
         let preflight = req.is_preflight();
         let origin = match req.origin {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::request::HeaderLines;
+
 /// Why a CORS request was refused, for the server's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -38,6 +40,32 @@ pub enum Refusal<'a> {
     HeaderNameTooLong(&'a [u8]),
     /// The preflight asks for private network access, which the policy does not grant.
     PrivateNetworkNotAllowed,
+    /// Write protection refused a cross-site write or WebSocket handshake: its origin is not
+    /// one the policy echoes (nor one of the service's public origins), and the browser said
+    /// it came from another site (`Sec-Fetch-Site`, or an `Origin` whose host is not `Host`).
+    CrossSiteWrite {
+        /// Every `Origin` line.
+        origin: HeaderLines<'a>,
+        /// Every `Sec-Fetch-Site` line.
+        sec_fetch_site: HeaderLines<'a>,
+        /// The request method.
+        method: &'a [u8],
+        /// Whether the request is a WebSocket handshake.
+        websocket: bool,
+    },
+}
+
+/// One header's lines, for a log line: the value, `(none)` or `(several lines)`.
+struct Lines<'a>(HeaderLines<'a>);
+
+impl fmt::Display for Lines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            HeaderLines::Absent => f.write_str("(none)"),
+            HeaderLines::One(v) => write!(f, "`{}`", v.escape_ascii()),
+            HeaderLines::Many => f.write_str("(several lines)"),
+        }
+    }
 }
 
 impl fmt::Display for Refusal<'_> {
@@ -97,6 +125,25 @@ impl fmt::Display for Refusal<'_> {
             Refusal::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed by the policy")
             }
+            Refusal::CrossSiteWrite {
+                origin,
+                sec_fetch_site,
+                method,
+                websocket,
+            } => {
+                if *websocket {
+                    f.write_str("WebSocket handshake")?;
+                } else {
+                    write!(f, "`{}` request", method.escape_ascii())?;
+                }
+                write!(
+                    f,
+                    " from another site (Origin {}, Sec-Fetch-Site {}): only the site itself and \
+                     origins the policy allows may write",
+                    Lines(*origin),
+                    Lines(*sec_fetch_site)
+                )
+            }
         }
     }
 }
@@ -104,6 +151,22 @@ impl fmt::Display for Refusal<'_> {
 impl Refusal<'_> {
     /// The line adapters log for a refused request (at debug level), with the method, the
     /// path and which policy (`route` or `default`) refused.
+    ///
+    /// ```
+    /// use cors_shared::{HeaderLines, Refusal};
+    /// let write = Refusal::CrossSiteWrite {
+    ///     origin: HeaderLines::One(b"https://evil.example"),
+    ///     sec_fetch_site: HeaderLines::One(b"cross-site"),
+    ///     method: b"POST",
+    ///     websocket: false,
+    /// };
+    /// assert_eq!(
+    ///     write.log_line().to_string(),
+    ///     "cross-site write refused, 403: `POST` request from another site (Origin \
+    ///      `https://evil.example`, Sec-Fetch-Site `cross-site`): only the site itself and \
+    ///      origins the policy allows may write"
+    /// );
+    /// ```
     ///
     /// ```
     /// use cors_shared::Refusal;
@@ -119,6 +182,9 @@ struct LogLine<'r, 'a>(&'r Refusal<'a>);
 
 impl fmt::Display for LogLine<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Refusal::CrossSiteWrite { .. } = self.0 {
+            return write!(f, "cross-site write refused, 403: {}", self.0);
+        }
         write!(
             f,
             "CORS refused, no Access-Control-Allow-Origin: {}",
