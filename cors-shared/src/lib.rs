@@ -70,7 +70,7 @@ pub mod public_suffix;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
 pub use decide::protect::{WriteProtection, WRITE_REFUSED_BODY};
-pub use decide::refusal::Refusal;
+pub use decide::refusal::{CrossSiteWrite, Refusal};
 pub use decide::request::{
     is_preflight, HeaderLines, RequestView, PROTECTION_REQUEST_HEADERS, REQUEST_HEADERS,
 };

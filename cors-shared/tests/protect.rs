@@ -10,8 +10,8 @@
 )]
 
 use cors_shared::{
-    CorsHeaders, Decision, ErrorKind, HeaderLines, Policy, PolicySpec, Refusal, RequestView, Vary,
-    WriteProtection, WRITE_REFUSED_BODY,
+    CorsHeaders, CrossSiteWrite, Decision, ErrorKind, HeaderLines, Policy, PolicySpec, Refusal,
+    RequestView, Vary, WriteProtection, WRITE_REFUSED_BODY,
 };
 use proptest::prelude::*;
 
@@ -67,12 +67,7 @@ fn handshake<'a>(origin: Option<&'a str>, site: Option<&'a str>) -> RequestView<
 
 fn refused<'a>(r: &RequestView<'a>, websocket: bool) -> Decision<'a> {
     Decision::WriteRefused(
-        Refusal::CrossSiteWrite {
-            origin: r.origin,
-            sec_fetch_site: r.sec_fetch_site,
-            method: r.method,
-            websocket,
-        },
+        Refusal::CrossSiteWrite(CrossSiteWrite::new(r.origin, r.sec_fetch_site, websocket)),
         CorsHeaders {
             vary: Vary::ORIGIN,
             ..CorsHeaders::default()
@@ -408,13 +403,24 @@ fn the_policy_setting_wins_over_the_application_default() {
 }
 
 #[test]
+fn a_refusal_keeps_a_decision_small() {
+    // A refusal as large as the largest CORS one: every decision is copied on every request.
+    assert!(std::mem::size_of::<Refusal<'_>>() <= 40);
+    let w = CrossSiteWrite::new(HeaderLines::Many, HeaderLines::One(b"x"), true);
+    assert_eq!(
+        (w.origin(), w.sec_fetch_site(), w.is_websocket()),
+        (HeaderLines::Many, HeaderLines::One(&b"x"[..]), true)
+    );
+}
+
+#[test]
 fn the_refusal_says_why_in_one_line() {
     let p = notes();
     let r = req("POST", Some(EVIL), Some("cross-site"));
     let d = p.decide(&r);
     assert_eq!(
         d.refusal().unwrap().log_line().to_string(),
-        "cross-site write refused, 403: `POST` request from another site (Origin \
+        "cross-site write refused, 403: write from another site (Origin \
          `https://evil.example`, Sec-Fetch-Site `cross-site`): only the site itself and origins \
          the policy allows may write"
     );

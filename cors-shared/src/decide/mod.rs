@@ -17,6 +17,7 @@ pub(crate) mod request;
 
 use headers::{CorsHeaders, Vary};
 use list::ascii;
+use protect::WriteProtection;
 use refusal::Refusal;
 use request::{HeaderLines, RequestView};
 
@@ -118,28 +119,39 @@ impl Policy {
     /// assert_eq!(headers.vary.value(), "Origin");
     /// ```
     pub fn decide<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
-        self.decide_default(req)
+        let protection = (self.raw.protect_writes == Some(true)).then_some(&protect::OFF);
+        self.decide_once(req, protection)
     }
 
-    /// The CORS side of [`Policy::decide_with`].
-    #[inline]
-    pub(crate) fn decide_cors<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
+    /// CORS and, when `protection` is given, write protection, in one pass: wherever CORS has
+    /// its answer, a request that protection refuses gets [`Decision::WriteRefused`] instead.
+    /// An origin CORS echoes (not `*`, not `null`) is never judged further.
+    #[inline(always)]
+    pub(crate) fn decide_once<'a>(
+        &'a self,
+        req: &RequestView<'a>,
+        protection: Option<&WriteProtection>,
+    ) -> Decision<'a> {
         let raw = &self.raw;
         let preflight = req.is_preflight();
         let origin = match req.origin {
-            HeaderLines::Absent => return Decision::NotCors(self.not_cors_headers()),
-            HeaderLines::Many => return self.refuse(preflight, Refusal::MultipleOrigins),
+            HeaderLines::Absent => {
+                if protection.is_some_and(|p| !protect::judge(req, p)) {
+                    return protect::refused(req);
+                }
+                return Decision::NotCors(self.not_cors_headers());
+            }
+            HeaderLines::Many => {
+                return self.refuse_or_protect(preflight, Refusal::MultipleOrigins, req, protection)
+            }
             HeaderLines::One(o) => o,
         };
+        let refused = |reason| self.refuse_or_protect(preflight, reason, req, protection);
         let fixed_origin = match self.check_origin(origin) {
             Verdict::Allowed(index) => index,
-            Verdict::NotAllowed => {
-                return self.refuse(preflight, Refusal::OriginNotAllowed(origin))
-            }
-            Verdict::SetEmpty(set) => {
-                return self.refuse(preflight, Refusal::OriginSetEmpty { origin, set })
-            }
-            Verdict::Malformed => return self.refuse(preflight, Refusal::MalformedOrigin(origin)),
+            Verdict::NotAllowed => return refused(Refusal::OriginNotAllowed(origin)),
+            Verdict::SetEmpty(set) => return refused(Refusal::OriginSetEmpty { origin, set }),
+            Verdict::Malformed => return refused(Refusal::MalformedOrigin(origin)),
         };
         // Validation guarantees that `*` never goes with credentials.
         let (allow_origin, fixed_origin) = if raw.any_origin {
@@ -153,6 +165,11 @@ impl Policy {
             )
         };
         if !preflight {
+            // `*` and `null` are allowed to read, never trusted to write.
+            let untrusted = raw.any_origin || origin == b"null";
+            if untrusted && protection.is_some_and(|p| !protect::judge(req, p)) {
+                return protect::refused(req);
+            }
             return Decision::ActualAllowed(CorsHeaders {
                 allow_origin: Some(allow_origin),
                 fixed_origin,
@@ -226,6 +243,22 @@ impl Policy {
         } else {
             CorsHeaders::vary_only(Vary::ORIGIN)
         }
+    }
+
+    /// [`Policy::refuse`] for an origin CORS refuses, unless write protection refuses the
+    /// request first.
+    #[cold]
+    fn refuse_or_protect<'a>(
+        &'a self,
+        preflight: bool,
+        reason: Refusal<'a>,
+        req: &RequestView<'a>,
+        protection: Option<&WriteProtection>,
+    ) -> Decision<'a> {
+        if !preflight && protection.is_some_and(|p| !protect::judge(req, p)) {
+            return protect::refused(req);
+        }
+        self.refuse(preflight, reason)
     }
 
     #[cold]

@@ -26,7 +26,7 @@
 use std::borrow::Cow;
 
 use super::headers::{CorsHeaders, Vary};
-use super::refusal::Refusal;
+use super::refusal::{CrossSiteWrite, Refusal};
 use super::request::{HeaderLines, RequestView};
 use super::Decision;
 use crate::error::PolicyErrors;
@@ -72,8 +72,9 @@ pub struct WriteProtection {
     public_origins: Cow<'static, [Cow<'static, str>]>,
 }
 
-/// Write protection off for every policy that does not turn it on itself.
-static OFF: WriteProtection = WriteProtection::off();
+/// Write protection off for every policy that does not turn it on itself: what
+/// [`Policy::decide`] applies.
+pub(crate) static OFF: WriteProtection = WriteProtection::off();
 
 impl WriteProtection {
     /// Protection on for every policy that does not turn it off itself.
@@ -156,19 +157,9 @@ impl Policy {
     pub fn decide_with<'a>(
         &'a self,
         req: &RequestView<'a>,
-        protection: &'a WriteProtection,
+        protection: &WriteProtection,
     ) -> Decision<'a> {
-        let decision = self.decide_cors(req);
-        if !self.protects_writes(protection) {
-            return decision;
-        }
-        protect(decision, req, protection)
-    }
-
-    /// [`Policy::decide_with`] with the application's default off: a policy is protected when
-    /// it turns protection on itself.
-    pub(crate) fn decide_default<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
-        self.decide_with(req, &OFF)
+        self.decide_once(req, self.protects_writes(protection).then_some(protection))
     }
 }
 
@@ -192,39 +183,13 @@ fn same_host(origin: &[u8], host: HeaderLines<'_>) -> bool {
             == Some(host)
 }
 
-/// Write protection over the CORS decision of the same request.
-#[inline]
-fn protect<'a>(
-    decision: Decision<'a>,
-    req: &RequestView<'a>,
-    protection: &'a WriteProtection,
-) -> Decision<'a> {
-    // An origin CORS echoes may write: the same matcher, the same answer.
-    if let Decision::ActualAllowed(headers) = &decision {
-        if !matches!(headers.allow_origin, Some("*" | "null") | None) {
-            return decision;
-        }
-    }
-    if matches!(
-        decision,
-        Decision::PreflightAllowed(_) | Decision::PreflightRefused(..)
-    ) {
-        return decision;
-    }
-    judge(decision, req, protection)
-}
-
-/// The rest of [`protect`], for a request from an origin CORS does not echo: apart, so that
-/// the allowed path stays small.
+/// Whether write protection lets through a request from an origin CORS does not echo (or no
+/// origin): apart, so that the allowed path stays small.
 #[inline(never)]
-fn judge<'a>(
-    decision: Decision<'a>,
-    req: &RequestView<'a>,
-    protection: &'a WriteProtection,
-) -> Decision<'a> {
+pub(crate) fn judge(req: &RequestView<'_>, protection: &WriteProtection) -> bool {
     let websocket = req.is_websocket_handshake();
     if !websocket && matches!(req.method, b"GET" | b"HEAD" | b"OPTIONS") {
-        return decision;
+        return true;
     }
     let origin_cross = || match req.origin {
         HeaderLines::One(o) => !same_host(o, req.host),
@@ -241,16 +206,18 @@ fn judge<'a>(
         // A browser too old for `Sec-Fetch-Site` still sends `Origin`.
         (_, HeaderLines::Absent) => origin_cross(),
     };
-    if !cross {
-        return decision;
-    }
+    !cross
+}
+
+/// The refusal of a cross-site write.
+#[cold]
+pub(crate) fn refused<'a>(req: &RequestView<'a>) -> Decision<'a> {
     Decision::WriteRefused(
-        Refusal::CrossSiteWrite {
-            origin: req.origin,
-            sec_fetch_site: req.sec_fetch_site,
-            method: req.method,
-            websocket,
-        },
+        Refusal::CrossSiteWrite(CrossSiteWrite::new(
+            req.origin,
+            req.sec_fetch_site,
+            req.is_websocket_handshake(),
+        )),
         CorsHeaders::vary_only(Vary::ORIGIN),
     )
 }

@@ -43,16 +43,74 @@ pub enum Refusal<'a> {
     /// Write protection refused a cross-site write or WebSocket handshake: its origin is not
     /// one the policy echoes (nor one of the service's public origins), and the browser said
     /// it came from another site (`Sec-Fetch-Site`, or an `Origin` whose host is not `Host`).
-    CrossSiteWrite {
-        /// Every `Origin` line.
-        origin: HeaderLines<'a>,
-        /// Every `Sec-Fetch-Site` line.
-        sec_fetch_site: HeaderLines<'a>,
-        /// The request method.
-        method: &'a [u8],
-        /// Whether the request is a WebSocket handshake.
-        websocket: bool,
-    },
+    CrossSiteWrite(CrossSiteWrite<'a>),
+}
+
+/// What the browser said of a write that protection refused, for the log: the request's
+/// `Origin` and `Sec-Fetch-Site` lines, and whether it was a WebSocket handshake. (The
+/// adapter's log line adds the method and the path.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrossSiteWrite<'a> {
+    // Kept as slices and counts rather than two `HeaderLines`, so that a `Refusal`, and every
+    // `Decision`, stays as small as it was.
+    origin: &'a [u8],
+    sec_fetch_site: &'a [u8],
+    origin_lines: Count,
+    site_lines: Count,
+    websocket: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Count {
+    Absent,
+    One,
+    Many,
+}
+
+fn split(lines: HeaderLines<'_>) -> (&[u8], Count) {
+    match lines {
+        HeaderLines::Absent => (b"", Count::Absent),
+        HeaderLines::One(v) => (v, Count::One),
+        HeaderLines::Many => (b"", Count::Many),
+    }
+}
+
+fn join(value: &[u8], count: Count) -> HeaderLines<'_> {
+    match count {
+        Count::Absent => HeaderLines::Absent,
+        Count::One => HeaderLines::One(value),
+        Count::Many => HeaderLines::Many,
+    }
+}
+
+impl<'a> CrossSiteWrite<'a> {
+    /// The refusal of a request with these `Origin` and `Sec-Fetch-Site` lines.
+    pub fn new(origin: HeaderLines<'a>, sec_fetch_site: HeaderLines<'a>, websocket: bool) -> Self {
+        let (origin, origin_lines) = split(origin);
+        let (sec_fetch_site, site_lines) = split(sec_fetch_site);
+        CrossSiteWrite {
+            origin,
+            sec_fetch_site,
+            origin_lines,
+            site_lines,
+            websocket,
+        }
+    }
+
+    /// Every `Origin` line.
+    pub fn origin(&self) -> HeaderLines<'a> {
+        join(self.origin, self.origin_lines)
+    }
+
+    /// Every `Sec-Fetch-Site` line.
+    pub fn sec_fetch_site(&self) -> HeaderLines<'a> {
+        join(self.sec_fetch_site, self.site_lines)
+    }
+
+    /// Whether the request was a WebSocket handshake.
+    pub fn is_websocket(&self) -> bool {
+        self.websocket
+    }
 }
 
 /// One header's lines, for a log line: the value, `(none)` or `(several lines)`.
@@ -125,25 +183,18 @@ impl fmt::Display for Refusal<'_> {
             Refusal::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed by the policy")
             }
-            Refusal::CrossSiteWrite {
-                origin,
-                sec_fetch_site,
-                method,
-                websocket,
-            } => {
-                if *websocket {
-                    f.write_str("WebSocket handshake")?;
+            Refusal::CrossSiteWrite(w) => write!(
+                f,
+                "{} from another site (Origin {}, Sec-Fetch-Site {}): only the site itself and \
+                 origins the policy allows may write",
+                if w.websocket {
+                    "WebSocket handshake"
                 } else {
-                    write!(f, "`{}` request", method.escape_ascii())?;
-                }
-                write!(
-                    f,
-                    " from another site (Origin {}, Sec-Fetch-Site {}): only the site itself and \
-                     origins the policy allows may write",
-                    Lines(*origin),
-                    Lines(*sec_fetch_site)
-                )
-            }
+                    "write"
+                },
+                Lines(w.origin()),
+                Lines(w.sec_fetch_site())
+            ),
         }
     }
 }
@@ -153,16 +204,15 @@ impl Refusal<'_> {
     /// path and which policy (`route` or `default`) refused.
     ///
     /// ```
-    /// use cors_shared::{HeaderLines, Refusal};
-    /// let write = Refusal::CrossSiteWrite {
-    ///     origin: HeaderLines::One(b"https://evil.example"),
-    ///     sec_fetch_site: HeaderLines::One(b"cross-site"),
-    ///     method: b"POST",
-    ///     websocket: false,
-    /// };
+    /// use cors_shared::{CrossSiteWrite, HeaderLines, Refusal};
+    /// let write = Refusal::CrossSiteWrite(CrossSiteWrite::new(
+    ///     HeaderLines::One(b"https://evil.example"),
+    ///     HeaderLines::One(b"cross-site"),
+    ///     false,
+    /// ));
     /// assert_eq!(
     ///     write.log_line().to_string(),
-    ///     "cross-site write refused, 403: `POST` request from another site (Origin \
+    ///     "cross-site write refused, 403: write from another site (Origin \
     ///      `https://evil.example`, Sec-Fetch-Site `cross-site`): only the site itself and \
     ///      origins the policy allows may write"
     /// );
@@ -182,7 +232,7 @@ struct LogLine<'r, 'a>(&'r Refusal<'a>);
 
 impl fmt::Display for LogLine<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Refusal::CrossSiteWrite { .. } = self.0 {
+        if let Refusal::CrossSiteWrite(_) = self.0 {
             return write!(f, "cross-site write refused, 403: {}", self.0);
         }
         write!(
