@@ -7,6 +7,11 @@
 //! request allowed or refused, with the exact headers to write. Deciding never allocates and
 //! never panics, whatever the request holds.
 //!
+//! CORS only decides who may *read*. Write protection ([`WriteProtection`],
+//! [`PolicySpec::protect_writes`], [`Policy::decide_with`]) makes the same allowlist decide who
+//! may *change* anything: a cross-site write or WebSocket handshake from an origin the policy
+//! does not echo is refused, in the same pass as CORS and by the same matcher.
+//!
 //! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
 //! policies read from configuration, and in tests: the rules exist once, here.
 //!
