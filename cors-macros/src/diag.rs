@@ -28,6 +28,15 @@ pub(crate) struct FieldSpans {
 }
 
 impl Spans {
+    /// The span of the whole policy, for what belongs to no key.
+    pub(crate) fn whole_span(&self) -> proc_macro2::Span {
+        self.whole
+            .clone()
+            .into_iter()
+            .next()
+            .map_or_else(proc_macro2::Span::call_site, |t| t.span())
+    }
+
     /// The tokens an error at `at` should underline.
     fn tokens(&self, at: Location) -> &TokenStream {
         let Some(field) = self.fields.get(&at.field) else {

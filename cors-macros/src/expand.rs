@@ -39,13 +39,19 @@ fn attribute_policy(attr: TokenStream, fw: Framework) -> syn::Result<TokenStream
                 policy
             }
         }),
-        Written::Spec { policy, set } => {
+        Written::Spec {
+            policy,
+            set,
+            notes_at,
+        } => {
             let rendered = render::policy_expr(&policy, set.as_ref(), &private);
             let set_use = render::set_use(&policy, set.as_ref(), &private);
+            let notes = render::notes(&policy, notes_at);
             Ok(quote! {
                 {
                     static POLICY: #private::Policy = #rendered;
                     #set_use
+                    #notes
                     &POLICY
                 }
             })
@@ -96,10 +102,15 @@ pub(crate) fn expand_policy(input: TokenStream, fw: Framework) -> TokenStream {
                 interpret(entries, whole, &empty)
             })
             .and_then(|written| match written {
-                Written::Spec { policy, set } => {
+                Written::Spec {
+                    policy,
+                    set,
+                    notes_at,
+                } => {
                     let rendered = render::policy_expr(&policy, set.as_ref(), &private);
                     let set_use = render::set_use(&policy, set.as_ref(), &private);
-                    Ok(quote!({ #set_use #rendered }))
+                    let notes = render::notes(&policy, notes_at);
+                    Ok(quote!({ #set_use #notes #rendered }))
                 }
                 Written::Named(path) => Err(syn::Error::new_spanned(
                     path,

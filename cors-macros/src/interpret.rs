@@ -24,6 +24,8 @@ pub(crate) enum Written {
     Spec {
         policy: Policy,
         set: Option<syn::Path>,
+        /// Where the policy's notes point: the `protect_writes` key, else the whole policy.
+        notes_at: proc_macro2::Span,
     },
     /// `policy = PATH`.
     Named(syn::Path),
@@ -39,6 +41,9 @@ fn expected(key: Key) -> String {
         }
         Key::Field(Field::Origins) => format!(
             "`{name}` takes a list of string literals in brackets: write `{ex}` (or, for origins that change at run time, the name of an `OriginSet` static: `origins = TENANTS`)"
+        ),
+        Key::Field(Field::ProtectWrites) => format!(
+            "`{name}` takes `true` or `false`: write `{ex}` to refuse cross-site writes and WebSocket handshakes from origins this policy does not allow, `{name} = false` to accept them on this route even when the application turns protection on, or leave it out to follow the application"
         ),
         Key::Field(field) => match field.shape() {
             Shape::Methods => format!(
@@ -313,13 +318,7 @@ impl<'e> Interpreter<'e> {
 
     /// A flag key: bare, or `= true` / `= false`.
     fn flag(&mut self, field: Field, on: bool) -> bool {
-        match self.spec.flag_mut(field) {
-            Some(slot) => {
-                *slot = on;
-                true
-            }
-            None => false,
-        }
+        self.spec.set_flag(field, on)
     }
 
     /// `max_age = N`: a plain decimal number of seconds (`_` separators allowed).
@@ -457,9 +456,15 @@ impl<'e> Interpreter<'e> {
         match self.spec.validate() {
             Ok(policy) => {
                 self.errors.finish()?;
+                let notes_at = self
+                    .seen
+                    .iter()
+                    .find(|(k, _)| *k == Key::Field(Field::ProtectWrites))
+                    .map_or_else(|| self.spans.whole_span(), |(_, ident)| ident.span());
                 Ok(Written::Spec {
                     policy,
                     set: self.set,
+                    notes_at,
                 })
             }
             Err(problems) => {

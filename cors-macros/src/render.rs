@@ -47,6 +47,7 @@ pub(crate) fn policy_expr(
         max_age,
         private_network,
         rules,
+        protect_writes,
     } = policy.__raw();
     let rules = rules_expr(rules, private);
     let origins = texts(origins, private);
@@ -55,6 +56,10 @@ pub(crate) fn policy_expr(
     let headers = texts(headers, private);
     let expose = opt_text(expose, private);
     let max_age = opt_text(max_age, private);
+    let protect_writes = match protect_writes {
+        Some(on) => quote!(::core::option::Option::Some(#on)),
+        None => quote!(::core::option::Option::None),
+    };
     let set = match set {
         Some(path) => quote!(::core::option::Option::Some(&#path)),
         None => quote!(::core::option::Option::None),
@@ -76,6 +81,7 @@ pub(crate) fn policy_expr(
             max_age: #max_age,
             private_network: #private_network,
             rules: #rules,
+            protect_writes: #protect_writes,
         })
     }
 }
@@ -106,6 +112,7 @@ pub(crate) fn placeholder_expr(private: &TokenStream) -> TokenStream {
                 allow_http_with_credentials: false,
                 allow_public_suffix_wildcard: false,
             },
+            protect_writes: ::core::option::Option::None,
         })
     }
 }
@@ -149,4 +156,24 @@ fn rules_expr(rules: &OriginRules, private: &TokenStream) -> TokenStream {
             allow_public_suffix_wildcard: #allow_public_suffix_wildcard,
         }
     }
+}
+
+/// The policy's notes ([`Policy::notes`]) as compile-time warnings at `at`: stable Rust has no
+/// warning a macro can emit, so each is the use of a deprecated constant whose deprecation note
+/// is the note's text.
+pub(crate) fn notes(policy: &Policy, at: proc_macro2::Span) -> TokenStream {
+    policy
+        .notes()
+        .map(|note| {
+            let name = quote::format_ident!("cors_note", span = at);
+            quote::quote_spanned! {at=>
+                const _: () = {
+                    #[deprecated(note = #note)]
+                    #[allow(non_upper_case_globals)]
+                    const #name: () = ();
+                    #name
+                };
+            }
+        })
+        .collect()
 }

@@ -26,6 +26,9 @@ pub enum Field {
     DangerouslyAllowHttpWithCredentials,
     /// `dangerously_allow_public_suffix_wildcard`
     DangerouslyAllowPublicSuffixWildcard,
+    /// `protect_writes` (refuse cross-site writes and WebSocket handshakes from origins the
+    /// policy does not allow)
+    ProtectWrites,
 }
 
 /// The kind of value a key takes.
@@ -44,7 +47,7 @@ pub enum Shape {
 
 impl Field {
     /// Every key, in the order the documentation lists them.
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 11] = [
         Field::Origins,
         Field::Credentials,
         Field::Methods,
@@ -55,6 +58,7 @@ impl Field {
         Field::PrivateNetwork,
         Field::DangerouslyAllowHttpWithCredentials,
         Field::DangerouslyAllowPublicSuffixWildcard,
+        Field::ProtectWrites,
     ];
 
     /// The key as the user writes it.
@@ -72,6 +76,7 @@ impl Field {
             Field::DangerouslyAllowPublicSuffixWildcard => {
                 "dangerously_allow_public_suffix_wildcard"
             }
+            Field::ProtectWrites => "protect_writes",
         }
     }
 
@@ -96,7 +101,8 @@ impl Field {
             | Field::AllowNullOrigin
             | Field::PrivateNetwork
             | Field::DangerouslyAllowHttpWithCredentials
-            | Field::DangerouslyAllowPublicSuffixWildcard => Shape::Flag,
+            | Field::DangerouslyAllowPublicSuffixWildcard
+            | Field::ProtectWrites => Shape::Flag,
         }
     }
 
@@ -112,7 +118,8 @@ impl Field {
             | Field::AllowNullOrigin
             | Field::PrivateNetwork
             | Field::DangerouslyAllowHttpWithCredentials
-            | Field::DangerouslyAllowPublicSuffixWildcard => self.key(),
+            | Field::DangerouslyAllowPublicSuffixWildcard
+            | Field::ProtectWrites => self.key(),
         }
     }
 
@@ -127,6 +134,13 @@ impl Field {
             Field::MaxAge => &["max_age_secs"],
             Field::AllowNullOrigin => &["allow_null"],
             Field::PrivateNetwork => &["allow_private_network"],
+            Field::ProtectWrites => &[
+                "csrf",
+                "csrf_protection",
+                "cross_origin_protection",
+                "protect_write",
+                "write_protection",
+            ],
             Field::DangerouslyAllowHttpWithCredentials
             | Field::DangerouslyAllowPublicSuffixWildcard => &[],
         }

@@ -7,6 +7,11 @@
 //! request allowed or refused, with the exact headers to write. Deciding never allocates and
 //! never panics, whatever the request holds.
 //!
+//! CORS only decides who may *read*. Write protection ([`WriteProtection`],
+//! [`PolicySpec::protect_writes`], [`Policy::decide_with`]) makes the same allowlist decide who
+//! may *change* anything: a cross-site write or WebSocket handshake from an origin the policy
+//! does not echo is refused, in the same pass as CORS and by the same matcher.
+//!
 //! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
 //! policies read from configuration, and in tests: the rules exist once, here.
 //!
@@ -69,8 +74,11 @@ pub mod origin_file;
 pub mod public_suffix;
 
 pub use decide::headers::{header, CorsHeader, CorsHeaders, Vary};
-pub use decide::refusal::Refusal;
-pub use decide::request::{is_preflight, HeaderLines, RequestView, REQUEST_HEADERS};
+pub use decide::protect::{WriteProtection, WRITE_REFUSED_BODY};
+pub use decide::refusal::{CrossSiteWrite, Refusal};
+pub use decide::request::{
+    is_preflight, HeaderLines, RequestView, PROTECTION_REQUEST_HEADERS, REQUEST_HEADERS,
+};
 pub use decide::{
     Decision, MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_METHOD_LEN, MAX_REQUESTED_HEADERS,
     MAX_WHITESPACE_RUN,
@@ -78,7 +86,7 @@ pub use decide::{
 pub use error::{ErrorKind, Location, PolicyError, PolicyErrors};
 pub use field::{Field, Shape};
 pub use origin_file::OriginFile;
-pub use policy::Policy;
+pub use policy::{Policy, WILDCARD_WRITE_NOTE};
 pub use reload::{CurrentPolicy, PolicyGuard, PolicyHandle, PolicyReader, PolicySource};
 pub use set::OriginSet;
 pub use spec::PolicySpec;

@@ -56,7 +56,16 @@ pub struct RawPolicy {
     pub private_network: bool,
     /// The origin rules the policy was validated under, which its runtime set applies too.
     pub rules: OriginRules,
+    /// Write protection turned on or off by the policy itself; `None` leaves it to the
+    /// application's default.
+    pub protect_writes: Option<bool>,
 }
+
+/// The note of [`Policy::notes`] for write protection over `*`.
+pub const WILDCARD_WRITE_NOTE: &str = "write protection is on while `origins = [\"*\"]`: `*` lets \
+    every site read but trusts no origin for writes, so only the site's own pages may post here; \
+    list the origins that may write (e.g. `origins = [\"https://app.example.re\"]`), or turn \
+    protection off on this route with `protect_writes = false` if other sites must post to it";
 
 /// How an origin fared against a policy's fixed origins and its runtime set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +95,24 @@ impl Policy {
     /// Whether the policy lets a page at `origin` (the `Origin` header's value) read responses.
     pub fn allows_origin(&self, origin: &str) -> bool {
         matches!(self.check_origin(origin.as_bytes()), Verdict::Allowed(_))
+    }
+
+    /// Remarks about a valid policy that may not do what its author expects, each one line: the
+    /// macros show them as compile-time warnings, adapters may log them at start-up.
+    ///
+    /// Today one: write protection on a policy that allows every origin (`*`). That compiles
+    /// and is consistent (the site's own pages still write), but `*` trusts no origin for
+    /// writes: every other site's writes are refused, although every site may read.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    ///
+    /// let policy = PolicySpec::new().origin("*").protect_writes(true).validate().unwrap();
+    /// assert_eq!(policy.notes().count(), 1);
+    /// ```
+    pub fn notes(&self) -> impl Iterator<Item = &'static str> {
+        let wildcard = self.raw.any_origin && self.raw.protect_writes == Some(true);
+        wildcard.then_some(WILDCARD_WRITE_NOTE).into_iter()
     }
 
     /// Whether responses carry `Access-Control-Allow-Credentials: true`.
@@ -217,6 +244,7 @@ impl fmt::Debug for Policy {
             .field("any_header", &raw.any_header)
             .field("expose", &raw.expose)
             .field("max_age", &raw.max_age)
+            .field("protect_writes", &raw.protect_writes)
             .finish()
     }
 }

@@ -73,6 +73,12 @@ pub struct PolicySpec {
     pub dangerously_allow_http_with_credentials: bool,
     /// Opt-out of the rule that credentialed subdomain wildcards may not cover a public suffix.
     pub dangerously_allow_public_suffix_wildcard: bool,
+    /// Write protection for this policy: `Some(true)` refuses cross-site writes and WebSocket
+    /// handshakes from origins the policy does not allow, `Some(false)` accepts them even when
+    /// the application turns protection on (a callback other sites post to), `None` follows
+    /// the application's default ([`WriteProtection`](crate::WriteProtection)). CORS only
+    /// decides who may read; see [`protect_writes`](Self::protect_writes).
+    pub protect_writes: Option<bool>,
     /// A runtime set whose current entries are allowed besides `origins` (set in code with
     /// [`origin_set`](Self::origin_set); a configuration file cannot name one).
     #[cfg_attr(feature = "serde", serde(skip))]
@@ -209,6 +215,37 @@ impl PolicySpec {
         self
     }
 
+    /// Turns write protection on or off for this policy, whatever the application's default.
+    ///
+    /// CORS decides who may **read** a response; it never stops a cross-site form `POST`, a
+    /// `no-cors` fetch or a WebSocket handshake, which browsers send with the user's cookies.
+    /// With protection on, such a request is refused (403, before the handler runs) unless its
+    /// origin is one this policy echoes: what CORS lets a page read, protection lets it change.
+    /// The site's own pages (`Sec-Fetch-Site: same-origin`, or an `Origin` whose host is the
+    /// `Host`) always pass. `same-site` is not trusted by itself, since a sibling subdomain can
+    /// be taken over: list the sibling in `origins`. `*` trusts no origin for writes.
+    ///
+    /// Turn it off (`false`) on a route that other sites must post to: OAuth `form_post`
+    /// callbacks, payment returns, SAML, browser webhooks.
+    ///
+    /// ```
+    /// use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
+    ///
+    /// let policy = PolicySpec::new()
+    ///     .origin("https://app.example.re")
+    ///     .protect_writes(true)
+    ///     .validate()?;
+    /// let mut post = RequestView::new(b"POST");
+    /// post.origin = HeaderLines::One(b"https://evil.example");
+    /// post.sec_fetch_site = HeaderLines::One(b"cross-site");
+    /// assert_eq!(policy.decide(&post).answer_status(), Some(403));
+    /// # Ok::<(), cors_shared::PolicyErrors>(())
+    /// ```
+    pub fn protect_writes(mut self, on: bool) -> Self {
+        self.protect_writes = Some(on);
+        self
+    }
+
     /// Allows the current entries of a runtime origin set besides the fixed origins. The set
     /// then checks every change against this policy's rules too (credentials, opt-outs): the
     /// set's current entries are checked when the policy is validated, and a set keeps the
@@ -236,7 +273,8 @@ impl PolicySpec {
             | Field::AllowNullOrigin
             | Field::PrivateNetwork
             | Field::DangerouslyAllowHttpWithCredentials
-            | Field::DangerouslyAllowPublicSuffixWildcard => None,
+            | Field::DangerouslyAllowPublicSuffixWildcard
+            | Field::ProtectWrites => None,
         }
     }
 
@@ -252,11 +290,31 @@ impl PolicySpec {
             | Field::AllowNullOrigin
             | Field::PrivateNetwork
             | Field::DangerouslyAllowHttpWithCredentials
-            | Field::DangerouslyAllowPublicSuffixWildcard => None,
+            | Field::DangerouslyAllowPublicSuffixWildcard
+            | Field::ProtectWrites => None,
         }
     }
 
-    /// The flag a flag key sets; `None` for the other keys.
+    /// Sets a flag key (every key of [`Shape::Flag`](crate::Shape::Flag)) on or off, as
+    /// `key`, `key = true` or `key = false` does; false for the other keys. Unlike
+    /// [`flag_mut`](Self::flag_mut) it also sets `protect_writes`, whose absence means
+    /// "follow the application".
+    pub fn set_flag(&mut self, field: Field, on: bool) -> bool {
+        if field == Field::ProtectWrites {
+            self.protect_writes = Some(on);
+            return true;
+        }
+        match self.flag_mut(field) {
+            Some(slot) => {
+                *slot = on;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The flag a flag key sets; `None` for the other keys and for `protect_writes`, which
+    /// may also be unset (use [`set_flag`](Self::set_flag)).
     pub fn flag_mut(&mut self, field: Field) -> Option<&mut bool> {
         match field {
             Field::Credentials => Some(&mut self.credentials),
@@ -268,9 +326,12 @@ impl PolicySpec {
             Field::DangerouslyAllowPublicSuffixWildcard => {
                 Some(&mut self.dangerously_allow_public_suffix_wildcard)
             }
-            Field::Origins | Field::Methods | Field::Headers | Field::Expose | Field::MaxAge => {
-                None
-            }
+            Field::Origins
+            | Field::Methods
+            | Field::Headers
+            | Field::Expose
+            | Field::MaxAge
+            | Field::ProtectWrites => None,
         }
     }
 }

@@ -13,7 +13,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write as _;
 
-use cors_shared::{Decision, HeaderLines, OriginSet, PolicyHandle, PolicySpec, RequestView};
+use std::hint::black_box;
+
+use cors_shared::{
+    Decision, HeaderLines, OriginSet, PolicyHandle, PolicySpec, RequestView, WriteProtection,
+};
 
 struct Counting;
 
@@ -169,5 +173,90 @@ fn decide_makes_zero_allocations_with_a_runtime_set_and_a_reloadable_policy() {
             );
             assert_eq!(allowed, origin != b"https://tenant10000.example.re");
         }
+    }
+}
+
+#[test]
+fn decide_with_write_protection_makes_zero_allocations() {
+    let origins: Vec<String> = (0..10_000)
+        .map(|i| format!("https://app{i}.example.re"))
+        .collect();
+    let policy = PolicySpec::new()
+        .origins(origins)
+        .credentials(true)
+        .methods(["PUT"])
+        .validate()
+        .unwrap();
+    let protection = WriteProtection::on()
+        .public_origins(["https://api.example.re"])
+        .unwrap();
+    let base = |method: &'static [u8], origin: &'static [u8], site: Option<&'static [u8]>| {
+        let mut r = RequestView::new(method);
+        r.origin = HeaderLines::One(origin);
+        r.host = HeaderLines::One(b"internal:8080");
+        r.sec_fetch_site = site.map_or(HeaderLines::Absent, HeaderLines::One);
+        r
+    };
+    let mut socket = base(b"GET", b"https://evil.example", None);
+    socket.upgrade = HeaderLines::One(b"websocket");
+    let mut preflight = base(b"OPTIONS", b"https://evil.example", Some(b"cross-site"));
+    preflight.request_method = HeaderLines::One(b"PUT");
+    let cases = [
+        (
+            "allowed write",
+            base(b"POST", b"https://app7777.example.re", Some(b"cross-site")),
+            false,
+        ),
+        (
+            "cross-site write",
+            base(b"POST", b"https://evil.example", Some(b"cross-site")),
+            true,
+        ),
+        (
+            "same-site write",
+            base(b"PUT", b"https://other.example.re", Some(b"same-site")),
+            true,
+        ),
+        (
+            "same-origin write",
+            base(b"POST", b"https://api.example.re", Some(b"same-origin")),
+            false,
+        ),
+        (
+            "origin against host",
+            base(b"DELETE", b"https://evil.example", None),
+            true,
+        ),
+        (
+            "public origin",
+            base(b"POST", b"https://api.example.re", None),
+            false,
+        ),
+        (
+            "malformed origin",
+            base(b"POST", b"https://APP7777.example.re", None),
+            true,
+        ),
+        (
+            "safe method",
+            base(b"GET", b"https://evil.example", Some(b"cross-site")),
+            false,
+        ),
+        ("websocket", socket, true),
+        ("preflight", preflight, false),
+    ];
+    for (name, req, refuse) in cases {
+        let (refused, count) = allocations_during(|| {
+            let d = policy.decide_with(&req, &protection);
+            let total: usize = d.headers().iter().map(|(n, v)| n.len() + v.len()).sum();
+            let mut line = [0u8; 512];
+            if let Some(r) = d.refusal() {
+                write!(&mut line[..], "{}", r.log_line()).unwrap();
+            }
+            black_box(total);
+            matches!(d, Decision::WriteRefused(..))
+        });
+        assert_eq!(count, 0, "{name}: decide_with allocated {count} times");
+        assert_eq!(refused, refuse, "{name}");
     }
 }

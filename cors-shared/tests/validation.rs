@@ -768,7 +768,7 @@ fn hostile_configuration_is_refused_without_panicking() {
 }
 
 /// Serde's field names, `Field::key()` and the builder's key mapping cannot drift apart: each
-/// key deserializes into exactly the field that `list_mut` / `flag_mut` / `max_age` set.
+/// key deserializes into exactly the field that `list_mut` / `set_flag` / `max_age` set.
 #[cfg(feature = "serde")]
 #[test]
 fn every_field_key_deserializes_as_its_spec_field() {
@@ -786,7 +786,7 @@ fn every_field_key_deserializes_as_its_spec_field() {
                 format!("{toml}{key} = 7")
             }
             Shape::Flag => {
-                *expected.flag_mut(field).unwrap() = true;
+                assert!(expected.set_flag(field, true), "`{key}` is a flag");
                 format!("{toml}{key} = true")
             }
             _ => unreachable!("a new shape needs a case here"),

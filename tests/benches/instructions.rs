@@ -132,10 +132,15 @@ mod axum_apps {
 mod core_inputs {
     use super::*;
 
-    use core_setup::{over_set, policy, requests, set_requests};
-    use cors_shared::{OriginSet, Policy, RequestView};
+    use core_setup::{over_set, policy, requests, set_requests, write_requests};
+    use cors_shared::{OriginSet, Policy, RequestView, WriteProtection};
 
     pub(crate) type Input = (&'static Policy, RequestView<'static>);
+    pub(crate) type ProtectInput = (
+        &'static Policy,
+        RequestView<'static>,
+        &'static WriteProtection,
+    );
 
     fn find<const N: usize>(
         paths: [(&'static str, RequestView<'static>); N],
@@ -159,6 +164,20 @@ mod core_inputs {
         static SET: OriginSet = OriginSet::new("BENCH");
         let policy = Box::leak(Box::new(over_set(&SET, entries)));
         (policy, warm(policy, find(set_requests(), name)))
+    }
+
+    /// A fixed allowlist of 10 origins, the write of path `name`, and the application's write
+    /// protection on or off (the policy leaves it to the application).
+    pub(crate) fn write(name: &str, on: bool) -> ProtectInput {
+        static ON: WriteProtection = WriteProtection::on();
+        static OFF: WriteProtection = WriteProtection::off();
+        let policy: &Policy = Box::leak(Box::new(policy(10)));
+        let protection = if on { &ON } else { &OFF };
+        let req = find(write_requests(), name);
+        for _ in 0..WARM_UP {
+            black_box(policy.decide_with(&req, protection).headers().allow_origin);
+        }
+        (policy, req, protection)
     }
 
     fn warm(policy: &Policy, req: RequestView<'static>) -> RequestView<'static> {
@@ -269,6 +288,17 @@ fn decide((policy, req): core_inputs::Input) -> Option<&'static str> {
         .allow_origin
 }
 
+#[library_benchmark]
+#[bench::allowed_off(args = ("write_allowed", false), setup = core_inputs::write)]
+#[bench::allowed_on(args = ("write_allowed", true), setup = core_inputs::write)]
+#[bench::refused_off(args = ("write_refused", false), setup = core_inputs::write)]
+#[bench::refused_on(args = ("write_refused", true), setup = core_inputs::write)]
+fn protect((policy, req, protection): core_inputs::ProtectInput) -> Option<&'static str> {
+    black_box(policy.decide_with(black_box(&req), protection))
+        .headers()
+        .allow_origin
+}
+
 library_benchmark_group!(
     name = actix_group,
     benchmarks = [actix_actual, actix_preflight]
@@ -281,7 +311,7 @@ library_benchmark_group!(
     name = axum_group,
     benchmarks = [axum_actual, axum_preflight]
 );
-library_benchmark_group!(name = core_group, benchmarks = [decide]);
+library_benchmark_group!(name = core_group, benchmarks = [decide, protect]);
 
 main!(
     library_benchmark_groups = actix_group,

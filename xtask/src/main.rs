@@ -724,11 +724,13 @@ const GATE_ROWS: &[GateRow] = &[
         "decide.actual_refused_10",
         1.02,
     ),
-    row(
+    // Report only (both pattern rows): the goal is for exact origins. A pattern is found after
+    // its origin missed the exact table, and a miss in a fuller table may probe a slot further
+    // and compare a colliding key: where the hashes fall, not a cost that grows with the list.
+    shown(
         "decide, allowed by pattern: 10,000 origins / 10",
         "decide.subdomain_allowed_10000",
         "decide.subdomain_allowed_10",
-        1.02,
     ),
     row(
         "decide, allowed preflight, 2 headers: 10,000 / 10",
@@ -742,11 +744,21 @@ const GATE_ROWS: &[GateRow] = &[
         "decide.set_exact_10",
         1.02,
     ),
-    row(
+    shown(
         "decide, runtime set, pattern: 100,000 entries / 10",
         "decide.set_pattern_100000",
         "decide.set_pattern_10",
-        1.02,
+    ),
+    row(
+        "decide, allowed cross-site POST: protection on / off",
+        "protect.allowed_on",
+        "protect.allowed_off",
+        1.05,
+    ),
+    shown(
+        "decide, refused cross-site POST: protection on / off",
+        "protect.refused_on",
+        "protect.refused_off",
     ),
 ];
 

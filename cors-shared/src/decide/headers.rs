@@ -93,6 +93,12 @@ pub mod header {
     pub const REQUEST_HEADERS: &str = "access-control-request-headers";
     /// `Access-Control-Request-Private-Network`
     pub const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
+    /// `Sec-Fetch-Site`, read by write protection only.
+    pub const SEC_FETCH_SITE: &str = "sec-fetch-site";
+    /// `Host`, read by write protection only.
+    pub const HOST: &str = "host";
+    /// `Upgrade`, read by write protection only (a WebSocket handshake).
+    pub const UPGRADE: &str = "upgrade";
 }
 
 /// One CORS response header a decision may write (`Vary` aside). Adapters that keep their

@@ -11,11 +11,13 @@ use crate::token;
 
 pub(crate) mod headers;
 mod list;
+pub(crate) mod protect;
 pub(crate) mod refusal;
 pub(crate) mod request;
 
 use headers::{CorsHeaders, Vary};
 use list::ascii;
+use protect::WriteProtection;
 use refusal::Refusal;
 use request::{HeaderLines, RequestView};
 
@@ -46,6 +48,12 @@ pub enum Decision<'a> {
     /// A CORS request the policy does not allow: pass it on (the browser blocks the read) and
     /// add these headers (only `Vary`).
     ActualRefused(Refusal<'a>, CorsHeaders<'a>),
+    /// A cross-site write or WebSocket handshake that write protection refuses (the refusal is
+    /// [`Refusal::CrossSiteWrite`]): answer it at once with status 403, these headers (only
+    /// `Vary`) and the one-line body [`WRITE_REFUSED_BODY`](crate::WRITE_REFUSED_BODY); never
+    /// run the handler or the services inside. Only [`Policy::decide_with`] and policies that
+    /// turn protection on themselves return it.
+    WriteRefused(Refusal<'a>, CorsHeaders<'a>),
 }
 
 impl<'a> Decision<'a> {
@@ -56,7 +64,8 @@ impl<'a> Decision<'a> {
             | Decision::PreflightAllowed(h)
             | Decision::PreflightRefused(_, h)
             | Decision::ActualAllowed(h)
-            | Decision::ActualRefused(_, h) => h,
+            | Decision::ActualRefused(_, h)
+            | Decision::WriteRefused(_, h) => h,
         }
     }
 
@@ -70,10 +79,21 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// The status to answer with at once, without running the handler: 204 or 403 for a
+    /// preflight, 403 for a refused write; `None` when the request goes on to the application.
+    pub fn answer_status(&self) -> Option<u16> {
+        match self {
+            Decision::WriteRefused(..) => Some(403),
+            _ => self.preflight_status(),
+        }
+    }
+
     /// Why the request was refused, if it was.
     pub fn refusal(&self) -> Option<&Refusal<'a>> {
         match self {
-            Decision::PreflightRefused(r, _) | Decision::ActualRefused(r, _) => Some(r),
+            Decision::PreflightRefused(r, _)
+            | Decision::ActualRefused(r, _)
+            | Decision::WriteRefused(r, _) => Some(r),
             _ => None,
         }
     }
@@ -83,6 +103,10 @@ impl Policy {
     /// Decides what to do with a request. Never allocates, never panics, and does work bounded
     /// by the policy's size whatever the request holds. A policy with a runtime origin set reads
     /// one version of the set for the whole decision.
+    ///
+    /// Write protection applies only when the policy turns it on itself (`protect_writes`);
+    /// adapters that hold an application default and public origins call
+    /// [`Policy::decide_with`].
     ///
     /// ```
     /// use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
@@ -95,22 +119,39 @@ impl Policy {
     /// assert_eq!(headers.vary.value(), "Origin");
     /// ```
     pub fn decide<'a>(&'a self, req: &RequestView<'a>) -> Decision<'a> {
+        let protection = (self.raw.protect_writes == Some(true)).then_some(&protect::OFF);
+        self.decide_once(req, protection)
+    }
+
+    /// CORS and, when `protection` is given, write protection, in one pass: wherever CORS has
+    /// its answer, a request that protection refuses gets [`Decision::WriteRefused`] instead.
+    /// An origin CORS echoes (not `*`, not `null`) is never judged further.
+    #[inline(always)]
+    pub(crate) fn decide_once<'a>(
+        &'a self,
+        req: &RequestView<'a>,
+        protection: Option<&WriteProtection>,
+    ) -> Decision<'a> {
         let raw = &self.raw;
         let preflight = req.is_preflight();
         let origin = match req.origin {
-            HeaderLines::Absent => return Decision::NotCors(self.not_cors_headers()),
-            HeaderLines::Many => return self.refuse(preflight, Refusal::MultipleOrigins),
+            HeaderLines::Absent => {
+                if protection.is_some_and(|p| !protect::judge(req, p)) {
+                    return protect::refused(req);
+                }
+                return Decision::NotCors(self.not_cors_headers());
+            }
+            HeaderLines::Many => {
+                return self.refuse_or_protect(preflight, Refusal::MultipleOrigins, req, protection)
+            }
             HeaderLines::One(o) => o,
         };
+        let refused = |reason| self.refuse_or_protect(preflight, reason, req, protection);
         let fixed_origin = match self.check_origin(origin) {
             Verdict::Allowed(index) => index,
-            Verdict::NotAllowed => {
-                return self.refuse(preflight, Refusal::OriginNotAllowed(origin))
-            }
-            Verdict::SetEmpty(set) => {
-                return self.refuse(preflight, Refusal::OriginSetEmpty { origin, set })
-            }
-            Verdict::Malformed => return self.refuse(preflight, Refusal::MalformedOrigin(origin)),
+            Verdict::NotAllowed => return refused(Refusal::OriginNotAllowed(origin)),
+            Verdict::SetEmpty(set) => return refused(Refusal::OriginSetEmpty { origin, set }),
+            Verdict::Malformed => return refused(Refusal::MalformedOrigin(origin)),
         };
         // Validation guarantees that `*` never goes with credentials.
         let (allow_origin, fixed_origin) = if raw.any_origin {
@@ -124,6 +165,11 @@ impl Policy {
             )
         };
         if !preflight {
+            // `*` and `null` are allowed to read, never trusted to write.
+            let untrusted = raw.any_origin || origin == b"null";
+            if untrusted && protection.is_some_and(|p| !protect::judge(req, p)) {
+                return protect::refused(req);
+            }
             return Decision::ActualAllowed(CorsHeaders {
                 allow_origin: Some(allow_origin),
                 fixed_origin,
@@ -197,6 +243,22 @@ impl Policy {
         } else {
             CorsHeaders::vary_only(Vary::ORIGIN)
         }
+    }
+
+    /// [`Policy::refuse`] for an origin CORS refuses, unless write protection refuses the
+    /// request first.
+    #[cold]
+    fn refuse_or_protect<'a>(
+        &'a self,
+        preflight: bool,
+        reason: Refusal<'a>,
+        req: &RequestView<'a>,
+        protection: Option<&WriteProtection>,
+    ) -> Decision<'a> {
+        if !preflight && protection.is_some_and(|p| !protect::judge(req, p)) {
+            return protect::refused(req);
+        }
+        self.refuse(preflight, reason)
     }
 
     #[cold]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::request::HeaderLines;
+
 /// Why a CORS request was refused, for the server's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -38,6 +40,90 @@ pub enum Refusal<'a> {
     HeaderNameTooLong(&'a [u8]),
     /// The preflight asks for private network access, which the policy does not grant.
     PrivateNetworkNotAllowed,
+    /// Write protection refused a cross-site write or WebSocket handshake: its origin is not
+    /// one the policy echoes (nor one of the service's public origins), and the browser said
+    /// it came from another site (`Sec-Fetch-Site`, or an `Origin` whose host is not `Host`).
+    CrossSiteWrite(CrossSiteWrite<'a>),
+}
+
+/// What the browser said of a write that protection refused, for the log: the request's
+/// `Origin` and `Sec-Fetch-Site` lines, and whether it was a WebSocket handshake. (The
+/// adapter's log line adds the method and the path.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrossSiteWrite<'a> {
+    // Kept as slices and counts rather than two `HeaderLines`, so that a `Refusal`, and every
+    // `Decision`, stays as small as it was.
+    origin: &'a [u8],
+    sec_fetch_site: &'a [u8],
+    origin_lines: Count,
+    site_lines: Count,
+    websocket: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Count {
+    Absent,
+    One,
+    Many,
+}
+
+fn split(lines: HeaderLines<'_>) -> (&[u8], Count) {
+    match lines {
+        HeaderLines::Absent => (b"", Count::Absent),
+        HeaderLines::One(v) => (v, Count::One),
+        HeaderLines::Many => (b"", Count::Many),
+    }
+}
+
+fn join(value: &[u8], count: Count) -> HeaderLines<'_> {
+    match count {
+        Count::Absent => HeaderLines::Absent,
+        Count::One => HeaderLines::One(value),
+        Count::Many => HeaderLines::Many,
+    }
+}
+
+impl<'a> CrossSiteWrite<'a> {
+    /// The refusal of a request with these `Origin` and `Sec-Fetch-Site` lines.
+    pub fn new(origin: HeaderLines<'a>, sec_fetch_site: HeaderLines<'a>, websocket: bool) -> Self {
+        let (origin, origin_lines) = split(origin);
+        let (sec_fetch_site, site_lines) = split(sec_fetch_site);
+        CrossSiteWrite {
+            origin,
+            sec_fetch_site,
+            origin_lines,
+            site_lines,
+            websocket,
+        }
+    }
+
+    /// Every `Origin` line.
+    pub fn origin(&self) -> HeaderLines<'a> {
+        join(self.origin, self.origin_lines)
+    }
+
+    /// Every `Sec-Fetch-Site` line.
+    pub fn sec_fetch_site(&self) -> HeaderLines<'a> {
+        join(self.sec_fetch_site, self.site_lines)
+    }
+
+    /// Whether the request was a WebSocket handshake.
+    pub fn is_websocket(&self) -> bool {
+        self.websocket
+    }
+}
+
+/// One header's lines, for a log line: the value, `(none)` or `(several lines)`.
+struct Lines<'a>(HeaderLines<'a>);
+
+impl fmt::Display for Lines<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            HeaderLines::Absent => f.write_str("(none)"),
+            HeaderLines::One(v) => write!(f, "`{}`", v.escape_ascii()),
+            HeaderLines::Many => f.write_str("(several lines)"),
+        }
+    }
 }
 
 impl fmt::Display for Refusal<'_> {
@@ -97,6 +183,18 @@ impl fmt::Display for Refusal<'_> {
             Refusal::PrivateNetworkNotAllowed => {
                 f.write_str("private network access is not allowed by the policy")
             }
+            Refusal::CrossSiteWrite(w) => write!(
+                f,
+                "{} from another site (Origin {}, Sec-Fetch-Site {}): only the site itself and \
+                 origins the policy allows may write",
+                if w.websocket {
+                    "WebSocket handshake"
+                } else {
+                    "write"
+                },
+                Lines(w.origin()),
+                Lines(w.sec_fetch_site())
+            ),
         }
     }
 }
@@ -104,6 +202,21 @@ impl fmt::Display for Refusal<'_> {
 impl Refusal<'_> {
     /// The line adapters log for a refused request (at debug level), with the method, the
     /// path and which policy (`route` or `default`) refused.
+    ///
+    /// ```
+    /// use cors_shared::{CrossSiteWrite, HeaderLines, Refusal};
+    /// let write = Refusal::CrossSiteWrite(CrossSiteWrite::new(
+    ///     HeaderLines::One(b"https://evil.example"),
+    ///     HeaderLines::One(b"cross-site"),
+    ///     false,
+    /// ));
+    /// assert_eq!(
+    ///     write.log_line().to_string(),
+    ///     "cross-site write refused, 403: write from another site (Origin \
+    ///      `https://evil.example`, Sec-Fetch-Site `cross-site`): only the site itself and \
+    ///      origins the policy allows may write"
+    /// );
+    /// ```
     ///
     /// ```
     /// use cors_shared::Refusal;
@@ -119,6 +232,9 @@ struct LogLine<'r, 'a>(&'r Refusal<'a>);
 
 impl fmt::Display for LogLine<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Refusal::CrossSiteWrite(_) = self.0 {
+            return write!(f, "cross-site write refused, 403: {}", self.0);
+        }
         write!(
             f,
             "CORS refused, no Access-Control-Allow-Origin: {}",

@@ -62,10 +62,22 @@ pub struct RequestView<'a> {
     pub request_headers: HeaderLines<'a>,
     /// Every `Access-Control-Request-Private-Network` line.
     pub request_private_network: HeaderLines<'a>,
+    /// Every `Sec-Fetch-Site` line: what the browser says of the page that sent the request
+    /// (`same-origin`, `same-site`, `cross-site`, `none`). Read by write protection only, so an
+    /// adapter may leave it absent when [`Policy::protects_writes`](crate::Policy::protects_writes)
+    /// is false.
+    pub sec_fetch_site: HeaderLines<'a>,
+    /// Every `Host` line as the client sent it (for HTTP/2 and HTTP/3, the `:authority`), never
+    /// a header a proxy adds such as `X-Forwarded-Host` or `Forwarded`, which anyone can send.
+    /// Read by write protection only.
+    pub host: HeaderLines<'a>,
+    /// Every `Upgrade` line: a `GET` whose `Upgrade` names `websocket` is a WebSocket handshake,
+    /// which write protection checks although `GET` is safe. Read by write protection only.
+    pub upgrade: HeaderLines<'a>,
 }
 
 impl<'a> RequestView<'a> {
-    /// A request with this method and none of the CORS request headers.
+    /// A request with this method and none of the headers CORS and write protection read.
     pub fn new(method: &'a [u8]) -> Self {
         RequestView {
             method,
@@ -81,6 +93,35 @@ impl<'a> RequestView<'a> {
             self.origin != HeaderLines::Absent,
             self.request_method != HeaderLines::Absent,
         )
+    }
+}
+
+impl RequestView<'_> {
+    /// True for a WebSocket handshake: a `GET` whose `Upgrade` names the `websocket` protocol
+    /// (compared without regard to case, in a comma-separated list, with or without a
+    /// `/version`). Several `Upgrade` lines count as a handshake: write protection then judges
+    /// the request by its `Origin`, the stricter reading.
+    ///
+    /// ```
+    /// use cors_shared::{HeaderLines, RequestView};
+    ///
+    /// let mut req = RequestView::new(b"GET");
+    /// req.upgrade = HeaderLines::One(b"WebSocket");
+    /// assert!(req.is_websocket_handshake());
+    /// req.upgrade = HeaderLines::One(b"h2c");
+    /// assert!(!req.is_websocket_handshake());
+    /// ```
+    pub fn is_websocket_handshake(&self) -> bool {
+        self.method == b"GET"
+            && match self.upgrade {
+                HeaderLines::Absent => false,
+                HeaderLines::Many => true,
+                HeaderLines::One(value) => value.split(|&b| b == b',').any(|protocol| {
+                    let protocol = protocol.trim_ascii();
+                    let name = protocol.split(|&b| b == b'/').next().unwrap_or(protocol);
+                    name.eq_ignore_ascii_case(b"websocket")
+                }),
+            }
     }
 }
 
@@ -104,3 +145,8 @@ pub const REQUEST_HEADERS: [&str; 4] = [
     header::REQUEST_HEADERS,
     header::REQUEST_PRIVATE_NETWORK,
 ];
+
+/// The request headers write protection reads besides `Origin`, in the order of
+/// [`RequestView`]'s fields: `Sec-Fetch-Site`, `Host`, `Upgrade`.
+pub const PROTECTION_REQUEST_HEADERS: [&str; 3] =
+    [header::SEC_FETCH_SITE, header::HOST, header::UPGRADE];

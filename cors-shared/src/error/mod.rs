@@ -149,6 +149,8 @@ pub enum ErrorKind {
     ExposeDuplicate,
     /// `max_age` above 86400 seconds.
     MaxAgeTooLarge,
+    /// A public origin of write protection that is `*`, `null` or a pattern.
+    PublicOriginNotExact,
 }
 
 /// A finer point of a rule that changes only the wording, decided by the validation.
@@ -255,6 +257,8 @@ pub(crate) enum Subject {
     Set(&'static str),
     /// A policy over the runtime set with this name, whose current entries break its rules.
     PolicyOverSet(&'static str),
+    /// The public origins of write protection.
+    PublicOrigins,
 }
 
 /// Every problem found in a policy (or in a change to a runtime origin set), in the order of
@@ -324,6 +328,10 @@ impl fmt::Display for PolicyErrors {
             Subject::PolicyOverSet(name) => write!(
                 f,
                 "invalid CORS policy: the origin set `{name}` holds entries its rules refuse;                  change the set first, or the policy ({n} problem{plural}):"
+            )?,
+            Subject::PublicOrigins => write!(
+                f,
+                "invalid public origins for write protection ({n} problem{plural}):"
             )?,
         }
         for e in &self.errors {

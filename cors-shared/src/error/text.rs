@@ -59,6 +59,7 @@ impl PolicyError {
                 format!("origin `{v}` has a wildcard in an unsupported place")
             }
             WildcardOriginInSet => "`*` cannot be an entry of an origin set".into(),
+            PublicOriginNotExact => format!("public origin `{v}` is not one exact origin"),
             OriginDuplicate => format!("origin `{v}` is listed twice"),
             NullWithoutOptIn => "the `null` origin is listed without `allow_null_origin`".into(),
             NullWithCredentials => "the `null` origin cannot be combined with `credentials`".into(),
@@ -120,6 +121,7 @@ impl PolicyError {
             OriginMisplacedWildcard => "only a leading `*.` (any subdomain) and a `:*` port (any port) are supported",
             WildcardOriginInSet => "an origin set is an allowlist: `*` would allow every site, and with credentials let any of them read your users' data",
             OriginDuplicate => "a repeated entry is usually a typo for another origin",
+            PublicOriginNotExact => "a public origin counts as the site itself for write protection, so it must name exactly the origin the service's own pages have",
             NullWithoutOptIn => "sandboxed iframes, local files and redirects all send `null`, so allowing it lets any site that sandboxes itself read the response",
             NullWithCredentials => "any page can produce the `null` origin from a sandboxed iframe and would then read your users' data",
             InsecureOriginWithCredentials => "anyone on the network path can inject script into a plain-http page and use it to read your users' data",
@@ -153,6 +155,7 @@ impl PolicyError {
             WildcardOriginWithCredentials => "list the trusted origins explicitly (e.g. `\"https://app.example.re\"`), or remove `credentials`".into(),
             WildcardOriginMixed => "remove `*`, or keep `*` alone".into(),
             WildcardOriginInSet => "list the trusted origins, e.g. `https://app.example.re` or `https://*.example.re`; for a public API write `origins = [\"*\"]` in the policy itself".into(),
+            PublicOriginNotExact => "write the service's own origin as its pages see it in `location.origin`, e.g. `https://app.example.re`; trust other sites through the policy's `origins`".into(),
             OriginEmpty => "remove the empty entry".into(),
             OriginMisspeltScheme => "write the scheme `https` (or `http`)".into(),
             OriginQuoted => "remove the quotes".into(),

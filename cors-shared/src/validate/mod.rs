@@ -112,6 +112,7 @@ pub(crate) fn validate(spec: &PolicySpec) -> Result<Policy, PolicyErrors> {
         max_age: spec.max_age.map(|a| Cow::Owned(a.to_string())),
         private_network: spec.private_network,
         rules,
+        protect_writes: spec.protect_writes,
     }))
 }
 

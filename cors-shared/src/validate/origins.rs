@@ -17,13 +17,19 @@ pub(crate) enum Context {
     Policy,
     /// A runtime set with this name: an allowlist, so no `*`.
     Set(&'static str),
+    /// The service's own public origins, for write protection: exact origins only.
+    PublicOrigins,
 }
+
+/// The name public origins are reported under.
+pub(crate) const PUBLIC_ORIGINS: &str = "public_origins";
 
 impl Context {
     fn at(self, index: usize) -> Location {
         match self {
             Context::Policy => Location::item(Field::Origins, index),
             Context::Set(name) => Location::set_entry(name, index),
+            Context::PublicOrigins => Location::set_entry(PUBLIC_ORIGINS, index),
         }
     }
 
@@ -31,7 +37,7 @@ impl Context {
     fn credentials_at(self) -> Option<Location> {
         match self {
             Context::Policy => Some(Location::field(Field::Credentials)),
-            Context::Set(_) => None,
+            Context::Set(_) | Context::PublicOrigins => None,
         }
     }
 
@@ -39,6 +45,7 @@ impl Context {
         match self {
             Context::Policy => Subject::Policy,
             Context::Set(name) => Subject::Set(name),
+            Context::PublicOrigins => Subject::PublicOrigins,
         }
     }
 }
@@ -104,6 +111,9 @@ pub(crate) fn check_into(
         at,
         errors,
         |i, o, errors| match o {
+            _ if context == Context::PublicOrigins && (o == "null" || o.contains('*')) => {
+                errors.push(PolicyError::new(PublicOriginNotExact, at(i)).value(o));
+            }
             "*" => {
                 if let Context::Set(_) = context {
                     errors.push(PolicyError::new(WildcardOriginInSet, at(i)).value(o));

@@ -70,3 +70,15 @@ pub(crate) fn set_requests() -> [(&'static str, RequestView<'static>); 2] {
     shop.origin = HeaderLines::One(b"https://a.shops.example.re");
     [("set_exact", tenant), ("set_pattern", shop)]
 }
+
+/// Cross-site writes to `api.example.re` (`POST`, `Sec-Fetch-Site: cross-site`), for write
+/// protection: from an allowed origin, and from one the policy refuses.
+pub(crate) fn write_requests() -> [(&'static str, RequestView<'static>); 2] {
+    let mut allowed = RequestView::new(b"POST");
+    allowed.origin = HeaderLines::One(b"https://app7.example.re");
+    allowed.sec_fetch_site = HeaderLines::One(b"cross-site");
+    allowed.host = HeaderLines::One(b"api.example.re");
+    let mut refused = allowed;
+    refused.origin = HeaderLines::One(b"https://evil.example");
+    [("write_allowed", allowed), ("write_refused", refused)]
+}

@@ -22,6 +22,7 @@ policy! {
         private_network,
         dangerously_allow_http_with_credentials,
         dangerously_allow_public_suffix_wildcard = true,
+        protect_writes,
     };
     /// The `null` origin: opted in, and never with credentials.
     pub(crate) SANDBOX = {
@@ -42,6 +43,7 @@ policy! {
     private_network,
     dangerously_allow_http_with_credentials,
     dangerously_allow_public_suffix_wildcard = false,
+    protect_writes = false,
 )]
 #[rocket::get("/x")]
 fn handler() -> &'static str {
@@ -70,6 +72,8 @@ fn main() {
     assert!(!FULL.allows_origin("http://localhost"));
     assert!(!FULL.allows_origin("https://app.example.re.evil.net"));
     assert!(FULL.credentials());
+    assert_eq!(FULL.protect_writes_setting(), Some(true));
+    assert_eq!(SANDBOX.protect_writes_setting(), None);
     assert!(SANDBOX.allows_origin("null"));
     assert!(!SANDBOX.allows_origin("https://app.example.re"));
 
