@@ -16,7 +16,7 @@
 //! Resource::new("/x").name("x")
 //!     .guard(RouteGuard::new(&["GET"]))   // GET, or a preflight asking for GET
 //!     .guard(fn_guard(g))
-//!     .app_data(RouteResource)            // tells a default layer outside that a route policy answered
+//!     .app_data(Covered::ROUTE)           // tells a default layer outside that a route policy answered
 //!     .wrap(W)
 //!     .wrap(__cors_actix_wrap_x())        // the route's CORS middleware, outermost
 //!     .to(x)
@@ -186,6 +186,7 @@ fn rewrite(policy: TokenStream, func: &mut ItemFn) -> syn::Result<(TokenStream, 
             )
         }
     };
+    out.extend(register::names(func, &helpers));
     if let Some(registered) = register::register(func, &routes, &helpers) {
         out.extend(registered);
         return Ok((out, Emitted::Inside));
@@ -235,7 +236,7 @@ mod tests {
                  . name (\"ex\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
                  . guard (:: cors_actix :: __private :: fn_guard (g)) \
-                 . app_data (:: cors_actix :: __private :: RouteResource) \
+                 . app_data (:: cors_actix :: __private :: Covered :: ROUTE) \
                  . wrap (Logger :: default ()) \
                  . wrap (__cors_actix_wrap_x ()) \
                  . to (x) ;"
@@ -322,7 +323,7 @@ mod tests {
                 "Resource :: new (\"/a\") . name (\"x\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"GET\"])) \
                  . guard (:: cors_actix :: __private :: fn_guard (g)) \
-                 . app_data (:: cors_actix :: __private :: RouteResource) \
+                 . app_data (:: cors_actix :: __private :: Covered :: ROUTE) \
                  . wrap (__cors_actix_wrap_x ()) . to (x) ;"
             ),
             "{out}"
@@ -331,7 +332,7 @@ mod tests {
             out.contains(
                 "Resource :: new (\"/b\") . name (\"x\") \
                  . guard (:: cors_actix :: __private :: RouteGuard :: new (& [\"POST\"])) \
-                 . app_data (:: cors_actix :: __private :: RouteResource) \
+                 . app_data (:: cors_actix :: __private :: Covered :: ROUTE) \
                  . wrap (__cors_actix_wrap_x ()) . to (x) ;"
             ),
             "{out}"

@@ -2,11 +2,56 @@
 //! route's guard and its CORS middleware outermost (see the parent module's documentation).
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 use syn::{Attribute, Expr, ExprLit, ItemFn, Lit, LitStr, Path};
 
-use super::attrs::{keep_import_used, method_under_routes, parse_route_args, RouteKind};
+use super::attrs::{
+    keep_import_used, method_under_routes, parse_route_args, route_kind, string_value, RouteKind,
+};
 use super::Helpers;
+
+/// Adds the names of the handler's resources to the program's list of `#[cors]` routes, from
+/// which the application's `Cors` knows that route policies inside it answer preflights: the
+/// handler's name, which Actix and this crate give a resource by default, and every
+/// `name = "..."` of its route attributes.
+pub(super) fn names(func: &ItemFn, helpers: &Helpers) -> TokenStream {
+    let mut names = vec![func.sig.ident.to_string()];
+    for attr in &func.attrs {
+        if route_kind(attr.path()).is_none() && method_under_routes(attr).is_none() {
+            continue;
+        }
+        let Ok(args) = attr.parse_args_with(parse_route_args) else {
+            continue;
+        };
+        for name in args
+            .options
+            .iter()
+            .filter(|nv| nv.path.is_ident("name"))
+            .filter_map(string_value)
+        {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    let private = crate::Framework::Actix.private();
+    let entries = names.iter().enumerate().map(|(i, name)| {
+        let ident = format_ident!(
+            "__CORS_ACTIX_NAME_{}_{}",
+            helpers.handler,
+            i,
+            span = Span::call_site()
+        );
+        quote! {
+            #[#private::linkme::distributed_slice(#private::ROUTE_NAMES)]
+            #[linkme(crate = #private::linkme)]
+            #[doc(hidden)]
+            #[allow(non_upper_case_globals)]
+            static #ident: &'static str = #name;
+        }
+    });
+    quote!(#(#entries)*)
+}
 
 /// One resource to register: what a route attribute says, read as Actix reads it.
 struct Registration {
@@ -129,7 +174,7 @@ pub(super) fn register(
                 .name(#resource_name)
                 .guard(#private::RouteGuard::new(&[#(#methods),*]))
                 #(.guard(#private::fn_guard(#guards)))*
-                .app_data(#private::RouteResource)
+                .app_data(#private::Covered::ROUTE)
                 #(.wrap(#wraps))*
                 .wrap(#wrap())
                 .to(#name);

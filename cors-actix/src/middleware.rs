@@ -1,0 +1,327 @@
+//! The hub: where a request's CORS handling starts ([`CorsMiddleware::call`]) and ends (its
+//! response future, [`CorsFuture`]). Each step is one call to the file that knows how:
+//!
+//! 1. the policy version that decides the request ([`Config::policy`]);
+//! 2. reading the request ([`request::read`]);
+//! 3. a preflight that a CORS layer inside may answer goes on undecided ([`nesting`]);
+//! 4. the decision ([`Policy::decide`](cors_shared::Policy::decide));
+//! 5. a preflight is answered at once ([`preflight::answer`], [`log::preflight`]);
+//! 6. any other request goes on, marked as covered by this layer ([`nesting::Mark`]), with what
+//!    its response needs ([`Verdict`]);
+//! 7. when the inner service answers: nothing if a layer inside covered the request; else the
+//!    headers are written ([`headers::write`]), the refusal logged, or (for a preflight no layer
+//!    inside answered) the policy answers; an error carries all that with it ([`CorsError`]).
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpRequest};
+use cors_shared::{Policy, PolicyHandle, PolicyReader};
+
+use crate::config::{Config, Role};
+use crate::decision::{Kept, Verdict, What};
+use crate::error::CorsError;
+use crate::log::{self, Refused};
+use crate::nesting::{self, Mark};
+use crate::request::{self, Captured};
+use crate::{headers, preflight};
+
+/// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
+#[derive(Debug)]
+pub struct CorsMiddleware<S> {
+    service: S,
+    layer: Rc<Layer>,
+}
+
+/// One worker's side of a `Cors`.
+#[derive(Debug)]
+struct Layer {
+    config: Arc<Config>,
+    /// For a reloadable policy: this worker's reader, which keeps the version it last saw.
+    reader: Option<RefCell<PolicyReader>>,
+    /// This layer's mark on the requests it covers; none for a route's layer, whose resource
+    /// carries [`Covered::ROUTE`](crate::nesting::Covered::ROUTE).
+    mark: Option<Mark>,
+    /// Whether a CORS policy inside this default layer may answer preflights, so that they go
+    /// through routing first: known from the configuration, or from the application's resource
+    /// map at the first preflight (it does not change once the application is built).
+    inner_policies: Cell<Option<bool>>,
+}
+
+impl<S> CorsMiddleware<S> {
+    pub(crate) fn new(service: S, config: Arc<Config>) -> Self {
+        let reader = config
+            .source
+            .handle()
+            .map(|handle| RefCell::new(PolicyHandle::reader(handle)));
+        let (mark, inner_policies) = match config.role {
+            Role::Route => (None, Some(false)),
+            Role::Default => (
+                Some(Mark::new(Arc::as_ptr(&config) as usize)),
+                config.nested.then_some(true),
+            ),
+        };
+        CorsMiddleware {
+            service,
+            layer: Rc::new(Layer {
+                config,
+                reader,
+                mark,
+                inner_policies: Cell::new(inner_policies),
+            }),
+        }
+    }
+}
+
+impl Layer {
+    /// The version of a reloadable policy that decides the request from start to end.
+    #[inline]
+    fn pin(&self) -> Option<Arc<Policy>> {
+        self.reader
+            .as_ref()
+            .map(|reader| reader.borrow_mut().current())
+    }
+
+    /// Whether a CORS policy inside may answer the preflight `req`.
+    #[inline]
+    fn lets_inner_answer(&self, req: &HttpRequest) -> bool {
+        match self.inner_policies.get() {
+            Some(known) => known,
+            None => {
+                let found = nesting::has_route_policies(req);
+                self.inner_policies.set(Some(found));
+                found
+            }
+        }
+    }
+
+    #[inline]
+    fn mark(&self, req: &mut ServiceRequest) {
+        if let Some(mark) = &self.mark {
+            mark.put(req);
+        }
+    }
+
+    #[inline]
+    fn covered_inside(&self, req: &HttpRequest) -> bool {
+        match &self.mark {
+            Some(mark) => mark.covered_inside(req),
+            // A route's layer is the outermost of its resource: nothing inside covers.
+            None => false,
+        }
+    }
+}
+
+/// The path, for the log, when the log can be written.
+fn path_for_log(req: &ServiceRequest) -> Option<String> {
+    log::debug_enabled().then(|| req.path().to_owned())
+}
+
+impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFuture<S::Future, B>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let layer = &self.layer;
+        let config = &*layer.config;
+        let pinned = layer.pin();
+        let policy = config.policy(pinned.as_ref());
+        let (view, reuse) = request::read(req.method(), req.headers(), &policy);
+        if view.is_preflight() && layer.lets_inner_answer(req.request()) {
+            let captured = Captured::keep(&view, reuse);
+            drop(policy);
+            layer.mark(&mut req);
+            return CorsFuture::forwarded(
+                self.service.call(req),
+                layer,
+                Kept {
+                    pinned,
+                    what: What::Undecided(captured),
+                },
+            );
+        }
+        let decision = policy.decide(&view);
+        if let Some(status) = preflight::status(&decision) {
+            let answer = preflight::answer(status, &decision, reuse, &config.prepared);
+            if log::debug_enabled() {
+                let requested = request::requested_method(req.headers());
+                log::preflight(
+                    config,
+                    decision.refusal(),
+                    status,
+                    Some(req.path()),
+                    requested,
+                );
+            }
+            drop(policy);
+            layer.mark(&mut req);
+            return CorsFuture::answered(req.into_response(answer.map_into_right_body()));
+        }
+        let refused = Refused::keep(
+            decision.refusal(),
+            req.method(),
+            || path_for_log(&req),
+            config.role,
+        );
+        let verdict = Verdict::keep(&decision, reuse, &config.prepared, refused);
+        drop(policy);
+        layer.mark(&mut req);
+        CorsFuture::forwarded(
+            self.service.call(req),
+            layer,
+            Kept {
+                pinned,
+                what: What::Decided(verdict),
+            },
+        )
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`CorsMiddleware`].
+    pub struct CorsFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        // A preflight answered without calling the inner service.
+        Answered { response: Option<ServiceResponse<EitherBody<B>>> },
+        // A request handed to the inner service.
+        Forwarded {
+            #[pin]
+            inner: F,
+            layer: Rc<Layer>,
+            kept: Option<Kept>,
+        },
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
+    fn answered(response: ServiceResponse<EitherBody<B>>) -> Self {
+        CorsFuture {
+            state: State::Answered {
+                response: Some(response),
+            },
+        }
+    }
+
+    fn forwarded(inner: F, layer: &Rc<Layer>, kept: Kept) -> Self {
+        CorsFuture {
+            state: State::Forwarded {
+                inner,
+                layer: Rc::clone(layer),
+                kept: Some(kept),
+            },
+        }
+    }
+}
+
+impl<F, B> Future for CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Answered { response } => {
+                Poll::Ready(response.take().ok_or_else(polled_twice))
+            }
+            StateProj::Forwarded { inner, layer, kept } => {
+                // Never poll the inner future again once it has answered.
+                if kept.is_none() {
+                    return Poll::Ready(Err(polled_twice()));
+                }
+                let result = ready!(inner.poll(cx));
+                let Some(kept) = kept.take() else {
+                    return Poll::Ready(Err(polled_twice()));
+                };
+                Poll::Ready(match result {
+                    Ok(response) => Ok(finish(layer, kept, response)),
+                    Err(error) => Err(CorsError::wrap(&layer.config, kept, error)),
+                })
+            }
+        }
+    }
+}
+
+/// The end of a forwarded request: the inner service's response with this layer's headers,
+/// unless a layer inside covered the request; or this (default) policy's answer to a preflight
+/// that no layer inside answered.
+#[inline]
+fn finish<B>(
+    layer: &Layer,
+    kept: Kept,
+    mut response: ServiceResponse<B>,
+) -> ServiceResponse<EitherBody<B>> {
+    if layer.covered_inside(response.request()) {
+        return response.map_into_left_body();
+    }
+    let config = &*layer.config;
+    let policy = config.policy(kept.pinned.as_ref());
+    match &kept.what {
+        What::Decided(verdict) => {
+            verdict.log();
+            let (cors, request) = verdict.headers(&policy);
+            headers::write(&cors, request, &config.prepared, response.headers_mut());
+            response.map_into_left_body()
+        }
+        What::Undecided(captured) => answer_later(config, &policy, captured, response),
+    }
+}
+
+/// [`finish`] for a preflight that went through routing and that no layer inside answered.
+#[inline(never)]
+fn answer_later<B>(
+    config: &Config,
+    policy: &Policy,
+    captured: &Captured,
+    mut response: ServiceResponse<B>,
+) -> ServiceResponse<EitherBody<B>> {
+    let (view, reuse) = captured.read();
+    let decision = policy.decide(&view);
+    let Some(status) = preflight::status(&decision) else {
+        headers::write(
+            decision.headers(),
+            reuse,
+            &config.prepared,
+            response.headers_mut(),
+        );
+        return response.map_into_left_body();
+    };
+    if log::debug_enabled() {
+        let path = response.request().path().to_owned();
+        log::preflight(
+            config,
+            decision.refusal(),
+            status,
+            Some(&path),
+            captured.requested_method(),
+        );
+    }
+    let answer = preflight::answer(status, &decision, reuse, &config.prepared);
+    let (request, _) = response.into_parts();
+    ServiceResponse::new(request, answer.map_into_right_body())
+}
+
+fn polled_twice() -> Error {
+    actix_web::error::ErrorInternalServerError("CORS response future polled after completion")
+}
