@@ -56,9 +56,11 @@ impl Config {
     /// the request, or else the policy in force now.
     #[inline]
     pub(crate) fn policy<'a>(&'a self, pinned: Option<&'a Arc<Policy>>) -> CurrentPolicy<'a> {
-        match pinned {
-            Some(policy) => CurrentPolicy::Borrowed(policy),
-            None => self.source.load(),
+        match (pinned, &self.source) {
+            (Some(policy), _) => CurrentPolicy::Borrowed(policy),
+            (None, PolicySource::Static(policy)) => CurrentPolicy::Borrowed(policy),
+            (None, PolicySource::Shared(policy)) => CurrentPolicy::Borrowed(policy),
+            (None, PolicySource::Reloadable(handle)) => CurrentPolicy::Loaded(handle.load()),
         }
     }
 }

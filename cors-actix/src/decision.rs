@@ -24,7 +24,7 @@ pub(crate) struct Kept {
 #[derive(Debug)]
 pub(crate) enum What {
     Decided(Verdict),
-    Undecided(Box<Captured>),
+    Undecided(Captured),
 }
 
 /// What an actual response gets from the decision taken as its request arrived: which

@@ -19,9 +19,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use actix_web::body::{EitherBody, MessageBody};
+use std::marker::PhantomData;
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
-use actix_web::{Error, HttpRequest};
+use actix_web::{Error, HttpRequest, HttpResponse};
 use cors_shared::{Policy, PolicyHandle, PolicyReader};
 
 use crate::config::{Config, Role};
@@ -52,6 +54,10 @@ struct Layer {
     /// through routing first: known from the configuration, or from the application's resource
     /// map at the first preflight (it does not change once the application is built).
     inner_policies: Cell<Option<bool>>,
+    /// Boxes for what forwarded requests keep, reused from one request to the next: the response
+    /// future, which the layers around it move several times, stays a few words long, and no
+    /// request allocates once as many boxes as requests in flight on this worker exist.
+    spare: RefCell<Vec<Box<Option<Kept>>>>,
 }
 
 impl<S> CorsMiddleware<S> {
@@ -74,6 +80,7 @@ impl<S> CorsMiddleware<S> {
                 reader,
                 mark,
                 inner_policies: Cell::new(inner_policies),
+                spare: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -99,6 +106,26 @@ impl Layer {
                 found
             }
         }
+    }
+
+    /// A box holding `kept`: a spare one if there is one.
+    #[inline]
+    fn keep(&self, kept: Kept) -> Box<Option<Kept>> {
+        match self.spare.borrow_mut().pop() {
+            Some(mut spare) => {
+                *spare = Some(kept);
+                spare
+            }
+            None => Box::new(Some(kept)),
+        }
+    }
+
+    /// What a box held; the box is kept for the next request.
+    #[inline]
+    fn take(&self, mut boxed: Box<Option<Kept>>) -> Option<Kept> {
+        let kept = boxed.take();
+        self.spare.borrow_mut().push(boxed);
+        kept
     }
 
     #[inline]
@@ -168,7 +195,8 @@ where
             }
             drop(policy);
             layer.mark(&mut req);
-            return CorsFuture::answered(req.into_response(answer.map_into_right_body()));
+            let (request, _) = req.into_parts();
+            return CorsFuture::answered(request, answer.drop_body());
         }
         let refused = Refused::keep(
             decision.refusal(),
@@ -201,23 +229,28 @@ pin_project_lite::pin_project! {
 pin_project_lite::pin_project! {
     #[project = StateProj]
     enum State<F, B> {
-        // A preflight answered without calling the inner service.
-        Answered { response: Option<ServiceResponse<EitherBody<B>>> },
+        // A preflight answered without calling the inner service: the request and the answer's
+        // head (its body, empty, is added when it is taken), small to move.
+        Answered {
+            answer: Option<(HttpRequest, HttpResponse<()>)>,
+            body: PhantomData<B>,
+        },
         // A request handed to the inner service.
         Forwarded {
             #[pin]
             inner: F,
             layer: Rc<Layer>,
-            kept: Option<Kept>,
+            kept: Option<Box<Option<Kept>>>,
         },
     }
 }
 
 impl<F, B> CorsFuture<F, B> {
-    fn answered(response: ServiceResponse<EitherBody<B>>) -> Self {
+    fn answered(request: HttpRequest, answer: HttpResponse<()>) -> Self {
         CorsFuture {
             state: State::Answered {
-                response: Some(response),
+                answer: Some((request, answer)),
+                body: PhantomData,
             },
         }
     }
@@ -226,8 +259,8 @@ impl<F, B> CorsFuture<F, B> {
         CorsFuture {
             state: State::Forwarded {
                 inner,
+                kept: Some(layer.keep(kept)),
                 layer: Rc::clone(layer),
-                kept: Some(kept),
             },
         }
     }
@@ -242,16 +275,20 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
-            StateProj::Answered { response } => {
-                Poll::Ready(response.take().ok_or_else(polled_twice))
-            }
+            StateProj::Answered { answer, .. } => Poll::Ready(match answer.take() {
+                Some((request, answer)) => Ok(ServiceResponse::new(
+                    request,
+                    answer.set_body(EitherBody::right(BoxBody::new(()))),
+                )),
+                None => Err(polled_twice()),
+            }),
             StateProj::Forwarded { inner, layer, kept } => {
                 // Never poll the inner future again once it has answered.
                 if kept.is_none() {
                     return Poll::Ready(Err(polled_twice()));
                 }
                 let result = ready!(inner.poll(cx));
-                let Some(kept) = kept.take() else {
+                let Some(kept) = kept.take().and_then(|boxed| layer.take(boxed)) else {
                     return Poll::Ready(Err(polled_twice()));
                 };
                 Poll::Ready(match result {

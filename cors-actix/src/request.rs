@@ -51,8 +51,9 @@ fn read_preflight<'a>(
     }
 }
 
-/// How many lines of `name` the request has, and its first value.
-#[inline]
+/// How many lines of `name` the request has, and its first value. Inlined, so that the lookup
+/// of a constant name is compiled for it.
+#[inline(always)]
 fn first_and_lines<'a>(
     headers: &'a HeaderMap,
     name: &HeaderName,
@@ -123,10 +124,9 @@ pub(crate) struct Captured {
 }
 
 impl Captured {
-    /// Keeps what [`read`] found. Boxed, so that the response future of every other request
-    /// stays small.
-    pub(crate) fn keep(view: &RequestView<'_>, reuse: Reuse<'_>) -> Box<Self> {
-        Box::new(Captured {
+    /// Keeps what [`read`] found.
+    pub(crate) fn keep(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+        Captured {
             origin: Line::keep(view.origin, reuse.origin),
             request_method: Line::keep(view.request_method, reuse.request_method),
             request_headers: Line::keep(view.request_headers, reuse.request_headers),
@@ -136,7 +136,7 @@ impl Captured {
                 HeaderLines::One(_) => HeaderLines::One(b""),
                 HeaderLines::Many => HeaderLines::Many,
             },
-        })
+        }
     }
 
     /// The preflight as the core reads it, and its values a response may repeat.
