@@ -9,6 +9,7 @@ use actix_web::{Error, HttpResponse, ResponseError};
 
 use crate::config::{Config, Role};
 use crate::decision::{Kept, What};
+use crate::log::Refused;
 use crate::{headers, log, preflight};
 
 /// An error from behind a CORS middleware, whose response carries the CORS headers.
@@ -41,6 +42,13 @@ impl CorsError {
                 let policy = config.policy(kept.pinned.as_ref());
                 let decision = policy.decide(&captured.read().0);
                 let status = preflight::status(&decision);
+                if status.is_none() {
+                    let refused =
+                        Refused::keep(decision.refusal(), captured.method(), || None, config.role);
+                    if let Some(refused) = refused {
+                        refused.log();
+                    }
+                }
                 if let Some(status) = status.filter(|_| log::debug_enabled()) {
                     log::preflight(
                         config,

@@ -3,14 +3,15 @@
 //!
 //! 1. the policy version that decides the request ([`Config::policy`]);
 //! 2. reading the request ([`request::read`]);
-//! 3. a preflight that a CORS layer inside may answer goes on undecided ([`nesting`]);
+//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]);
 //! 4. the decision ([`Policy::decide`](cors_shared::Policy::decide));
 //! 5. a preflight is answered at once ([`preflight::answer`], [`log::preflight`]);
 //! 6. any other request goes on, marked as covered by this layer ([`nesting::Mark`]), with what
 //!    its response needs ([`Verdict`]);
 //! 7. when the inner service answers: nothing if a layer inside covered the request; else the
-//!    headers are written ([`headers::write`]), the refusal logged, or (for a preflight no layer
-//!    inside answered) the policy answers; an error carries all that with it ([`CorsError`]).
+//!    headers are written ([`headers::write`]) and the refusal logged, a request left undecided
+//!    being decided first (a preflight then gets the policy's answer); an error carries all that
+//!    with it ([`CorsError`]).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -50,13 +51,15 @@ struct Layer {
     /// This layer's mark on the requests it covers; none for a route's layer, whose resource
     /// carries [`Covered::ROUTE`](crate::nesting::Covered::ROUTE).
     mark: Option<Mark>,
-    /// Whether a CORS policy inside this default layer may answer preflights, so that they go
-    /// through routing first: known from the configuration, or from the application's resource
-    /// map at the first preflight (it does not change once the application is built).
+    /// Whether a CORS policy inside this default layer may cover requests, so that they go
+    /// through routing undecided (preflights included): known from the configuration, or from
+    /// the application's resource map at the first request (it does not change once the
+    /// application is built).
     inner_policies: Cell<Option<bool>>,
     /// Boxes for what forwarded requests keep, reused from one request to the next: the response
     /// future, which the layers around it move several times, stays a few words long, and no
     /// request allocates once as many boxes as requests in flight on this worker exist.
+    #[allow(clippy::vec_box)] // The boxes themselves go to the response futures.
     spare: RefCell<Vec<Box<Option<Kept>>>>,
 }
 
@@ -95,7 +98,8 @@ impl Layer {
             .map(|reader| reader.borrow_mut().current())
     }
 
-    /// Whether a CORS policy inside may answer the preflight `req`.
+    /// Whether a CORS policy inside may cover the request `req`, which this layer then decides
+    /// only if none did.
     #[inline]
     fn lets_inner_answer(&self, req: &HttpRequest) -> bool {
         match self.inner_policies.get() {
@@ -120,12 +124,11 @@ impl Layer {
         }
     }
 
-    /// What a box held; the box is kept for the next request.
+    /// Keeps an emptied box for the next request.
     #[inline]
-    fn take(&self, mut boxed: Box<Option<Kept>>) -> Option<Kept> {
-        let kept = boxed.take();
+    fn give_back(&self, mut boxed: Box<Option<Kept>>) {
+        *boxed = None;
         self.spare.borrow_mut().push(boxed);
-        kept
     }
 
     #[inline]
@@ -167,8 +170,9 @@ where
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
         let (view, reuse) = request::read(req.method(), req.headers(), &policy);
-        if view.is_preflight() && layer.lets_inner_answer(req.request()) {
-            let captured = Captured::keep(&view, reuse);
+        // With a CORS policy inside that may cover the request, it is decided only if none did.
+        if layer.lets_inner_answer(req.request()) {
+            let captured = Captured::keep(req.method(), &view, reuse);
             drop(policy);
             layer.mark(&mut req);
             return CorsFuture::forwarded(
@@ -255,6 +259,7 @@ impl<F, B> CorsFuture<F, B> {
         }
     }
 
+    #[inline]
     fn forwarded(inner: F, layer: &Rc<Layer>, kept: Kept) -> Self {
         CorsFuture {
             state: State::Forwarded {
@@ -288,29 +293,41 @@ where
                     return Poll::Ready(Err(polled_twice()));
                 }
                 let result = ready!(inner.poll(cx));
-                let Some(kept) = kept.take().and_then(|boxed| layer.take(boxed)) else {
+                let Some(mut boxed) = kept.take() else {
                     return Poll::Ready(Err(polled_twice()));
                 };
-                Poll::Ready(match result {
-                    Ok(response) => Ok(finish(layer, kept, response)),
-                    Err(error) => Err(CorsError::wrap(&layer.config, kept, error)),
-                })
+                let output = match (result, boxed.as_ref()) {
+                    (Ok(mut response), Some(kept)) => match finish(layer, kept, &mut response) {
+                        None => Ok(response.map_into_left_body()),
+                        Some(answer) => {
+                            let (request, _) = response.into_parts();
+                            Ok(ServiceResponse::new(request, answer.map_into_right_body()))
+                        }
+                    },
+                    (Ok(response), None) => Ok(response.map_into_left_body()),
+                    (Err(error), _) => match boxed.take() {
+                        Some(kept) => Err(CorsError::wrap(&layer.config, kept, error)),
+                        None => Err(error),
+                    },
+                };
+                layer.give_back(boxed);
+                Poll::Ready(output)
             }
         }
     }
 }
 
-/// The end of a forwarded request: the inner service's response with this layer's headers,
-/// unless a layer inside covered the request; or this (default) policy's answer to a preflight
-/// that no layer inside answered.
+/// The end of a forwarded request: this layer's headers on the inner service's response, unless
+/// a layer inside covered the request; or this (default) policy's answer to a preflight that no
+/// layer inside answered.
 #[inline]
 fn finish<B>(
     layer: &Layer,
-    kept: Kept,
-    mut response: ServiceResponse<B>,
-) -> ServiceResponse<EitherBody<B>> {
+    kept: &Kept,
+    response: &mut ServiceResponse<B>,
+) -> Option<HttpResponse> {
     if layer.covered_inside(response.request()) {
-        return response.map_into_left_body();
+        return None;
     }
     let config = &*layer.config;
     let policy = config.policy(kept.pinned.as_ref());
@@ -319,44 +336,52 @@ fn finish<B>(
             verdict.log();
             let (cors, request) = verdict.headers(&policy);
             headers::write(&cors, request, &config.prepared, response.headers_mut());
-            response.map_into_left_body()
+            None
         }
-        What::Undecided(captured) => answer_later(config, &policy, captured, response),
+        What::Undecided(captured) => decide_later(config, &policy, captured, response),
     }
 }
 
-/// [`finish`] for a preflight that went through routing and that no layer inside answered.
+/// [`finish`] for a request that went through routing and that no layer inside covered.
 #[inline(never)]
-fn answer_later<B>(
+fn decide_later<B>(
     config: &Config,
     policy: &Policy,
     captured: &Captured,
-    mut response: ServiceResponse<B>,
-) -> ServiceResponse<EitherBody<B>> {
+    response: &mut ServiceResponse<B>,
+) -> Option<HttpResponse> {
     let (view, reuse) = captured.read();
     let decision = policy.decide(&view);
     let Some(status) = preflight::status(&decision) else {
+        let path = || Some(response.request().path().to_owned());
+        if let Some(refused) =
+            Refused::keep(decision.refusal(), captured.method(), path, config.role)
+        {
+            refused.log();
+        }
         headers::write(
             decision.headers(),
             reuse,
             &config.prepared,
             response.headers_mut(),
         );
-        return response.map_into_left_body();
+        return None;
     };
     if log::debug_enabled() {
-        let path = response.request().path().to_owned();
         log::preflight(
             config,
             decision.refusal(),
             status,
-            Some(&path),
+            Some(response.request().path()),
             captured.requested_method(),
         );
     }
-    let answer = preflight::answer(status, &decision, reuse, &config.prepared);
-    let (request, _) = response.into_parts();
-    ServiceResponse::new(request, answer.map_into_right_body())
+    Some(preflight::answer(
+        status,
+        &decision,
+        reuse,
+        &config.prepared,
+    ))
 }
 
 fn polled_twice() -> Error {

@@ -11,7 +11,7 @@
 //! - Whether a preflight may be answered before routing: only when no CORS policy inside could
 //!   answer it. A `#[cors]` route registers its resource name in [`ROUTE_NAMES`] when the
 //!   program links; a default layer looks those names up in its application's resource map
-//!   (once, at its first preflight). A `Cors` wrapping a scope or resource inside another is
+//!   (once, at its first request). A `Cors` wrapping a scope or resource inside another is
 //!   declared on the outer one with [`Cors::with_nested_cors`](crate::Cors::with_nested_cors).
 
 use std::rc::Rc;

@@ -30,30 +30,18 @@ pub(crate) fn read<'a>(
         ..Reuse::default()
     };
     if method == Method::OPTIONS && origin != HeaderLines::Absent {
-        read_preflight(headers, policy, &mut view, &mut reuse);
+        (view.request_method, reuse.request_method) = first_and_lines(headers, &REQUEST_METHOD);
+        (view.request_headers, reuse.request_headers) =
+            first_and_lines(headers, &REQUEST_HEADERS_NAME);
+        if policy.answers_private_network() {
+            view.request_private_network = first_and_lines(headers, &REQUEST_PRIVATE_NETWORK).0;
+        }
     }
     (view, reuse)
 }
 
-/// [`read`] for an `OPTIONS` request with an `Origin`: apart, so that reading an actual request
-/// runs through little code.
-#[inline(never)]
-fn read_preflight<'a>(
-    headers: &'a HeaderMap,
-    policy: &Policy,
-    view: &mut RequestView<'a>,
-    reuse: &mut Reuse<'a>,
-) {
-    (view.request_method, reuse.request_method) = first_and_lines(headers, &REQUEST_METHOD);
-    (view.request_headers, reuse.request_headers) = first_and_lines(headers, &REQUEST_HEADERS_NAME);
-    if policy.answers_private_network() {
-        view.request_private_network = first_and_lines(headers, &REQUEST_PRIVATE_NETWORK).0;
-    }
-}
-
-/// How many lines of `name` the request has, and its first value. Inlined, so that the lookup
-/// of a constant name is compiled for it.
-#[inline(always)]
+/// How many lines of `name` the request has, and its first value.
+#[inline]
 fn first_and_lines<'a>(
     headers: &'a HeaderMap,
     name: &HeaderName,
@@ -111,11 +99,12 @@ impl Line {
     }
 }
 
-/// The lines a preflight is decided on, kept while the preflight goes through routing to the
-/// CORS layers inside (the request moves into the inner service and does not come back on an
-/// error): a few reference-counted copies.
+/// What a request is decided on, kept while it goes through routing to the CORS layers inside,
+/// to be decided only if none of them covers it (the request moves into the inner service and
+/// does not come back on an error): its method and a few reference-counted copies.
 #[derive(Debug)]
 pub(crate) struct Captured {
+    method: Method,
     origin: Line,
     request_method: Line,
     request_headers: Line,
@@ -125,8 +114,9 @@ pub(crate) struct Captured {
 
 impl Captured {
     /// Keeps what [`read`] found.
-    pub(crate) fn keep(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+    pub(crate) fn keep(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
         Captured {
+            method: method.clone(),
             origin: Line::keep(view.origin, reuse.origin),
             request_method: Line::keep(view.request_method, reuse.request_method),
             request_headers: Line::keep(view.request_headers, reuse.request_headers),
@@ -139,10 +129,15 @@ impl Captured {
         }
     }
 
-    /// The preflight as the core reads it, and its values a response may repeat.
+    /// The request method.
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request as the core reads it, and its values a response may repeat.
     pub(crate) fn read(&self) -> (RequestView<'_>, Reuse<'_>) {
         let view = RequestView {
-            method: b"OPTIONS",
+            method: self.method.as_str().as_bytes(),
             origin: self.origin.lines(),
             request_method: self.request_method.lines(),
             request_headers: self.request_headers.lines(),
@@ -203,7 +198,7 @@ mod tests {
             Some(&b"PUT"[..])
         );
         // Kept and read back: the same view.
-        let captured = Captured::keep(&v, reuse);
+        let captured = Captured::keep(&Method::OPTIONS, &v, reuse);
         assert_eq!(captured.read().0, v);
     }
 }
