@@ -1,8 +1,6 @@
 //! Writing a decision's headers on an Actix response: the one place that turns the core's
 //! [`CorsHeaders`] into Actix header lines, and `Vary` merged into one line.
 
-use std::borrow::Cow;
-
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use cors_shared::{merge_vary_lines, CorsHeaders, Policy, PolicySource, Vary, VaryUpdate};
@@ -155,8 +153,8 @@ pub(crate) fn write(
     write_vary(vary, response);
 }
 
-/// The header value of one of the core's `Vary` token sets, told apart by their number of tokens
-/// (the test below holds each to its value).
+/// The header value of one of the core's non-empty `Vary` token sets, told apart by their number
+/// of tokens (the test below holds each to its value).
 #[inline]
 fn vary_value(vary: Vary) -> HeaderValue {
     match vary.tokens().len() {
@@ -180,20 +178,53 @@ fn merged(bytes: &[u8]) -> Option<HeaderValue> {
 
 /// Merges CORS tokens into the response's `Vary` (one line), keeping whatever was there.
 fn write_vary(vary: Vary, response: &mut HeaderMap) {
+    if vary.is_empty() {
+        return merge_vary(vary, response);
+    }
+    // The common case, no `Vary` yet, in one lookup: the tokens' own line goes in, and only if
+    // it replaced lines are they merged.
+    let replaced = response.insert(header::VARY, vary_value(vary));
+    if !replaced.is_empty() {
+        let lines: Vec<HeaderValue> = replaced.collect();
+        merge_replaced(vary, lines, response);
+    }
+}
+
+/// [`write_vary`] when the response had `Vary` lines, which `lines` holds (in the map, the
+/// tokens' own line took their place): apart from the common case.
+#[cold]
+fn merge_replaced(vary: Vary, lines: Vec<HeaderValue>, response: &mut HeaderMap) {
+    let update = merge_vary_lines(|| lines.iter().map(HeaderValue::as_bytes), vary);
+    let value = match update {
+        VaryUpdate::Keep => None,
+        VaryUpdate::Set(bytes) => merged(&bytes),
+    };
+    match value {
+        Some(value) => {
+            response.insert(header::VARY, value);
+        }
+        // As it was.
+        None => {
+            response.remove(header::VARY);
+            for line in lines {
+                response.append(header::VARY, line);
+            }
+        }
+    }
+}
+
+/// Merges the tokens of an empty set (which adds none, but may tidy the response's lines) as
+/// [`merge_vary_lines`] says.
+#[cold]
+fn merge_vary(vary: Vary, response: &mut HeaderMap) {
     let update = merge_vary_lines(
         || response.get_all(header::VARY).map(HeaderValue::as_bytes),
         vary,
     );
-    let value = match update {
-        VaryUpdate::Keep => return,
-        // The common case, no `Vary` yet: the set's own value, by address.
-        VaryUpdate::Set(Cow::Borrowed(bytes)) if std::ptr::eq(bytes, vary.value().as_bytes()) => {
-            Some(vary_value(vary))
+    if let VaryUpdate::Set(bytes) = update {
+        if let Some(value) = merged(&bytes) {
+            response.insert(header::VARY, value);
         }
-        VaryUpdate::Set(bytes) => merged(&bytes),
-    };
-    if let Some(value) = value {
-        response.insert(header::VARY, value);
     }
 }
 

@@ -14,13 +14,13 @@
 //!    with it ([`CorsError`]).
 
 use std::cell::{Cell, RefCell};
+use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
-
-use std::marker::PhantomData;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
@@ -36,13 +36,29 @@ use crate::request::{self, Captured};
 use crate::{headers, preflight};
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
-#[derive(Debug)]
-pub struct CorsMiddleware<S> {
+pub struct CorsMiddleware<S: Service<ServiceRequest>> {
     service: S,
-    layer: Rc<Layer>,
+    worker: Rc<Worker<S::Future>>,
 }
 
-/// One worker's side of a `Cors`.
+impl<S: Service<ServiceRequest>> fmt::Debug for CorsMiddleware<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsMiddleware")
+            .field("layer", &self.worker.layer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One worker's side of a `Cors`: the layer, and the boxes its response futures live in.
+struct Worker<F> {
+    layer: Layer,
+    /// Boxes reused from one request to the next: the response future, which the services
+    /// around it move several times, is two pointers, and no request allocates once there are
+    /// as many boxes as requests in flight on this worker.
+    spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
+}
+
+/// One worker's side of a `Cors`'s configuration.
 #[derive(Debug)]
 struct Layer {
     config: Arc<Config>,
@@ -56,14 +72,9 @@ struct Layer {
     /// the application's resource map at the first request (it does not change once the
     /// application is built).
     inner_policies: Cell<Option<bool>>,
-    /// Boxes for what forwarded requests keep, reused from one request to the next: the response
-    /// future, which the layers around it move several times, stays a few words long, and no
-    /// request allocates once as many boxes as requests in flight on this worker exist.
-    #[allow(clippy::vec_box)] // The boxes themselves go to the response futures.
-    spare: RefCell<Vec<Box<Option<Kept>>>>,
 }
 
-impl<S> CorsMiddleware<S> {
+impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
     pub(crate) fn new(service: S, config: Arc<Config>) -> Self {
         let reader = config
             .source
@@ -78,11 +89,13 @@ impl<S> CorsMiddleware<S> {
         };
         CorsMiddleware {
             service,
-            layer: Rc::new(Layer {
-                config,
-                reader,
-                mark,
-                inner_policies: Cell::new(inner_policies),
+            worker: Rc::new(Worker {
+                layer: Layer {
+                    config,
+                    reader,
+                    mark,
+                    inner_policies: Cell::new(inner_policies),
+                },
                 spare: RefCell::new(Vec::new()),
             }),
         }
@@ -112,25 +125,6 @@ impl Layer {
         }
     }
 
-    /// A box holding `kept`: a spare one if there is one.
-    #[inline]
-    fn keep(&self, kept: Kept) -> Box<Option<Kept>> {
-        match self.spare.borrow_mut().pop() {
-            Some(mut spare) => {
-                *spare = Some(kept);
-                spare
-            }
-            None => Box::new(Some(kept)),
-        }
-    }
-
-    /// Keeps an emptied box for the next request.
-    #[inline]
-    fn give_back(&self, mut boxed: Box<Option<Kept>>) {
-        *boxed = None;
-        self.spare.borrow_mut().push(boxed);
-    }
-
     #[inline]
     fn mark(&self, req: &mut ServiceRequest) {
         if let Some(mark) = &self.mark {
@@ -145,6 +139,27 @@ impl Layer {
             // A route's layer is the outermost of its resource: nothing inside covers.
             None => false,
         }
+    }
+}
+
+impl<F> Worker<F> {
+    /// A box holding `slot`: a spare one if there is one.
+    #[inline]
+    fn slot(&self, slot: Slot<F>) -> Pin<Box<Slot<F>>> {
+        match self.spare.borrow_mut().pop() {
+            Some(mut spare) => {
+                spare.as_mut().set(slot);
+                spare
+            }
+            None => Box::pin(slot),
+        }
+    }
+
+    /// Empties a box and keeps it for the next request.
+    #[inline]
+    fn give_back(&self, mut slot: Pin<Box<Slot<F>>>) {
+        slot.as_mut().set(Slot::Empty);
+        self.spare.borrow_mut().push(slot);
     }
 }
 
@@ -165,7 +180,7 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let layer = &self.layer;
+        let layer = &self.worker.layer;
         let config = &*layer.config;
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
@@ -175,14 +190,11 @@ where
             let captured = Captured::keep(req.method(), &view, reuse);
             drop(policy);
             layer.mark(&mut req);
-            return CorsFuture::forwarded(
-                self.service.call(req),
-                layer,
-                Kept {
-                    pinned,
-                    what: What::Undecided(captured),
-                },
-            );
+            let kept = Kept {
+                pinned,
+                what: What::Undecided(captured),
+            };
+            return self.forward(req, kept);
         }
         let decision = policy.decide(&view);
         if let Some(status) = preflight::status(&decision) {
@@ -200,7 +212,8 @@ where
             drop(policy);
             layer.mark(&mut req);
             let (request, _) = req.into_parts();
-            return CorsFuture::answered(request, answer.drop_body());
+            let answer = Some((request, answer.drop_body()));
+            return CorsFuture::new(&self.worker, Slot::Answered { answer });
         }
         let refused = Refused::keep(
             decision.refusal(),
@@ -211,62 +224,67 @@ where
         let verdict = Verdict::keep(&decision, reuse, &config.prepared, refused);
         drop(policy);
         layer.mark(&mut req);
-        CorsFuture::forwarded(
-            self.service.call(req),
-            layer,
-            Kept {
-                pinned,
-                what: What::Decided(verdict),
-            },
-        )
+        let kept = Kept {
+            pinned,
+            what: What::Decided(verdict),
+        };
+        self.forward(req, kept)
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    /// Hands the request to the inner service; `kept` waits for its response.
+    #[inline]
+    fn forward(&self, req: ServiceRequest, kept: Kept) -> CorsFuture<S::Future, B> {
+        let slot = Slot::Forwarded {
+            inner: self.service.call(req),
+            kept: Some(kept),
+        };
+        CorsFuture::new(&self.worker, slot)
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The response future of [`CorsMiddleware`].
-    pub struct CorsFuture<F, B> {
-        #[pin]
-        state: State<F, B>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = StateProj]
-    enum State<F, B> {
+    /// What a response future holds, in a box of its worker's.
+    #[project = SlotProj]
+    enum Slot<F> {
+        // Between two requests.
+        Empty,
         // A preflight answered without calling the inner service: the request and the answer's
-        // head (its body, empty, is added when it is taken), small to move.
-        Answered {
-            answer: Option<(HttpRequest, HttpResponse<()>)>,
-            body: PhantomData<B>,
-        },
+        // head (its body, empty, is added when it is taken).
+        Answered { answer: Option<(HttpRequest, HttpResponse<()>)> },
         // A request handed to the inner service.
         Forwarded {
             #[pin]
             inner: F,
-            layer: Rc<Layer>,
-            kept: Option<Box<Option<Kept>>>,
+            kept: Option<Kept>,
         },
     }
 }
 
-impl<F, B> CorsFuture<F, B> {
-    fn answered(request: HttpRequest, answer: HttpResponse<()>) -> Self {
-        CorsFuture {
-            state: State::Answered {
-                answer: Some((request, answer)),
-                body: PhantomData,
-            },
-        }
-    }
+/// The response future of [`CorsMiddleware`].
+pub struct CorsFuture<F, B> {
+    slot: Option<Pin<Box<Slot<F>>>>,
+    worker: Rc<Worker<F>>,
+    body: PhantomData<fn() -> B>,
+}
 
+impl<F, B> fmt::Debug for CorsFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
     #[inline]
-    fn forwarded(inner: F, layer: &Rc<Layer>, kept: Kept) -> Self {
+    fn new(worker: &Rc<Worker<F>>, slot: Slot<F>) -> Self {
         CorsFuture {
-            state: State::Forwarded {
-                inner,
-                kept: Some(layer.keep(kept)),
-                layer: Rc::clone(layer),
-            },
+            slot: Some(worker.slot(slot)),
+            worker: Rc::clone(worker),
+            body: PhantomData,
         }
     }
 }
@@ -279,41 +297,39 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
-            StateProj::Answered { answer, .. } => Poll::Ready(match answer.take() {
+        let this = self.get_mut();
+        let Some(slot) = this.slot.as_mut() else {
+            return Poll::Ready(Err(polled_twice()));
+        };
+        let layer = &this.worker.layer;
+        let output = match slot.as_mut().project() {
+            SlotProj::Empty => Err(polled_twice()),
+            SlotProj::Answered { answer } => match answer.take() {
                 Some((request, answer)) => Ok(ServiceResponse::new(
                     request,
                     answer.set_body(EitherBody::right(BoxBody::new(()))),
                 )),
                 None => Err(polled_twice()),
-            }),
-            StateProj::Forwarded { inner, layer, kept } => {
-                // Never poll the inner future again once it has answered.
-                if kept.is_none() {
-                    return Poll::Ready(Err(polled_twice()));
-                }
-                let result = ready!(inner.poll(cx));
-                let Some(mut boxed) = kept.take() else {
-                    return Poll::Ready(Err(polled_twice()));
-                };
-                let output = match (result, boxed.as_ref()) {
-                    (Ok(mut response), Some(kept)) => match finish(layer, kept, &mut response) {
-                        None => Ok(response.map_into_left_body()),
-                        Some(answer) => {
-                            let (request, _) = response.into_parts();
-                            Ok(ServiceResponse::new(request, answer.map_into_right_body()))
-                        }
-                    },
-                    (Ok(response), None) => Ok(response.map_into_left_body()),
-                    (Err(error), _) => match boxed.take() {
-                        Some(kept) => Err(CorsError::wrap(&layer.config, kept, error)),
-                        None => Err(error),
-                    },
-                };
-                layer.give_back(boxed);
-                Poll::Ready(output)
-            }
+            },
+            SlotProj::Forwarded { inner, kept } => match (ready!(inner.poll(cx)), kept.as_ref()) {
+                (Ok(mut response), Some(k)) => match finish(layer, k, &mut response) {
+                    None => Ok(response.map_into_left_body()),
+                    Some(answer) => {
+                        let (request, _) = response.into_parts();
+                        Ok(ServiceResponse::new(request, answer.map_into_right_body()))
+                    }
+                },
+                (Ok(response), None) => Ok(response.map_into_left_body()),
+                (Err(error), _) => match kept.take() {
+                    Some(k) => Err(CorsError::wrap(&layer.config, k, error)),
+                    None => Err(error),
+                },
+            },
+        };
+        if let Some(slot) = this.slot.take() {
+            this.worker.give_back(slot);
         }
+        Poll::Ready(output)
     }
 }
 
