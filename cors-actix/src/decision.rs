@@ -12,19 +12,23 @@ use crate::log::Refused;
 use crate::request::{Captured, Reuse};
 
 /// A forwarded request's decision, owned, so that it outlives the request (which moves into the
-/// inner service and does not come back on an error).
+/// inner service and does not come back on an error): taken as the request arrived, or left
+/// until the inner service has answered. Each keeps the version of a reloadable policy that
+/// decided (or will decide) the request.
 #[derive(Debug)]
-pub(crate) struct Kept {
-    /// The version of a reloadable policy that decided (or will decide) the request.
-    pub(crate) pinned: Option<Arc<Policy>>,
-    pub(crate) what: What,
+pub(crate) enum Kept {
+    Decided(Verdict, Option<Arc<Policy>>),
+    Undecided(Captured, Option<Arc<Policy>>),
 }
 
-/// Decided as the request arrived, or left until the inner service has answered.
-#[derive(Debug)]
-pub(crate) enum What {
-    Decided(Verdict),
-    Undecided(Captured),
+impl Kept {
+    /// The version of a reloadable policy kept for the request.
+    #[inline]
+    pub(crate) fn pinned(&self) -> Option<&Arc<Policy>> {
+        match self {
+            Kept::Decided(_, pinned) | Kept::Undecided(_, pinned) => pinned.as_ref(),
+        }
+    }
 }
 
 /// What an actual response gets from the decision taken as its request arrived: which
@@ -110,13 +114,14 @@ impl Verdict {
             allow_headers: None,
             allow_private_network: false,
             max_age: None,
-            expose_headers: policy.expose_value().filter(|_| self.expose_headers),
+            expose_headers: self.expose_headers.then(|| policy.expose_value()).flatten(),
             vary: self.vary,
         };
         (headers, request)
     }
 
     /// Logs the refusal, if the request was refused and the log wants it.
+    #[inline]
     pub(crate) fn log(&self) {
         if let Some(refused) = &self.refused {
             refused.log();

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
 
 use crate::config::{Config, Role};
-use crate::decision::{Kept, What};
+use crate::decision::Kept;
 use crate::log::Refused;
 use crate::{headers, log, preflight};
 
@@ -33,13 +33,13 @@ impl CorsError {
         if error.as_error::<CorsError>().is_some() {
             return error;
         }
-        let answer = match &kept.what {
-            What::Decided(verdict) => {
+        let answer = match &kept {
+            Kept::Decided(verdict, _) => {
                 verdict.log();
                 None
             }
-            What::Undecided(captured) => {
-                let policy = config.policy(kept.pinned.as_ref());
+            Kept::Undecided(captured, _) => {
+                let policy = config.policy(kept.pinned());
                 let decision = policy.decide(&captured.read().0);
                 let status = preflight::status(&decision);
                 if status.is_none() {
@@ -73,13 +73,13 @@ impl CorsError {
     /// Sets the headers on `response`, or returns the policy's answer to the preflight.
     fn respond(&self, mut response: HttpResponse) -> HttpResponse {
         let prepared = &self.config.prepared;
-        let policy = self.config.policy(self.kept.pinned.as_ref());
-        match &self.kept.what {
-            What::Decided(verdict) => {
+        let policy = self.config.policy(self.kept.pinned());
+        match &*self.kept {
+            Kept::Decided(verdict, _) => {
                 let (cors, request) = verdict.headers(&policy);
                 headers::write(&cors, request, prepared, response.headers_mut());
             }
-            What::Undecided(captured) => {
+            Kept::Undecided(captured, _) => {
                 let (view, request) = captured.read();
                 let decision = policy.decide(&view);
                 match self.answer {

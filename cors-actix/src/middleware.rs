@@ -28,7 +28,7 @@ use actix_web::{Error, HttpRequest, HttpResponse};
 use cors_shared::{Policy, PolicyHandle, PolicyReader};
 
 use crate::config::{Config, Role};
-use crate::decision::{Kept, Verdict, What};
+use crate::decision::{Kept, Verdict};
 use crate::error::CorsError;
 use crate::log::{self, Refused};
 use crate::nesting::{self, Mark};
@@ -44,23 +44,14 @@ pub struct CorsMiddleware<S: Service<ServiceRequest>> {
 impl<S: Service<ServiceRequest>> fmt::Debug for CorsMiddleware<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorsMiddleware")
-            .field("layer", &self.worker.layer)
+            .field("worker", &self.worker)
             .finish_non_exhaustive()
     }
 }
 
-/// One worker's side of a `Cors`: the layer, and the boxes its response futures live in.
+/// One worker's side of a `Cors`: its configuration, what the worker keeps of it, and the boxes
+/// its response futures live in.
 struct Worker<F> {
-    layer: Layer,
-    /// Boxes reused from one request to the next: the response future, which the services
-    /// around it move several times, is two pointers, and no request allocates once there are
-    /// as many boxes as requests in flight on this worker.
-    spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
-}
-
-/// One worker's side of a `Cors`'s configuration.
-#[derive(Debug)]
-struct Layer {
     config: Arc<Config>,
     /// For a reloadable policy: this worker's reader, which keeps the version it last saw.
     reader: Option<RefCell<PolicyReader>>,
@@ -72,6 +63,19 @@ struct Layer {
     /// the application's resource map at the first request (it does not change once the
     /// application is built).
     inner_policies: Cell<Option<bool>>,
+    /// Boxes reused from one request to the next: the response future, which the services
+    /// around it move several times, is two pointers, and no request allocates once there are
+    /// as many boxes as requests in flight on this worker.
+    spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
+}
+
+impl<F> fmt::Debug for Worker<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("config", &self.config)
+            .field("inner_policies", &self.inner_policies)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
@@ -90,19 +94,17 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
         CorsMiddleware {
             service,
             worker: Rc::new(Worker {
-                layer: Layer {
-                    config,
-                    reader,
-                    mark,
-                    inner_policies: Cell::new(inner_policies),
-                },
+                config,
+                reader,
+                mark,
+                inner_policies: Cell::new(inner_policies),
                 spare: RefCell::new(Vec::new()),
             }),
         }
     }
 }
 
-impl Layer {
+impl<F> Worker<F> {
     /// The version of a reloadable policy that decides the request from start to end.
     #[inline]
     fn pin(&self) -> Option<Arc<Policy>> {
@@ -144,7 +146,7 @@ impl Layer {
 
 impl<F> Worker<F> {
     /// A box holding `slot`: a spare one if there is one.
-    #[inline]
+    #[inline(always)]
     fn slot(&self, slot: Slot<F>) -> Pin<Box<Slot<F>>> {
         match self.spare.borrow_mut().pop() {
             Some(mut spare) => {
@@ -156,7 +158,7 @@ impl<F> Worker<F> {
     }
 
     /// Empties a box and keeps it for the next request.
-    #[inline]
+    #[inline(always)]
     fn give_back(&self, mut slot: Pin<Box<Slot<F>>>) {
         slot.as_mut().set(Slot::Empty);
         self.spare.borrow_mut().push(slot);
@@ -180,7 +182,7 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let layer = &self.worker.layer;
+        let layer = &*self.worker;
         let config = &*layer.config;
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
@@ -190,10 +192,7 @@ where
             let captured = Captured::keep(req.method(), &view, reuse);
             drop(policy);
             layer.mark(&mut req);
-            let kept = Kept {
-                pinned,
-                what: What::Undecided(captured),
-            };
+            let kept = Kept::Undecided(captured, pinned);
             return self.forward(req, kept);
         }
         let decision = policy.decide(&view);
@@ -224,10 +223,7 @@ where
         let verdict = Verdict::keep(&decision, reuse, &config.prepared, refused);
         drop(policy);
         layer.mark(&mut req);
-        let kept = Kept {
-            pinned,
-            what: What::Decided(verdict),
-        };
+        let kept = Kept::Decided(verdict, pinned);
         self.forward(req, kept)
     }
 }
@@ -237,7 +233,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
     /// Hands the request to the inner service; `kept` waits for its response.
-    #[inline]
+    #[inline(always)]
     fn forward(&self, req: ServiceRequest, kept: Kept) -> CorsFuture<S::Future, B> {
         let slot = Slot::Forwarded {
             inner: self.service.call(req),
@@ -279,7 +275,7 @@ impl<F, B> fmt::Debug for CorsFuture<F, B> {
 }
 
 impl<F, B> CorsFuture<F, B> {
-    #[inline]
+    #[inline(always)]
     fn new(worker: &Rc<Worker<F>>, slot: Slot<F>) -> Self {
         CorsFuture {
             slot: Some(worker.slot(slot)),
@@ -301,7 +297,7 @@ where
         let Some(slot) = this.slot.as_mut() else {
             return Poll::Ready(Err(polled_twice()));
         };
-        let layer = &this.worker.layer;
+        let layer = &*this.worker;
         let output = match slot.as_mut().project() {
             SlotProj::Empty => Err(polled_twice()),
             SlotProj::Answered { answer } => match answer.take() {
@@ -337,8 +333,8 @@ where
 /// a layer inside covered the request; or this (default) policy's answer to a preflight that no
 /// layer inside answered.
 #[inline]
-fn finish<B>(
-    layer: &Layer,
+fn finish<F, B>(
+    layer: &Worker<F>,
     kept: &Kept,
     response: &mut ServiceResponse<B>,
 ) -> Option<HttpResponse> {
@@ -346,15 +342,15 @@ fn finish<B>(
         return None;
     }
     let config = &*layer.config;
-    let policy = config.policy(kept.pinned.as_ref());
-    match &kept.what {
-        What::Decided(verdict) => {
+    let policy = config.policy(kept.pinned());
+    match kept {
+        Kept::Decided(verdict, _) => {
             verdict.log();
             let (cors, request) = verdict.headers(&policy);
             headers::write(&cors, request, &config.prepared, response.headers_mut());
             None
         }
-        What::Undecided(captured) => decide_later(config, &policy, captured, response),
+        Kept::Undecided(captured, _) => decide_later(config, &policy, captured, response),
     }
 }
 
