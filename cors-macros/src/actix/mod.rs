@@ -22,6 +22,10 @@
 //!     .to(x)
 //! ```
 //!
+//! Beside it, the resource's names (the handler's, and any `name = "..."`) go into
+//! `ROUTE_NAMES`, a list the linker builds: the application's `Cors` looks them up in its
+//! resource map to know that route policies inside it answer their own preflights.
+//!
 //! The guard lets an `OPTIONS` request through only when it is a preflight asking for this
 //! handler's method (or the handler routes `OPTIONS` itself), so several handlers on one path
 //! each answer their own preflights; it reads the method once, where Actix's method guards
@@ -248,6 +252,33 @@ mod tests {
         assert!(!out.contains("# [get"), "{out}");
         assert!(out.contains("use get as _"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn the_resource_names_join_the_list_of_route_policies() {
+        for item in [
+            quote! {
+                #[get("/x", name = "ex")]
+                async fn x() -> &'static str { "x" }
+            },
+            // Left to Actix's own `#[route]`, which names the resource the same way.
+            quote! {
+                #[get("/x", name = "ex", colour = "blue")]
+                async fn x() -> &'static str { "x" }
+            },
+        ] {
+            let out = expand_str(item);
+            for (i, name) in ["x", "ex"].iter().enumerate() {
+                let entry = format!(
+                    "# [:: cors_actix :: __private :: linkme :: distributed_slice \
+                     (:: cors_actix :: __private :: ROUTE_NAMES)] \
+                     # [linkme (crate = :: cors_actix :: __private :: linkme)] \
+                     # [doc (hidden)] # [allow (non_upper_case_globals)] \
+                     static __CORS_ACTIX_NAME_x_{i} : & 'static str = \"{name}\" ;"
+                );
+                assert!(out.contains(&entry), "{entry}\nin {out}");
+            }
+        }
     }
 
     #[test]
