@@ -192,7 +192,7 @@ where
             let captured = Captured::keep(req.method(), &view, reuse);
             drop(policy);
             layer.mark(&mut req);
-            let kept = Kept::Undecided(captured, pinned);
+            let kept = Kept::Undecided(Box::new(captured), pinned);
             return self.forward(req, kept);
         }
         let decision = policy.decide(&view);
