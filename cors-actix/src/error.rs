@@ -1,41 +1,99 @@
 //! Errors from behind a CORS middleware: the response Actix makes from them carries the CORS
-//! headers too.
+//! headers too, and a preflight that no layer inside answered gets the policy's answer instead.
 
 use std::fmt;
+use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{Error, HttpResponse, ResponseError};
 
-use crate::cors::{Role, Shared};
-use crate::outcome::{Outcome, Pending};
+use crate::config::{Config, Role};
+use crate::decision::Kept;
+use crate::log::Refused;
+use crate::{headers, log, preflight};
 
 /// An error from behind a CORS middleware, whose response carries the CORS headers.
 #[derive(Debug)]
 pub(crate) struct CorsError {
     inner: Error,
-    outcome: Box<Outcome>,
-    /// A preflight no route answered: the response is the policy's answer, not the error's.
-    replace: bool,
+    config: Arc<Config>,
+    kept: Box<Kept>,
+    /// A preflight no layer inside answered: the response is the policy's answer, with this
+    /// status, not the error's.
+    answer: Option<StatusCode>,
 }
 
 impl CorsError {
-    /// Attaches the outcome to an error from the inner service. (The request cannot be kept to
-    /// build that response here: holding a clone of the `HttpRequest` across the inner call
-    /// makes Actix's routing panic, as it needs the only reference to update the match info.)
+    /// Attaches what the layer kept to an error from the inner service, unless a CORS layer
+    /// inside did already. (The request cannot be kept to build that response here: holding a
+    /// clone of the `HttpRequest` across the inner call makes Actix's routing panic, as it needs
+    /// the only reference to update the match info.)
     #[cold]
-    pub(crate) fn wrap(shared: &Shared, pending: Pending, error: Error) -> Error {
+    pub(crate) fn wrap(config: &Arc<Config>, kept: Kept, error: Error) -> Error {
         if error.as_error::<CorsError>().is_some() {
             return error;
         }
-        let outcome = pending.outcome(shared);
-        outcome.log();
-        let replace = shared.role == Role::Default && outcome.is_preflight();
+        let answer = match &kept {
+            Kept::Decided(verdict, _) => {
+                verdict.log();
+                None
+            }
+            Kept::Undecided(captured, _) => {
+                let policy = config.policy(kept.pinned());
+                let decision = policy.decide(&captured.read().0);
+                let status = preflight::status(&decision);
+                if status.is_none() {
+                    let refused =
+                        Refused::keep(decision.refusal(), captured.method(), || None, config.role);
+                    if let Some(refused) = refused {
+                        refused.log();
+                    }
+                }
+                if let Some(status) = status.filter(|_| log::debug_enabled()) {
+                    log::preflight(
+                        config,
+                        decision.refusal(),
+                        status,
+                        None,
+                        captured.requested_method(),
+                    );
+                }
+                status.filter(|_| config.role == Role::Default)
+            }
+        };
         CorsError {
             inner: error,
-            outcome: Box::new(outcome),
-            replace,
+            config: Arc::clone(config),
+            kept: Box::new(kept),
+            answer,
         }
         .into()
+    }
+
+    /// Sets the headers on `response`, or returns the policy's answer to the preflight.
+    fn respond(&self, mut response: HttpResponse) -> HttpResponse {
+        let prepared = &self.config.prepared;
+        let policy = self.config.policy(self.kept.pinned());
+        match &*self.kept {
+            Kept::Decided(verdict, _) => {
+                let (cors, request) = verdict.headers(&policy);
+                headers::write(&cors, request, prepared, response.headers_mut());
+            }
+            Kept::Undecided(captured, _) => {
+                let (view, request) = captured.read();
+                let decision = policy.decide(&view);
+                match self.answer {
+                    Some(status) => return preflight::answer(status, &decision, request, prepared),
+                    None => headers::write(
+                        decision.headers(),
+                        request,
+                        prepared,
+                        response.headers_mut(),
+                    ),
+                }
+            }
+        }
+        response
     }
 }
 
@@ -47,18 +105,15 @@ impl fmt::Display for CorsError {
 
 impl ResponseError for CorsError {
     fn status_code(&self) -> StatusCode {
-        match self.outcome.preflight_status() {
-            Some(status) if self.replace => status,
-            _ => self.inner.as_response_error().status_code(),
-        }
+        self.answer
+            .unwrap_or_else(|| self.inner.as_response_error().status_code())
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.replace {
-            return self.outcome.answer();
-        }
-        let mut response = self.inner.error_response();
-        self.outcome.apply(&mut response);
-        response
+        let response = match self.answer {
+            Some(status) => HttpResponse::new(status),
+            None => self.inner.error_response(),
+        };
+        self.respond(response)
     }
 }

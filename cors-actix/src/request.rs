@@ -1,5 +1,5 @@
-//! Reading the CORS request headers from Actix: the borrowed view a decision reads, and the
-//! request's own values an allowed response repeats.
+//! Reading the CORS request headers from Actix: the borrowed view a decision reads, the
+//! request's own values an allowed response repeats, and a preflight's lines kept for later.
 
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
@@ -30,19 +30,14 @@ pub(crate) fn read<'a>(
         ..Reuse::default()
     };
     if method == Method::OPTIONS && origin != HeaderLines::Absent {
-        let (lines, first) = first_and_lines(headers, &REQUEST_METHOD);
-        (view.request_method, reuse.request_method) = (lines, first);
-        let (lines, first) = first_and_lines(headers, &REQUEST_HEADERS_NAME);
-        (view.request_headers, reuse.request_headers) = (lines, first);
+        (view.request_method, reuse.request_method) = first_and_lines(headers, &REQUEST_METHOD);
+        (view.request_headers, reuse.request_headers) =
+            first_and_lines(headers, &REQUEST_HEADERS_NAME);
         if policy.answers_private_network() {
-            view.request_private_network = lines_of(headers, &REQUEST_PRIVATE_NETWORK);
+            view.request_private_network = first_and_lines(headers, &REQUEST_PRIVATE_NETWORK).0;
         }
     }
     (view, reuse)
-}
-
-fn lines_of<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderLines<'a> {
-    first_and_lines(headers, name).0
 }
 
 /// How many lines of `name` the request has, and its first value.
@@ -104,21 +99,13 @@ impl Line {
     }
 }
 
-/// What a decision reads from a request, kept so that a default layer with CORS layers inside
-/// can decide after the inner service, only when none of them answered (the request moves into
-/// the inner service and does not come back on an error). A few reference-counted copies.
+/// What a request is decided on, kept while it goes through routing to the CORS layers inside,
+/// to be decided only if none of them covers it (the request moves into the inner service and
+/// does not come back on an error): its method and a few reference-counted copies.
 #[derive(Debug)]
 pub(crate) struct Captured {
     method: Method,
     origin: Line,
-    /// The lines only a preflight is decided on, for an `OPTIONS` request with an `Origin`:
-    /// boxed, so that the response future of every other request stays small.
-    preflight: Option<Box<PreflightLines>>,
-}
-
-/// The request headers only a preflight is decided on.
-#[derive(Debug)]
-struct PreflightLines {
     request_method: Line,
     request_headers: Line,
     /// Only whether the request asks for private network access (`true`) is read.
@@ -126,26 +113,19 @@ struct PreflightLines {
 }
 
 impl Captured {
-    /// Keeps what `read` found.
-    pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
-        let asks = view.request_method != HeaderLines::Absent
-            || view.request_headers != HeaderLines::Absent
-            || view.request_private_network != HeaderLines::Absent;
+    /// Keeps what [`read`] found.
+    pub(crate) fn keep(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
         Captured {
             method: method.clone(),
             origin: Line::keep(view.origin, reuse.origin),
-            preflight: asks.then(|| {
-                Box::new(PreflightLines {
-                    request_method: Line::keep(view.request_method, reuse.request_method),
-                    request_headers: Line::keep(view.request_headers, reuse.request_headers),
-                    request_private_network: match view.request_private_network {
-                        HeaderLines::Absent => HeaderLines::Absent,
-                        HeaderLines::One(b"true") => HeaderLines::One(b"true"),
-                        HeaderLines::One(_) => HeaderLines::One(b""),
-                        HeaderLines::Many => HeaderLines::Many,
-                    },
-                })
-            }),
+            request_method: Line::keep(view.request_method, reuse.request_method),
+            request_headers: Line::keep(view.request_headers, reuse.request_headers),
+            request_private_network: match view.request_private_network {
+                HeaderLines::Absent => HeaderLines::Absent,
+                HeaderLines::One(b"true") => HeaderLines::One(b"true"),
+                HeaderLines::One(_) => HeaderLines::One(b""),
+                HeaderLines::Many => HeaderLines::Many,
+            },
         }
     }
 
@@ -156,30 +136,38 @@ impl Captured {
 
     /// The request as the core reads it, and its values a response may repeat.
     pub(crate) fn read(&self) -> (RequestView<'_>, Reuse<'_>) {
-        let mut view = RequestView::new(self.method.as_str().as_bytes());
-        view.origin = self.origin.lines();
-        let mut reuse = Reuse {
-            origin: self.origin.first(),
-            ..Reuse::default()
+        let view = RequestView {
+            method: self.method.as_str().as_bytes(),
+            origin: self.origin.lines(),
+            request_method: self.request_method.lines(),
+            request_headers: self.request_headers.lines(),
+            request_private_network: self.request_private_network,
         };
-        if let Some(p) = &self.preflight {
-            view.request_method = p.request_method.lines();
-            view.request_headers = p.request_headers.lines();
-            view.request_private_network = p.request_private_network;
-            reuse.request_method = p.request_method.first();
-            reuse.request_headers = p.request_headers.first();
-        }
+        let reuse = Reuse {
+            origin: self.origin.first(),
+            request_method: self.request_method.first(),
+            request_headers: self.request_headers.first(),
+        };
         (view, reuse)
+    }
+
+    /// The method the preflight asks for, for the log.
+    pub(crate) fn requested_method(&self) -> Option<String> {
+        text(self.request_method.first())
     }
 }
 
 /// The method a preflight asks for, for the log: its one `Access-Control-Request-Method` line.
-pub(crate) fn requested_method(headers: &actix_web::http::header::HeaderMap) -> Option<String> {
-    let mut lines = headers.get_all(cors_shared::header::REQUEST_METHOD);
+pub(crate) fn requested_method(headers: &HeaderMap) -> Option<String> {
+    let mut lines = headers.get_all(REQUEST_METHOD);
     match (lines.next(), lines.next()) {
-        (Some(value), None) => value.to_str().ok().map(str::to_owned),
+        (Some(value), None) => text(Some(value)),
         _ => None,
     }
+}
+
+fn text(value: Option<&HeaderValue>) -> Option<String> {
+    value.and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -209,5 +197,8 @@ mod tests {
             reuse.request_method.map(HeaderValue::as_bytes),
             Some(&b"PUT"[..])
         );
+        // Kept and read back: the same view.
+        let captured = Captured::keep(&Method::OPTIONS, &v, reuse);
+        assert_eq!(captured.read().0, v);
     }
 }

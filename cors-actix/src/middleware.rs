@@ -1,0 +1,401 @@
+//! The hub: where a request's CORS handling starts ([`CorsMiddleware::call`]) and ends (its
+//! response future, [`CorsFuture`]). Each step is one call to the file that knows how:
+//!
+//! 1. the policy version that decides the request ([`Config::policy`]);
+//! 2. reading the request ([`request::read`]);
+//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]);
+//! 4. the decision ([`Policy::decide`](cors_shared::Policy::decide));
+//! 5. a preflight is answered at once ([`preflight::answer`], [`log::preflight`]);
+//! 6. any other request goes on, marked as covered by this layer ([`nesting::Mark`]), with what
+//!    its response needs ([`Verdict`]);
+//! 7. when the inner service answers: nothing if a layer inside covered the request; else the
+//!    headers are written ([`headers::write`]) and the refusal logged, a request left undecided
+//!    being decided first (a preflight then gets the policy's answer); an error carries all that
+//!    with it ([`CorsError`]).
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpRequest, HttpResponse};
+use cors_shared::{Policy, PolicyHandle, PolicyReader};
+
+use crate::config::{Config, Role};
+use crate::decision::{Kept, Verdict};
+use crate::error::CorsError;
+use crate::log::{self, Refused};
+use crate::nesting::{self, Mark};
+use crate::request::{self, Captured};
+use crate::{headers, preflight};
+
+/// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
+pub struct CorsMiddleware<S: Service<ServiceRequest>> {
+    service: S,
+    worker: Rc<Worker<S::Future>>,
+}
+
+impl<S: Service<ServiceRequest>> fmt::Debug for CorsMiddleware<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsMiddleware")
+            .field("worker", &self.worker)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One worker's side of a `Cors`: its configuration, what the worker keeps of it, and the boxes
+/// its response futures live in.
+struct Worker<F> {
+    config: Arc<Config>,
+    /// For a reloadable policy: this worker's reader, which keeps the version it last saw.
+    reader: Option<RefCell<PolicyReader>>,
+    /// This layer's mark on the requests it covers; none for a route's layer, whose resource
+    /// carries [`Covered::ROUTE`](crate::nesting::Covered::ROUTE).
+    mark: Option<Mark>,
+    /// Whether a CORS policy inside this default layer may cover requests, so that they go
+    /// through routing undecided (preflights included): known from the configuration, or from
+    /// the application's resource map at the first request (it does not change once the
+    /// application is built).
+    inner_policies: Cell<Option<bool>>,
+    /// Boxes reused from one request to the next: the response future, which the services
+    /// around it move several times, is two pointers, and no request allocates once there are
+    /// as many boxes as requests in flight on this worker.
+    spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
+}
+
+impl<F> fmt::Debug for Worker<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("config", &self.config)
+            .field("inner_policies", &self.inner_policies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
+    pub(crate) fn new(service: S, config: Arc<Config>) -> Self {
+        let reader = config
+            .source
+            .handle()
+            .map(|handle| RefCell::new(PolicyHandle::reader(handle)));
+        let (mark, inner_policies) = match config.role {
+            Role::Route => (None, Some(false)),
+            Role::Default => (
+                Some(Mark::new(Arc::as_ptr(&config) as usize)),
+                config.nested.then_some(true),
+            ),
+        };
+        CorsMiddleware {
+            service,
+            worker: Rc::new(Worker {
+                config,
+                reader,
+                mark,
+                inner_policies: Cell::new(inner_policies),
+                spare: RefCell::new(Vec::new()),
+            }),
+        }
+    }
+}
+
+impl<F> Worker<F> {
+    /// The version of a reloadable policy that decides the request from start to end.
+    #[inline]
+    fn pin(&self) -> Option<Arc<Policy>> {
+        self.reader
+            .as_ref()
+            .map(|reader| reader.borrow_mut().current())
+    }
+
+    /// Whether a CORS policy inside may cover the request `req`, which this layer then decides
+    /// only if none did.
+    #[inline]
+    fn lets_inner_answer(&self, req: &HttpRequest) -> bool {
+        match self.inner_policies.get() {
+            Some(known) => known,
+            None => {
+                let found = nesting::has_route_policies(req);
+                self.inner_policies.set(Some(found));
+                found
+            }
+        }
+    }
+
+    #[inline]
+    fn mark(&self, req: &mut ServiceRequest) {
+        if let Some(mark) = &self.mark {
+            mark.put(req);
+        }
+    }
+
+    #[inline]
+    fn covered_inside(&self, req: &HttpRequest) -> bool {
+        match &self.mark {
+            Some(mark) => mark.covered_inside(req),
+            // A route's layer is the outermost of its resource: nothing inside covers.
+            None => false,
+        }
+    }
+}
+
+impl<F> Worker<F> {
+    /// A box holding `slot`: a spare one if there is one.
+    #[inline(always)]
+    fn slot(&self, slot: Slot<F>) -> Pin<Box<Slot<F>>> {
+        match self.spare.borrow_mut().pop() {
+            Some(mut spare) => {
+                spare.as_mut().set(slot);
+                spare
+            }
+            None => Box::pin(slot),
+        }
+    }
+
+    /// Empties a box and keeps it for the next request.
+    #[inline(always)]
+    fn give_back(&self, mut slot: Pin<Box<Slot<F>>>) {
+        slot.as_mut().set(Slot::Empty);
+        self.spare.borrow_mut().push(slot);
+    }
+}
+
+/// The path, for the log, when the log can be written.
+fn path_for_log(req: &ServiceRequest) -> Option<String> {
+    log::debug_enabled().then(|| req.path().to_owned())
+}
+
+impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFuture<S::Future, B>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let layer = &*self.worker;
+        let config = &*layer.config;
+        let pinned = layer.pin();
+        let policy = config.policy(pinned.as_ref());
+        let (view, reuse) = request::read(req.method(), req.headers(), &policy);
+        // With a CORS policy inside that may cover the request, it is decided only if none did.
+        if layer.lets_inner_answer(req.request()) {
+            let captured = Captured::keep(req.method(), &view, reuse);
+            drop(policy);
+            layer.mark(&mut req);
+            let kept = Kept::Undecided(Box::new(captured), pinned);
+            return self.forward(req, kept);
+        }
+        let decision = policy.decide(&view);
+        if let Some(status) = preflight::status(&decision) {
+            let answer = preflight::answer(status, &decision, reuse, &config.prepared);
+            if log::debug_enabled() {
+                let requested = request::requested_method(req.headers());
+                log::preflight(
+                    config,
+                    decision.refusal(),
+                    status,
+                    Some(req.path()),
+                    requested,
+                );
+            }
+            drop(policy);
+            layer.mark(&mut req);
+            let (request, _) = req.into_parts();
+            let answer = Some((request, answer.drop_body()));
+            return CorsFuture::new(&self.worker, Slot::Answered { answer });
+        }
+        let refused = Refused::keep(
+            decision.refusal(),
+            req.method(),
+            || path_for_log(&req),
+            config.role,
+        );
+        let verdict = Verdict::keep(&decision, reuse, &config.prepared, refused);
+        drop(policy);
+        layer.mark(&mut req);
+        let kept = Kept::Decided(verdict, pinned);
+        self.forward(req, kept)
+    }
+}
+
+impl<S, B> CorsMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    /// Hands the request to the inner service; `kept` waits for its response.
+    #[inline(always)]
+    fn forward(&self, req: ServiceRequest, kept: Kept) -> CorsFuture<S::Future, B> {
+        let slot = Slot::Forwarded {
+            inner: self.service.call(req),
+            kept: Some(kept),
+        };
+        CorsFuture::new(&self.worker, slot)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// What a response future holds, in a box of its worker's.
+    #[project = SlotProj]
+    enum Slot<F> {
+        // Between two requests.
+        Empty,
+        // A preflight answered without calling the inner service: the request and the answer's
+        // head (its body, empty, is added when it is taken).
+        Answered { answer: Option<(HttpRequest, HttpResponse<()>)> },
+        // A request handed to the inner service.
+        Forwarded {
+            #[pin]
+            inner: F,
+            kept: Option<Kept>,
+        },
+    }
+}
+
+/// The response future of [`CorsMiddleware`].
+pub struct CorsFuture<F, B> {
+    slot: Option<Pin<Box<Slot<F>>>>,
+    worker: Rc<Worker<F>>,
+    body: PhantomData<fn() -> B>,
+}
+
+impl<F, B> fmt::Debug for CorsFuture<F, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CorsFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B> CorsFuture<F, B> {
+    #[inline(always)]
+    fn new(worker: &Rc<Worker<F>>, slot: Slot<F>) -> Self {
+        CorsFuture {
+            slot: Some(worker.slot(slot)),
+            worker: Rc::clone(worker),
+            body: PhantomData,
+        }
+    }
+}
+
+impl<F, B> Future for CorsFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let Some(slot) = this.slot.as_mut() else {
+            return Poll::Ready(Err(polled_twice()));
+        };
+        let layer = &*this.worker;
+        let output = match slot.as_mut().project() {
+            SlotProj::Empty => Err(polled_twice()),
+            SlotProj::Answered { answer } => match answer.take() {
+                Some((request, answer)) => Ok(ServiceResponse::new(
+                    request,
+                    answer.set_body(EitherBody::right(BoxBody::new(()))),
+                )),
+                None => Err(polled_twice()),
+            },
+            SlotProj::Forwarded { inner, kept } => match (ready!(inner.poll(cx)), kept.as_ref()) {
+                (Ok(mut response), Some(k)) => match finish(layer, k, &mut response) {
+                    None => Ok(response.map_into_left_body()),
+                    Some(answer) => {
+                        let (request, _) = response.into_parts();
+                        Ok(ServiceResponse::new(request, answer.map_into_right_body()))
+                    }
+                },
+                (Ok(response), None) => Ok(response.map_into_left_body()),
+                (Err(error), _) => match kept.take() {
+                    Some(k) => Err(CorsError::wrap(&layer.config, k, error)),
+                    None => Err(error),
+                },
+            },
+        };
+        if let Some(slot) = this.slot.take() {
+            this.worker.give_back(slot);
+        }
+        Poll::Ready(output)
+    }
+}
+
+/// The end of a forwarded request: this layer's headers on the inner service's response, unless
+/// a layer inside covered the request; or this (default) policy's answer to a preflight that no
+/// layer inside answered.
+#[inline]
+fn finish<F, B>(
+    layer: &Worker<F>,
+    kept: &Kept,
+    response: &mut ServiceResponse<B>,
+) -> Option<HttpResponse> {
+    if layer.covered_inside(response.request()) {
+        return None;
+    }
+    let config = &*layer.config;
+    let policy = config.policy(kept.pinned());
+    match kept {
+        Kept::Decided(verdict, _) => {
+            verdict.log();
+            let (cors, request) = verdict.headers(&policy);
+            headers::write(&cors, request, &config.prepared, response.headers_mut());
+            None
+        }
+        Kept::Undecided(captured, _) => decide_later(config, &policy, captured, response),
+    }
+}
+
+/// [`finish`] for a request that went through routing and that no layer inside covered.
+#[inline(never)]
+fn decide_later<B>(
+    config: &Config,
+    policy: &Policy,
+    captured: &Captured,
+    response: &mut ServiceResponse<B>,
+) -> Option<HttpResponse> {
+    let (view, reuse) = captured.read();
+    let decision = policy.decide(&view);
+    let Some(status) = preflight::status(&decision) else {
+        let path = || Some(response.request().path().to_owned());
+        if let Some(refused) =
+            Refused::keep(decision.refusal(), captured.method(), path, config.role)
+        {
+            refused.log();
+        }
+        headers::write(
+            decision.headers(),
+            reuse,
+            &config.prepared,
+            response.headers_mut(),
+        );
+        return None;
+    };
+    if log::debug_enabled() {
+        log::preflight(
+            config,
+            decision.refusal(),
+            status,
+            Some(response.request().path()),
+            captured.requested_method(),
+        );
+    }
+    Some(preflight::answer(
+        status,
+        &decision,
+        reuse,
+        &config.prepared,
+    ))
+}
+
+fn polled_twice() -> Error {
+    actix_web::error::ErrorInternalServerError("CORS response future polled after completion")
+}
