@@ -142,6 +142,9 @@ impl Captured {
             request_method: self.request_method.lines(),
             request_headers: self.request_headers.lines(),
             request_private_network: self.request_private_network,
+            sec_fetch_site: HeaderLines::Absent,
+            host: HeaderLines::Absent,
+            upgrade: HeaderLines::Absent,
         };
         let reuse = Reuse {
             origin: self.origin.first(),
