@@ -516,6 +516,144 @@ fn headers_a_page_cannot_set_are_dropped_with_a_warning() {
 }
 
 #[test]
+fn a_cross_site_write_refused_after_a_passed_preflight_is_a_step_of_its_own() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/write-refused");
+    let put = Request::new(&url, APP)
+        .method("PUT")
+        .header("Content-Type", "application/json");
+    let report = run(&put);
+    assert_eq!(report.verdict, Verdict::Blocked);
+    assert_eq!(
+        step_names(&report),
+        [
+            (steps::PREFLIGHT_NEEDED, true),
+            (steps::PREFLIGHT, true),
+            (steps::REQUEST, true),
+            (steps::WRITE_REFUSED, false),
+        ]
+    );
+    assert_eq!(
+        report.steps[3].detail,
+        format!(
+            "PUT {url} -> 403 without CORS headers, sent with Sec-Fetch-Site: cross-site: the \
+             server refused the cross-site write (the CORS check fails too)"
+        )
+    );
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(failure.step, steps::WRITE_REFUSED);
+    assert!(
+        failure.reason.starts_with(
+            "CORS would let the page read this, but the server refused the cross-site write: \
+             403. The preflight allowed https://app.example.re to send PUT; the PUT itself, \
+             sent with `Sec-Fetch-Site: cross-site` and `Origin: https://app.example.re`, was \
+             answered 403 without CORS headers"
+        ),
+        "{}",
+        failure.reason
+    );
+    assert!(
+        failure
+            .fix
+            .contains("list it in the route's CORS policy: the same allowlist governs writes"),
+        "{}",
+        failure.fix
+    );
+    assert!(
+        failure
+            .fix
+            .contains("`#[cors(..., protect_writes = false)]`"),
+        "{}",
+        failure.fix
+    );
+    // The console shows a CORS error: the 403 has no Access-Control-Allow-Origin.
+    assert_eq!(failure.chromium_message, console(&url, NO_ACAO));
+    // Every request carried the Sec-Fetch-Site a browser sends from that page.
+    for exchange in &report.exchanges {
+        assert!(exchange
+            .request_headers
+            .contains(&("sec-fetch-site".to_owned(), "cross-site".to_owned())));
+    }
+
+    let args = [
+        url.as_str(),
+        "--origin",
+        APP,
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+    ];
+    let (code, text, _) = cli(&args);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("✓ preflight"), "{text}");
+    assert!(text.contains("✗ write refused"), "{text}");
+    assert!(
+        text.contains("Verdict: blocked at step \"write refused\"."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Why:     CORS would let the page read this, but the server refused the cross-site write: 403."),
+        "{text}"
+    );
+    let (code, json, _) = cli(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 1, "{json}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["failure"]["step"], "write refused");
+    assert_eq!(value["verdict"], "blocked");
+
+    // A POST that needs no preflight: refused the same way, said without the preflight.
+    let post = Request::new(&url, APP)
+        .method("POST")
+        .header("Content-Type", "text/plain");
+    let report = run(&post);
+    assert_eq!(
+        step_names(&report),
+        [
+            (steps::PREFLIGHT_NEEDED, true),
+            (steps::REQUEST, true),
+            (steps::WRITE_REFUSED, false),
+        ]
+    );
+    let reason = &report.failure.as_ref().unwrap().reason;
+    assert!(
+        reason.starts_with(
+            "The server refused the cross-site write: 403. This POST needs no preflight, so the \
+             browser sent it at once"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn an_ordinary_403_with_cors_headers_is_read_and_not_a_refused_write() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/forbidden-readable");
+    let put = Request::new(&url, APP)
+        .method("PUT")
+        .header("Content-Type", "application/json");
+    let report = run(&put);
+    assert_eq!(report.verdict, Verdict::Read);
+    assert!(report.failure.is_none());
+    assert!(report.steps.iter().all(|s| s.name != steps::WRITE_REFUSED));
+    let check = report
+        .steps
+        .iter()
+        .find(|s| s.name == steps::CORS_CHECK)
+        .unwrap();
+    assert!(
+        check
+            .detail
+            .ends_with("; the page can read this 403: the application answered it, not a cross-site write protection (which answers without CORS headers)"),
+        "{}",
+        check.detail
+    );
+    let (code, text, _) = cli(&[&url, "--origin", APP, "-X", "PUT"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("write refused"), "{text}");
+}
+
+#[test]
 fn a_preflight_answered_by_a_redirect_is_blocked_at_the_preflight() {
     let nginx = Mistakes::alone();
     let url = nginx.url("/moved");
