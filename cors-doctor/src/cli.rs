@@ -15,6 +15,7 @@ use crate::render::{render_report, requests_sent};
 use crate::request::{check_origin, parse_header_line, Options, Request};
 use crate::scan::{scan, Risk, ScanReport, ScanVerdict, OWN_ORIGIN};
 use crate::transport::timeout_from_seconds;
+use crate::websocket::{check_websocket, Handshake, WebSocketReport};
 
 /// Ask a live endpoint what a browser would do with its CORS answer.
 ///
@@ -65,6 +66,10 @@ struct Cli {
     /// Skip the error-path probe (a 404 under the same path).
     #[arg(long)]
     no_error_probe: bool,
+    /// Check a WebSocket handshake from --origin instead of a fetch (URL: ws://, wss://,
+    /// http:// or https://).
+    #[arg(long, conflicts_with_all = ["cache", "compare", "scan", "method", "headers", "credentials"])]
+    websocket: bool,
 }
 
 /// Runs the program with these arguments (the first is the program's name), writing the
@@ -132,6 +137,18 @@ fn execute(cli: &Cli) -> Result<(String, i32), Error> {
              https://app.example.re); only --scan works without it",
         ));
     };
+    if cli.websocket {
+        let report = check_websocket(&cli.url, &origin, &options)?;
+        let text = if cli.json {
+            json(&serde_json::json!({
+                "websocket": report,
+                "problems_found": report.exit_code() == 1,
+            }))?
+        } else {
+            render_websocket(&report)
+        };
+        return Ok((text, report.exit_code()));
+    }
     let mut request = Request::new(cli.url.clone(), origin).method(cli.method.clone());
     request.credentials = cli.credentials;
     for line in &cli.headers {
@@ -168,6 +185,45 @@ fn execute(cli: &Cli) -> Result<(String, i32), Error> {
         render_report(&report)
     };
     Ok((text, report.exit_code()))
+}
+
+fn render_websocket(report: &WebSocketReport) -> String {
+    let mut out = format!(
+        "WebSocket handshake to {} from origin {}\n",
+        report.url, report.origin
+    );
+    let _ = writeln!(
+        out,
+        "Sent: GET {} with Origin: {}, Sec-Fetch-Site: {}; Sec-Fetch-* headers: {}\n",
+        report.handshake_url, report.origin, report.sec_fetch_site, report.fetch_metadata
+    );
+    let mark = if report.verdict == Handshake::Opened {
+        "✓"
+    } else {
+        "✗"
+    };
+    let _ = writeln!(
+        out,
+        "{mark} handshake  GET {} -> {}\n",
+        report.handshake_url, report.status
+    );
+    let _ = writeln!(
+        out,
+        "Verdict: {}. {}",
+        report.verdict.as_str(),
+        report.reason
+    );
+    if !report.fix.is_empty() {
+        let _ = writeln!(out, "Fix:     {}", report.fix);
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "! {note}");
+    }
+    let _ = writeln!(
+        out,
+        "(1 request sent; the socket, when it opened, was closed at once)"
+    );
+    out
 }
 
 fn render_cache(report: &CacheReport) -> String {

@@ -11,7 +11,8 @@ use cors_shared::{fetch, header};
 
 use crate::error::Error;
 use crate::fix::{
-    another_policy_may_have_answered, console_line, explain, is_nginx, Block, Context, GetAnswer,
+    another_policy_may_have_answered, console_line, explain, explain_write_refused, is_nginx,
+    is_write_method, is_write_refusal, Block, Context, GetAnswer,
 };
 use crate::report::{
     steps, DeviationNote, EngineBlock, EngineVerdict, EngineVerdicts, ErrorPath, Failure,
@@ -19,10 +20,6 @@ use crate::report::{
 };
 use crate::request::{check_origin, check_url, Options, Request};
 use crate::transport::{Client, Exchange};
-
-/// The Fetch Metadata header a browser sends with every request of a page: how the URL
-/// relates to the page's origin.
-const SEC_FETCH_SITE: &str = "sec-fetch-site";
 
 /// The path segment appended to the URL's path for the error-path probe.
 pub const ERROR_PROBE_SEGMENT: &str = "cors-doctor-probe-404";
@@ -589,7 +586,7 @@ fn walk(
                 sent.push((header::REQUEST_HEADERS.to_owned(), names.join(",")));
             }
             sent.push(("accept".to_owned(), "*/*".to_owned()));
-            sent.push((SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
+            sent.push((header::SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
             let exchange = client.send_once("OPTIONS", url.as_str(), &sent)?;
             let result = engine.preflight_check(
                 &preflight_origin,
@@ -707,7 +704,7 @@ fn walk(
         {
             sent.push(("accept".to_owned(), "*/*".to_owned()));
         }
-        sent.push((SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
+        sent.push((header::SEC_FETCH_SITE.to_owned(), site.as_str().to_owned()));
         sent.extend(headers.iter().cloned());
         let url_text = url.to_string();
         let exchange = client.send_once(&method, &url_text, &sent)?;
@@ -740,8 +737,34 @@ fn walk(
         };
         // "HTTP fetch": a "cors"-tainted response, redirects included, must pass the CORS check.
         if let Err(failure) = cors_check(&sent_origin, credentials, &exchange.headers) {
-            run.step(steps::CORS_CHECK, false, summary);
             let block = Block::Cors(&failure);
+            let origin_changed = sent_origin != request.origin;
+            if is_write_refusal(&method, exchange.status, &failure, site, origin_changed) {
+                run.step(
+                    steps::WRITE_REFUSED,
+                    false,
+                    format!(
+                        "{method} {url_text} -> {} without CORS headers, sent with \
+                         Sec-Fetch-Site: {site}: the server refused the cross-site write (the \
+                         CORS check fails too)",
+                        exchange.status
+                    ),
+                );
+                let (reason, fix) = explain_write_refused(&context, site);
+                blocked = Some(Failure {
+                    step: steps::WRITE_REFUSED.to_owned(),
+                    reason,
+                    fix,
+                    chromium_message: console_line(
+                        &block,
+                        first_url.as_str(),
+                        &url_text,
+                        &request.origin,
+                    ),
+                });
+                break Some(exchange);
+            }
+            run.step(steps::CORS_CHECK, false, summary);
             blocked = Some(failure_for(
                 &block,
                 steps::CORS_CHECK,
@@ -751,7 +774,17 @@ fn walk(
             ));
             break Some(exchange);
         }
-        run.step(steps::CORS_CHECK, true, format!("passes: {summary}"));
+        let readable_refusal = if exchange.status == 403 && is_write_method(&method) {
+            "; the page can read this 403: the application answered it, not a cross-site \
+             write protection (which answers without CORS headers)"
+        } else {
+            ""
+        };
+        run.step(
+            steps::CORS_CHECK,
+            true,
+            format!("passes: {summary}{readable_refusal}"),
+        );
 
         if !is_redirect_status(exchange.status) {
             break Some(exchange);

@@ -1,7 +1,8 @@
 //! For each way a browser blocks: the reason in plain words and the fix, in general terms and
 //! as this project's `#[cors(...)]` key or `PolicySpec` builder call.
 
-use cors_browser::{CorsFailure, PreflightFailure, RedirectFailure};
+use cors_browser::{CorsFailure, FetchSite, PreflightFailure, RedirectFailure};
+use cors_shared::Field;
 
 /// What the browser stopped at.
 pub(crate) enum Block<'a> {
@@ -412,4 +413,199 @@ pub(crate) fn console_line(
         "Access to fetch at '{last_url}' {redirected}from origin '{page_origin}' has been \
          blocked by CORS policy: {message}"
     )
+}
+
+/// Whether a method can change something on the server: write protection lets GET, HEAD and
+/// OPTIONS through and judges every other method.
+pub(crate) fn is_write_method(method: &str) -> bool {
+    !matches!(method, "GET" | "HEAD" | "OPTIONS")
+}
+
+/// Whether a response that failed the CORS check is write protection's refusal of a
+/// cross-site write: a method that changes something (not GET, HEAD or OPTIONS), sent from
+/// another origin with the page's own `Origin` (no redirect made it `null`), answered `403`
+/// without `Access-Control-Allow-Origin`. A 403 that carries the CORS headers passes the CORS
+/// check, and the page reads it: that is the application's answer, not this.
+pub(crate) fn is_write_refusal(
+    method: &str,
+    status: u16,
+    failure: &CorsFailure,
+    site: FetchSite,
+    origin_changed: bool,
+) -> bool {
+    is_write_method(method)
+        && status == 403
+        && matches!(failure, CorsFailure::MissingAllowOrigin)
+        && site != FetchSite::SameOrigin
+        && !origin_changed
+}
+
+/// Why a refused cross-site write is blocked, and the fix: the page's origin on the route's
+/// CORS list, which governs writes too, or protection off in source for a callback.
+pub(crate) fn explain_write_refused(ctx: &Context<'_>, site: FetchSite) -> (String, String) {
+    let (o, m) = (ctx.origin, ctx.method);
+    let opening = if ctx.preflight_passed {
+        format!(
+            "CORS would let the page read this, but the server refused the cross-site write: \
+             {status}. The preflight allowed {o} to send {m}; the {m} itself",
+            status = ctx.status
+        )
+    } else {
+        format!(
+            "The server refused the cross-site write: {status}. This {m} needs no preflight, \
+             so the browser sent it at once; the {m}",
+            status = ctx.status
+        )
+    };
+    let same_site = if site == FetchSite::SameSite {
+        " `same-site` is not trusted by itself: a page on a sibling subdomain (one that may be \
+         taken over) is still another origin, and must be listed."
+    } else {
+        ""
+    };
+    let reason = format!(
+        "{opening}, sent with `Sec-Fetch-Site: {site}` and `Origin: {o}`, was answered \
+         {status} without CORS headers: the answer of cross-site write protection, which \
+         refuses writes from other origins than those it trusts, before the handler runs. The \
+         page sees a CORS error, not the {status}.{same_site}",
+        status = ctx.status,
+    );
+    let credentials = if ctx.credentials { ", credentials" } else { "" };
+    let off = Field::ProtectWrites.key();
+    let fix = format!(
+        "if {o} should change data here, list it in the route's CORS policy: the same \
+         allowlist governs writes, so protection then lets it write (here: \
+         `#[cors(origins = [\"{o}\"]{credentials})]` above the route, or \
+         `PolicySpec::new().origin(\"{o}\")`; with another library's protection, add {o}, \
+         spelled exactly so, to its trusted origins as well). If this URL is a callback other \
+         sites must post to (an OAuth `form_post` callback, a payment return URL, a webhook \
+         from a browser), turn protection off for that route, in source: \
+         `#[cors(..., {off} = false)]` (never by a path pattern)"
+    );
+    (reason, fix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(method: &'a str, preflight_passed: bool) -> Context<'a> {
+        Context {
+            origin: "https://app.example.re",
+            sent_origin: "https://app.example.re",
+            method,
+            credentials: true,
+            preflight_passed,
+            tainting_redirect: None,
+            announced: &[],
+            status: 403,
+            server: None,
+            get_allows: None,
+        }
+    }
+
+    #[test]
+    fn a_cross_site_write_answered_403_without_cors_headers_is_a_write_refusal() {
+        let missing = CorsFailure::MissingAllowOrigin;
+        for method in ["POST", "PUT", "DELETE", "PATCH"] {
+            for site in [FetchSite::CrossSite, FetchSite::SameSite] {
+                assert!(
+                    is_write_refusal(method, 403, &missing, site, false),
+                    "{method} {site}"
+                );
+            }
+        }
+        // Reads are never refused by write protection: their 403 is the application's.
+        for method in ["GET", "HEAD", "OPTIONS"] {
+            assert!(!is_write_refusal(
+                method,
+                403,
+                &missing,
+                FetchSite::CrossSite,
+                false
+            ));
+        }
+        // Another status, a same-origin request, an origin a redirect made `null`, or a
+        // response that has an Access-Control-Allow-Origin (wrong or not): not this.
+        assert!(!is_write_refusal(
+            "POST",
+            401,
+            &missing,
+            FetchSite::CrossSite,
+            false
+        ));
+        assert!(!is_write_refusal(
+            "POST",
+            200,
+            &missing,
+            FetchSite::CrossSite,
+            false
+        ));
+        assert!(!is_write_refusal(
+            "POST",
+            403,
+            &missing,
+            FetchSite::SameOrigin,
+            false
+        ));
+        assert!(!is_write_refusal(
+            "POST",
+            403,
+            &missing,
+            FetchSite::CrossSite,
+            true
+        ));
+        let mismatch = CorsFailure::AllowOriginMismatch("https://other.example.re".to_owned());
+        assert!(!is_write_refusal(
+            "POST",
+            403,
+            &mismatch,
+            FetchSite::CrossSite,
+            false
+        ));
+    }
+
+    #[test]
+    fn a_write_refusal_after_a_passed_preflight_says_cors_would_let_the_page_read() {
+        let (reason, fix) = explain_write_refused(&ctx("PUT", true), FetchSite::CrossSite);
+        assert!(
+            reason.starts_with(
+                "CORS would let the page read this, but the server refused the cross-site \
+                 write: 403. The preflight allowed https://app.example.re to send PUT; the PUT \
+                 itself, sent with `Sec-Fetch-Site: cross-site` and `Origin: \
+                 https://app.example.re`, was answered 403 without CORS headers"
+            ),
+            "{reason}"
+        );
+        assert!(!reason.contains("same-site"), "{reason}");
+        assert!(
+            fix.contains(
+                "list it in the route's CORS policy: the same allowlist governs writes, so \
+                 protection then lets it write (here: `#[cors(origins = \
+                 [\"https://app.example.re\"], credentials)]`"
+            ),
+            "{fix}"
+        );
+        assert!(
+            fix.contains("turn protection off for that route, in source: `#[cors(..., protect_writes = false)]`"),
+            "{fix}"
+        );
+    }
+
+    #[test]
+    fn a_write_refusal_without_a_preflight_and_from_the_same_site_says_so() {
+        let (reason, _) = explain_write_refused(&ctx("POST", false), FetchSite::SameSite);
+        assert!(
+            reason.starts_with(
+                "The server refused the cross-site write: 403. This POST needs no preflight, \
+                 so the browser sent it at once; the POST, sent with `Sec-Fetch-Site: \
+                 same-site`"
+            ),
+            "{reason}"
+        );
+        assert!(
+            reason.contains("`same-site` is not trusted by itself"),
+            "{reason}"
+        );
+    }
 }

@@ -4,8 +4,8 @@
 //! [`Request`] (the preflight when one is needed, the request, each redirect) and judges every
 //! answer with the browser's own checks from [`cors_browser`], returning a typed
 //! [`Report`] with the verdict, each step, and for a block the failing step, the reason, the
-//! fix and the message Chromium's console prints. [`probe_cache()`], [`compare()`] and [`scan()`]
-//! are the other modes of the command line ([`cli::run`]).
+//! fix and the message Chromium's console prints. [`probe_cache()`], [`compare()`], [`scan()`]
+//! and [`check_websocket()`] are the other modes of the command line ([`cli::run`]).
 //!
 //! ```no_run
 //! use cors_doctor::{diagnose, Options, Request, Verdict};
@@ -34,6 +34,7 @@ mod report;
 mod request;
 pub mod scan;
 mod transport;
+mod websocket;
 
 pub use cache::{probe_cache, CacheReport};
 pub use compare::{compare, CompareReport};
@@ -49,3 +50,6 @@ pub use report::{
 pub use request::{check_origin, check_url, parse_header_line, Options, Request};
 pub use scan::{scan, ScanReport};
 pub use transport::Exchange;
+pub use websocket::{
+    check_websocket, handshake_url, Handshake, WebSocketReport, FETCH_METADATA_SENT,
+};

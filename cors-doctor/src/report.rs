@@ -184,6 +184,9 @@ pub mod steps {
     pub const REQUEST: &str = "request";
     /// The CORS check of a response (Fetch, CORS check), credentials included.
     pub const CORS_CHECK: &str = "CORS check";
+    /// A write from another origin answered `403` without CORS headers: the server's
+    /// cross-site write protection refused it (in place of [`CORS_CHECK`], which fails too).
+    pub const WRITE_REFUSED: &str = "write refused";
     /// A redirect and what it changes.
     pub const REDIRECT: &str = "redirect";
     /// Which response headers the page may read.

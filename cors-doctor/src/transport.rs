@@ -111,6 +111,27 @@ impl Client {
         url: &str,
         headers: &[(String, String)],
     ) -> Result<Exchange, Error> {
+        self.exchange(method, url, headers, true)
+    }
+
+    /// A WebSocket handshake: `GET url` with these header lines, the answer's head only. The
+    /// connection is dropped with the response, before anything is read past the headers, so
+    /// a socket that opened is closed at once.
+    pub(crate) fn handshake(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Exchange, Error> {
+        self.exchange("GET", url, headers, false)
+    }
+
+    fn exchange(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(String, String)],
+        read_body: bool,
+    ) -> Result<Exchange, Error> {
         let mut builder = http::Request::builder().method(method).uri(url);
         for (name, value) in headers {
             builder = builder.header(name.as_str(), value.as_str());
@@ -134,11 +155,13 @@ impl Client {
             .collect();
         // Read (and drop) the body so the connection can be reused; a broken body does not
         // change what the headers say.
-        let _ = response
-            .body_mut()
-            .with_config()
-            .limit(4 * 1024 * 1024)
-            .read_to_vec();
+        if read_body {
+            let _ = response
+                .body_mut()
+                .with_config()
+                .limit(4 * 1024 * 1024)
+                .read_to_vec();
+        }
         let millis = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
         Ok(Exchange {
             method: method.to_owned(),

@@ -516,6 +516,144 @@ fn headers_a_page_cannot_set_are_dropped_with_a_warning() {
 }
 
 #[test]
+fn a_cross_site_write_refused_after_a_passed_preflight_is_a_step_of_its_own() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/write-refused");
+    let put = Request::new(&url, APP)
+        .method("PUT")
+        .header("Content-Type", "application/json");
+    let report = run(&put);
+    assert_eq!(report.verdict, Verdict::Blocked);
+    assert_eq!(
+        step_names(&report),
+        [
+            (steps::PREFLIGHT_NEEDED, true),
+            (steps::PREFLIGHT, true),
+            (steps::REQUEST, true),
+            (steps::WRITE_REFUSED, false),
+        ]
+    );
+    assert_eq!(
+        report.steps[3].detail,
+        format!(
+            "PUT {url} -> 403 without CORS headers, sent with Sec-Fetch-Site: cross-site: the \
+             server refused the cross-site write (the CORS check fails too)"
+        )
+    );
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(failure.step, steps::WRITE_REFUSED);
+    assert!(
+        failure.reason.starts_with(
+            "CORS would let the page read this, but the server refused the cross-site write: \
+             403. The preflight allowed https://app.example.re to send PUT; the PUT itself, \
+             sent with `Sec-Fetch-Site: cross-site` and `Origin: https://app.example.re`, was \
+             answered 403 without CORS headers"
+        ),
+        "{}",
+        failure.reason
+    );
+    assert!(
+        failure
+            .fix
+            .contains("list it in the route's CORS policy: the same allowlist governs writes"),
+        "{}",
+        failure.fix
+    );
+    assert!(
+        failure
+            .fix
+            .contains("`#[cors(..., protect_writes = false)]`"),
+        "{}",
+        failure.fix
+    );
+    // The console shows a CORS error: the 403 has no Access-Control-Allow-Origin.
+    assert_eq!(failure.chromium_message, console(&url, NO_ACAO));
+    // Every request carried the Sec-Fetch-Site a browser sends from that page.
+    for exchange in &report.exchanges {
+        assert!(exchange
+            .request_headers
+            .contains(&("sec-fetch-site".to_owned(), "cross-site".to_owned())));
+    }
+
+    let args = [
+        url.as_str(),
+        "--origin",
+        APP,
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+    ];
+    let (code, text, _) = cli(&args);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("✓ preflight"), "{text}");
+    assert!(text.contains("✗ write refused"), "{text}");
+    assert!(
+        text.contains("Verdict: blocked at step \"write refused\"."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Why:     CORS would let the page read this, but the server refused the cross-site write: 403."),
+        "{text}"
+    );
+    let (code, json, _) = cli(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 1, "{json}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["failure"]["step"], "write refused");
+    assert_eq!(value["verdict"], "blocked");
+
+    // A POST that needs no preflight: refused the same way, said without the preflight.
+    let post = Request::new(&url, APP)
+        .method("POST")
+        .header("Content-Type", "text/plain");
+    let report = run(&post);
+    assert_eq!(
+        step_names(&report),
+        [
+            (steps::PREFLIGHT_NEEDED, true),
+            (steps::REQUEST, true),
+            (steps::WRITE_REFUSED, false),
+        ]
+    );
+    let reason = &report.failure.as_ref().unwrap().reason;
+    assert!(
+        reason.starts_with(
+            "The server refused the cross-site write: 403. This POST needs no preflight, so the \
+             browser sent it at once"
+        ),
+        "{reason}"
+    );
+}
+
+#[test]
+fn an_ordinary_403_with_cors_headers_is_read_and_not_a_refused_write() {
+    let nginx = Mistakes::alone();
+    let url = nginx.url("/forbidden-readable");
+    let put = Request::new(&url, APP)
+        .method("PUT")
+        .header("Content-Type", "application/json");
+    let report = run(&put);
+    assert_eq!(report.verdict, Verdict::Read);
+    assert!(report.failure.is_none());
+    assert!(report.steps.iter().all(|s| s.name != steps::WRITE_REFUSED));
+    let check = report
+        .steps
+        .iter()
+        .find(|s| s.name == steps::CORS_CHECK)
+        .unwrap();
+    assert!(
+        check
+            .detail
+            .ends_with("; the page can read this 403: the application answered it, not a cross-site write protection (which answers without CORS headers)"),
+        "{}",
+        check.detail
+    );
+    let (code, text, _) = cli(&[&url, "--origin", APP, "-X", "PUT"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("write refused"), "{text}");
+}
+
+#[test]
 fn a_preflight_answered_by_a_redirect_is_blocked_at_the_preflight() {
     let nginx = Mistakes::alone();
     let url = nginx.url("/moved");
@@ -947,3 +1085,134 @@ macro_rules! conformance_server_tests {
 }
 
 cors_tests::for_each_conformance_server!(conformance_server_tests);
+
+/// A WebSocket endpoint that answers one handshake with 101 and then waits until the client
+/// closes the connection; sends back the request's head and whether the client closed.
+fn one_socket() -> (String, std::thread::JoinHandle<(String, bool)>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+            head.push(byte[0]);
+        }
+        stream
+            .write_all(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: \
+                  Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+            )
+            .unwrap();
+        // The client closes the socket at once: the read ends with 0 bytes, not a timeout.
+        let closed = matches!(stream.read(&mut byte), Ok(0));
+        (String::from_utf8(head).unwrap(), closed)
+    });
+    (format!("ws://{addr}/notes/socket"), handle)
+}
+
+#[test]
+fn a_websocket_handshake_that_opens_is_sent_as_a_browser_sends_it_and_closed() {
+    let (url, server) = one_socket();
+    let (code, text, err) = cli(&[&url, "--origin", APP, "--websocket"]);
+    // Before waiting for the server: a run that never connects fails here.
+    assert_eq!(code, 0, "{text}{err}");
+    let (head, closed) = server.join().unwrap();
+    let lower = head.to_ascii_lowercase();
+    assert!(
+        lower.starts_with("get /notes/socket http/1.1\r\n"),
+        "{head}"
+    );
+    for line in [
+        "\r\nconnection: upgrade\r\n",
+        "\r\nupgrade: websocket\r\n",
+        "\r\nsec-websocket-version: 13\r\n",
+        "\r\norigin: https://app.example.re\r\n",
+        "\r\nsec-fetch-site: cross-site\r\n",
+        "\r\nsec-fetch-mode: websocket\r\n",
+        "\r\nsec-fetch-dest: empty\r\n",
+    ] {
+        assert!(lower.contains(line), "{line:?} in {head}");
+    }
+    let key = lower
+        .lines()
+        .find_map(|l| l.strip_prefix("sec-websocket-key: "))
+        .unwrap();
+    assert_eq!(key.len(), 24, "{head}");
+    assert!(closed, "the doctor must not keep the socket open");
+    assert!(
+        text.contains(&format!(
+            "✓ handshake  GET {} -> 101",
+            url.replacen("ws://", "http://", 1)
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Verdict: opened. 101 Switching Protocols with Upgrade: websocket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Chromium sends no Sec-Fetch-* header with a handshake"),
+        "{text}"
+    );
+    assert!(text.contains("CORS does not apply to WebSockets"), "{text}");
+}
+
+#[test]
+fn a_websocket_handshake_refused_with_403_is_named_with_the_fix() {
+    let nginx = Mistakes::alone();
+    let url = format!("ws://127.0.0.1:{}/socket-refused", nginx.port);
+    let (code, text, err) = cli(&[&url, "--origin", DASHBOARD, "--websocket"]);
+    assert_eq!(code, 1, "{text}{err}");
+    assert!(
+        text.contains(&format!(
+            "✗ handshake  GET {} -> 403",
+            nginx.url("/socket-refused")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Verdict: refused. 403: the server refused the handshake from \
+             https://dashboard.example.re (Sec-Fetch-Site: cross-site): the answer of write \
+             protection"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("Fix:     if https://dashboard.example.re should open this socket, list it in the route's CORS policy"), "{text}");
+    assert!(
+        text.contains(
+            "! the answer carries access-control-allow-origin: CORS does not apply to WebSockets"
+        ),
+        "{text}"
+    );
+
+    let (code, json, _) = cli(&[&url, "--origin", DASHBOARD, "--websocket", "--json"]);
+    assert_eq!(code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["websocket"]["verdict"], "refused");
+    assert_eq!(value["websocket"]["status"], 403);
+    assert_eq!(value["websocket"]["sec_fetch_site"], "cross-site");
+    assert_eq!(value["problems_found"], true);
+
+    // No socket at all: 200 is a failure, with the proxy hint.
+    let plain = nginx.url("/socket-plain");
+    let (code, text, _) = cli(&[&plain, "--origin", APP, "--websocket"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("Verdict: failed. 200 instead of 101 Switching Protocols"),
+        "{text}"
+    );
+    assert!(
+        text.contains("proxy_set_header Upgrade $http_upgrade"),
+        "{text}"
+    );
+
+    // A fetch's options make no sense for a handshake: a usage error.
+    let (code, _, err) = cli(&[&plain, "--origin", APP, "--websocket", "-X", "POST"]);
+    assert_eq!(code, 2, "{err}");
+}
