@@ -5,13 +5,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use cors_shared::{Policy, PolicySource, RequestView};
+use cors_shared::{Decision, Policy, PolicySource, RequestView, WriteProtection};
 use rocket::http::{MediaType, Method};
 use rocket::{Request, Response, Route};
 
 use crate::headers;
 use crate::logging::{self, Label};
 use crate::mount::Mount;
+use crate::protect;
 use crate::registry::RouteEntry;
 use crate::routing;
 
@@ -30,6 +31,9 @@ pub(crate) struct Runtime {
     pub(crate) routing: routing::Table,
     /// Policies of mount bases, longest base first.
     mounts: Vec<Mount>,
+    /// The application's write protection: on or off for the policies that do not say, and
+    /// the service's public origins.
+    protection: WriteProtection,
 }
 
 /// A `#[cors]` route as mounted, with its policy.
@@ -55,6 +59,7 @@ impl Runtime {
         default: PolicySource,
         mounts: Vec<Mount>,
         annotated: &[(&Route, Option<&'static RouteEntry>)],
+        protection: WriteProtection,
     ) -> Self {
         let mut routes: HashMap<String, Vec<Annotated>> = HashMap::new();
         for (route, entry) in annotated {
@@ -76,12 +81,44 @@ impl Runtime {
             by_address: OnceLock::new(),
             routing: routing::Table::new(annotated),
             mounts,
+            protection,
         }
+    }
+
+    /// The application's write protection.
+    pub(crate) fn protection(&self) -> &WriteProtection {
+        &self.protection
+    }
+
+    /// Whether write protection applies to the requests `policy` decides.
+    #[inline]
+    pub(crate) fn protects(&self, policy: &Policy) -> bool {
+        policy.protects_writes(&self.protection)
+    }
+
+    /// Whether write protection may apply to any request: the application turns it on, or a
+    /// policy does (a replaceable policy may turn it on later).
+    pub(crate) fn may_protect(&self) -> bool {
+        let source = |p: &PolicySource| match p {
+            PolicySource::Static(policy) => self.protects(policy),
+            PolicySource::Shared(policy) => self.protects(policy),
+            PolicySource::Reloadable(_) => true,
+        };
+        self.protection.is_on_by_default()
+            || source(&self.default)
+            || self.mounts.iter().any(|m| source(&m.policy))
+            || self
+                .routes
+                .values()
+                .flatten()
+                .any(|a| self.protects(a.policy))
     }
 
     /// Decides `request` with `policy` (once: one version of its runtime set) and acts on the
     /// decision: logs a refusal and writes the headers. Every request CORS looks at, actual or
-    /// preflight, is decided here. Returns the preflight status, if the request is a preflight.
+    /// preflight, is decided here (a write that protection refuses is decided here too, before
+    /// routing, by [`protect::decide`]). Returns the preflight status, if the request is a
+    /// preflight.
     pub(crate) fn decide_and_write<'r>(
         &self,
         request: &'r Request<'_>,
@@ -90,12 +127,21 @@ impl Runtime {
         label: Label<'_>,
         response: &mut Response<'r>,
     ) -> Option<u16> {
-        let view = headers::for_policy(view, policy);
-        let decision = policy.decide(&view);
+        let mut view = headers::for_policy(view, policy);
+        if self.protects(policy) {
+            view = headers::with_protection(view, request);
+        }
+        let decision = policy.decide_with(&view, &self.protection);
         if let Some(reason) = decision.refusal() {
             logging::refusal(request, label, reason);
         }
         headers::write(decision.headers(), response);
+        if let Decision::WriteRefused(..) = decision {
+            // Refused after a handler ran: the route Rocket ran is not the one it was expected
+            // to run before routing (a guard forwarded, or a format chose another route). The
+            // page gets the refusal, not the handler's answer.
+            protect::refusal(response);
+        }
         decision.preflight_status()
     }
 
