@@ -465,3 +465,72 @@ fn a_refused_write_is_logged_like_a_cors_refusal() {
         ]
     );
 }
+
+// --- Over a socket, with rocket_ws ----------------------------------------------------------
+
+/// Starts the Rocket conformance server (whose `GET /notes/socket` is a `rocket_ws` echo socket
+/// under a protecting policy) and returns its address once it accepts connections.
+fn conformance_server() -> std::net::SocketAddr {
+    let port = cors_tests::server::free_port();
+    cors_tests::rocket_app::start(port);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    addr
+}
+
+/// Sends a WebSocket handshake from `origin` and returns the stream and the response head.
+fn socket_handshake(addr: std::net::SocketAddr, origin: &str) -> (std::net::TcpStream, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /notes/socket HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\n\
+         Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(stream.read(&mut byte).unwrap(), 1, "closed after {head:?}");
+        head.push(byte[0]);
+    }
+    (stream, String::from_utf8(head).unwrap())
+}
+
+#[test]
+fn over_a_socket_a_cross_site_handshake_is_refused_and_the_trusted_one_echoes() {
+    use std::io::{Read, Write};
+    let addr = conformance_server();
+    let (_, head) = socket_handshake(addr, EVIL);
+    assert!(head.starts_with("HTTP/1.1 403 Forbidden\r\n"), "{head}");
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{head}"
+    );
+
+    let (mut stream, head) = socket_handshake(addr, APP);
+    assert!(
+        head.starts_with("HTTP/1.1 101 Switching Protocols\r\n"),
+        "{head}"
+    );
+    // A masked text frame "hi" (mask 0), and its echo, unmasked.
+    stream
+        .write_all(&[0x81, 0x82, 0, 0, 0, 0, b'h', b'i'])
+        .unwrap();
+    let mut echo = [0u8; 4];
+    stream.read_exact(&mut echo).unwrap();
+    assert_eq!(echo, [0x81, 0x02, b'h', b'i']);
+}
