@@ -81,6 +81,15 @@
 //!   reason ("CORS refused, no Access-Control-Allow-Origin: origin `...` is not allowed by the
 //!   policy").
 //!
+//! # Write protection
+//!
+//! CORS decides who may read a response, not who may send a cross-site form `POST`, a
+//! `no-cors` fetch or a WebSocket handshake. [`Cors::write_protection`] (the whole application)
+//! and `protect_writes` in a route's policy refuse those with 403 before Rocket routes them, so
+//! no guard or handler runs, unless the origin is one the policy of the route they are for
+//! would echo, or the browser says the page is the site itself. `protect_writes = false` on a
+//! route (a callback other sites post to) turns it off there.
+//!
 //! # Configuration
 //!
 //! [`Cors::from_config`] reads the `cors` key through Rocket's figment, so `Rocket.toml` and

@@ -534,3 +534,33 @@ fn over_a_socket_a_cross_site_handshake_is_refused_and_the_trusted_one_echoes() 
     stream.read_exact(&mut echo).unwrap();
     assert_eq!(echo, [0x81, 0x02, b'h', b'i']);
 }
+
+#[test]
+fn a_default_policy_from_the_configuration_protects_writes() {
+    let figment = base()
+        .merge(("cors.origins", ["https://app.example.re"]))
+        .merge(("cors.methods", ["GET", "POST"]))
+        .merge(("cors.protect_writes", true));
+    let rocket = rocket::custom(figment)
+        .manage(Count::default())
+        .mount("/", routes![plain, hook_post])
+        .attach(Cors::from_config());
+    let client = Client::tracked(rocket).expect("launches");
+    assert_refused(send(
+        &client,
+        Method::Post,
+        "/plain",
+        Some(EVIL),
+        Some("cross-site"),
+    ));
+    // The route that turns protection off for itself still takes cross-site posts.
+    let res = send(
+        &client,
+        Method::Post,
+        "/notes/hook",
+        Some(EVIL),
+        Some("cross-site"),
+    );
+    assert_eq!(res.status(), Status::Ok);
+    assert_eq!(count(&client), 1);
+}
