@@ -290,7 +290,7 @@ impl Fairing for Cors {
                 // Write protection answers before routing, through a request fairing that runs
                 // after every other one and a route tried before every other one: both only
                 // when a policy may protect writes, so that nothing else pays for them.
-                let rocket = if runtime.may_protect() {
+                let rocket = if runtime.is_guarded() {
                     rocket.attach(protect::Guard).mount("/", [protect::route()])
                 } else {
                     rocket
@@ -324,7 +324,11 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
-        if let Some(vary) = protect::refused_vary(request) {
+        if let Some(vary) = runtime
+            .is_guarded()
+            .then(|| protect::refused_vary(request))
+            .flatten()
+        {
             protect::write_refusal(vary, response);
             return;
         }

@@ -34,6 +34,9 @@ pub(crate) struct Runtime {
     /// The application's write protection: on or off for the policies that do not say, and
     /// the service's public origins.
     protection: WriteProtection,
+    /// Whether write protection may apply to any request ([`Runtime::may_protect`]): only then
+    /// are the request fairing and the refusal route there, and responses looked at for them.
+    guarded: bool,
 }
 
 /// A `#[cors]` route as mounted, with its policy.
@@ -82,7 +85,22 @@ impl Runtime {
             routing: routing::Table::new(annotated),
             mounts,
             protection,
+            guarded: false,
         }
+        .guarded()
+    }
+
+    /// Records whether write protection may apply to any request.
+    fn guarded(mut self) -> Self {
+        self.guarded = self.may_protect();
+        self
+    }
+
+    /// Whether the fairing refuses writes before routing: the request fairing and the refusal
+    /// route are there.
+    #[inline]
+    pub(crate) fn is_guarded(&self) -> bool {
+        self.guarded
     }
 
     /// The application's write protection.
@@ -98,7 +116,7 @@ impl Runtime {
 
     /// Whether write protection may apply to any request: the application turns it on, or a
     /// policy does (a replaceable policy may turn it on later).
-    pub(crate) fn may_protect(&self) -> bool {
+    fn may_protect(&self) -> bool {
         let source = |p: &PolicySource| match p {
             PolicySource::Static(policy) => self.protects(policy),
             PolicySource::Shared(policy) => self.protects(policy),
