@@ -138,9 +138,11 @@
 
 // The fairing, the hub: it reads the configuration (`config`, `mount`) and the registry
 // `#[cors]` writes to (`registry`) at ignite into the `runtime` that every request is decided
-// by, mounts the preflight route (`preflight`), and writes the headers of every response.
-// `runtime` decides and writes (`headers`), finds the route a preflight announces (`routing`),
-// and logs (`logging`). Arrows point one way: fairing -> preflight -> runtime -> routing.
+// by, mounts the preflight route (`preflight`) and, when a policy may protect writes, the
+// refusal route and the request fairing that reroutes refused writes to it (`protect`), and
+// writes the headers of every response. `runtime` decides and writes (`headers`), finds the
+// route a preflight (or a write, before routing) is for (`routing`), and logs (`logging`).
+// Arrows point one way: fairing -> preflight, protect -> runtime -> routing.
 mod config;
 mod fairing;
 mod headers;

@@ -8,20 +8,20 @@
 //! each request that is not safe (or is a handshake) with the policy of the route Rocket would
 //! run for its method and path (the one the preflight of that request is answered by). A refused
 //! request is marked and rewritten to `GET` [`PATH`], so Rocket routes it to the refusal route,
-//! which answers 403 with [`WRITE_REFUSED_BODY`]: no handler of the application runs, whatever
+//! which answers 403 with [`WRITE_REFUSED_BODY`](cors_shared::WRITE_REFUSED_BODY): no handler of the application runs, whatever
 //! route the request was meant for, `#[cors]` or not. Any other request to [`PATH`] is forwarded
 //! by that route, as if it were not mounted.
 
-use cors_shared::{CorsHeaders, Decision, Vary, WRITE_REFUSED_BODY};
+use cors_shared::{CorsHeaders, Decision, Vary};
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, Method, Status};
+use rocket::http::{Method, Status};
 use rocket::route::{Handler, Outcome};
 use rocket::{Data, Request, Response, Route};
 
 use crate::headers;
 use crate::logging;
-use crate::runtime::Runtime;
+use crate::runtime::{self, Runtime};
 
 /// The path a refused request is rewritten to.
 pub(crate) const PATH: &str = "/__cors_rocket/write-refused";
@@ -51,16 +51,6 @@ pub(crate) fn write_refusal<'r>(vary: Vary, response: &mut Response<'r>) {
             ..CorsHeaders::default()
         },
         response,
-    );
-}
-
-/// The answer to a refused write: 403 with the one-line body saying why.
-pub(crate) fn refusal<'r>(response: &mut Response<'r>) {
-    response.set_status(Status::Forbidden);
-    response.set_header(ContentType::Plain);
-    response.set_sized_body(
-        WRITE_REFUSED_BODY.len(),
-        std::io::Cursor::new(WRITE_REFUSED_BODY),
     );
 }
 
@@ -133,7 +123,7 @@ impl Handler for Refusal {
             return Outcome::Forward((data, Status::NotFound));
         }
         let mut response = Response::new();
-        refusal(&mut response);
+        runtime::answer_refused(&mut response);
         Outcome::Success(response)
     }
 }

@@ -5,14 +5,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use cors_shared::{Decision, Policy, PolicySource, RequestView, WriteProtection};
-use rocket::http::{MediaType, Method};
+use cors_shared::{
+    Decision, Policy, PolicySource, RequestView, WriteProtection, WRITE_REFUSED_BODY,
+};
+use rocket::http::{ContentType, MediaType, Method, Status};
 use rocket::{Request, Response, Route};
 
 use crate::headers;
 use crate::logging::{self, Label};
 use crate::mount::Mount;
-use crate::protect;
 use crate::registry::RouteEntry;
 use crate::routing;
 
@@ -135,7 +136,7 @@ impl Runtime {
     /// Decides `request` with `policy` (once: one version of its runtime set) and acts on the
     /// decision: logs a refusal and writes the headers. Every request CORS looks at, actual or
     /// preflight, is decided here (a write that protection refuses is decided here too, before
-    /// routing, by [`protect::decide`]). Returns the preflight status, if the request is a
+    /// routing, by `protect::decide`). Returns the preflight status, if the request is a
     /// preflight.
     pub(crate) fn decide_and_write<'r>(
         &self,
@@ -158,7 +159,7 @@ impl Runtime {
             // Refused after a handler ran: the route Rocket ran is not the one it was expected
             // to run before routing (a guard forwarded, or a format chose another route). The
             // page gets the refusal, not the handler's answer.
-            protect::refusal(response);
+            answer_refused(response);
         }
         decision.preflight_status()
     }
@@ -274,4 +275,14 @@ impl Runtime {
             .find(|a| a.method == route.method && a.rank == route.rank && a.format == route.format)
             .map(|a| a.policy)
     }
+}
+
+/// The answer to a refused write: 403 with the one-line body saying why.
+pub(crate) fn answer_refused(response: &mut Response<'_>) {
+    response.set_status(Status::Forbidden);
+    response.set_header(ContentType::Plain);
+    response.set_sized_body(
+        WRITE_REFUSED_BODY.len(),
+        std::io::Cursor::new(WRITE_REFUSED_BODY),
+    );
 }
