@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use cors_shared::{Policy, PolicyHandle, PolicySource};
+use cors_shared::{Policy, PolicyHandle, PolicySource, WriteProtection};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::figment::Figment;
 use rocket::http::Method;
@@ -14,6 +14,7 @@ use crate::headers;
 use crate::logging;
 use crate::mount;
 use crate::preflight;
+use crate::protect;
 use crate::registry::{self, RouteEntry, ROUTES};
 use crate::runtime::Runtime;
 
@@ -40,6 +41,8 @@ pub struct Cors {
     reloadable: bool,
     /// Policies of mount bases, as given to [`Cors::mount_policy`].
     mounts: Vec<(String, DefaultPolicy)>,
+    /// As given to [`Cors::write_protection`].
+    protection: WriteProtection,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +70,7 @@ impl Cors {
             source: Source::Policy(policy.into()),
             reloadable: false,
             mounts: Vec::new(),
+            protection: WriteProtection::off(),
         }
     }
 
@@ -86,6 +90,7 @@ impl Cors {
             source: Source::Config(Cow::Borrowed(CONFIG_KEY)),
             reloadable: false,
             mounts: Vec::new(),
+            protection: WriteProtection::off(),
         }
     }
 
@@ -95,6 +100,7 @@ impl Cors {
             source: Source::Config(Cow::Owned(key.into())),
             reloadable: false,
             mounts: Vec::new(),
+            protection: WriteProtection::off(),
         }
     }
 
@@ -154,6 +160,38 @@ impl Cors {
         self
     }
 
+    /// Turns write protection on (or off) for the whole application: every request decided by
+    /// a policy that does not say otherwise itself (`protect_writes = true` or `false` in
+    /// `#[cors]`, `policy!` or the configuration) is protected, `#[cors]` routes, mount bases
+    /// and the default policy alike. Off by default.
+    ///
+    /// CORS decides who may **read** a response; it never stops a cross-site form `POST`, a
+    /// `no-cors` fetch or a WebSocket handshake, which browsers send with the user's cookies.
+    /// With protection on, such a request is answered 403 (body
+    /// [`WRITE_REFUSED_BODY`](crate::WRITE_REFUSED_BODY), no CORS headers) before Rocket routes
+    /// it, so no handler or request guard runs, unless its origin is one the policy of the route
+    /// it is for would echo (never through `*`), or the browser says the request comes from the
+    /// site itself. A route that other sites must post to (an OAuth `form_post` callback, a
+    /// payment return URL) says `protect_writes = false` in its `#[cors]`.
+    ///
+    /// ```
+    /// use cors_rocket::{policy, Cors, WriteProtection};
+    ///
+    /// policy! {
+    ///     APP = { origins = ["https://app.example.re"], credentials, methods = [GET, POST] };
+    /// }
+    ///
+    /// // Behind a proxy that rewrites `Host`, name the service's own public origin.
+    /// let protection = WriteProtection::on().public_origins(["https://api.example.re"])?;
+    /// let rocket = rocket::build().attach(Cors::new(&APP).write_protection(protection));
+    /// # let _ = rocket;
+    /// # Ok::<(), cors_rocket::PolicyErrors>(())
+    /// ```
+    pub fn write_protection(mut self, protection: WriteProtection) -> Self {
+        self.protection = protection;
+        self
+    }
+
     /// Runs the checks the fairing runs at ignite against `rocket` as it is now: the default
     /// policy (read from the configuration if needed) and the `#[cors]` registrations of the
     /// mounted routes. Useful in a test, to see the messages that launch would log.
@@ -194,7 +232,12 @@ impl Cors {
         else {
             return Err(LaunchError { problems });
         };
-        Ok(Runtime::new(default, mounts, &annotated))
+        Ok(Runtime::new(
+            default,
+            mounts,
+            &annotated,
+            self.protection.clone(),
+        ))
     }
 
     /// `#[cors]` routes that were mounted after the fairing ran (by a later fairing).
@@ -244,6 +287,14 @@ impl Fairing for Cors {
                     Some(handle) => rocket.manage(handle.clone()),
                     None => rocket,
                 };
+                // Write protection answers before routing, through a request fairing that runs
+                // after every other one and a route tried before every other one: both only
+                // when a policy may protect writes, so that nothing else pays for them.
+                let rocket = if runtime.is_guarded() {
+                    rocket.attach(protect::Guard).mount("/", [protect::route()])
+                } else {
+                    rocket
+                };
                 Ok(rocket.manage(runtime).mount("/", [preflight::route()]))
             }
             Err(error) => {
@@ -273,6 +324,14 @@ impl Fairing for Cors {
         let Some(runtime) = request.rocket().state::<Runtime>() else {
             return;
         };
+        if let Some(vary) = runtime
+            .is_guarded()
+            .then(|| protect::refused_vary(request))
+            .flatten()
+        {
+            protect::write_refusal(vary, response);
+            return;
+        }
         if request.method() == Method::Options && preflight::answered(request, response) {
             preflight::answer(runtime, request, response);
             return;

@@ -44,6 +44,44 @@ pub(crate) fn view<'r>(request: &'r Request<'_>) -> RequestView<'r> {
     view
 }
 
+/// `view` with the lines write protection reads besides `Origin` (`Sec-Fetch-Site`, `Host`,
+/// `Upgrade`), read in one more pass over the headers: only for a policy that protects writes.
+///
+/// `Host` is the line the client sent, never `X-Forwarded-Host`. Over HTTP/2 a request has no
+/// `Host` line; its `:authority`, which Rocket keeps as the request's host, is used instead.
+pub(crate) fn with_protection<'r>(
+    mut view: RequestView<'r>,
+    request: &'r Request<'_>,
+) -> RequestView<'r> {
+    let [site, host, upgrade] = cors_shared::PROTECTION_REQUEST_HEADERS;
+    for h in request.headers().iter() {
+        let Cow::Borrowed(value) = h.value else {
+            continue;
+        };
+        let name = h.name.as_str();
+        let lines = if name.eq_ignore_ascii_case(site) {
+            &mut view.sec_fetch_site
+        } else if name.eq_ignore_ascii_case(host) {
+            &mut view.host
+        } else if name.eq_ignore_ascii_case(upgrade) {
+            &mut view.upgrade
+        } else {
+            continue;
+        };
+        *lines = lines.and(value.as_bytes());
+    }
+    if view.host == HeaderLines::Absent {
+        if let Some(authority) = request.host() {
+            let text = request.local_cache(|| Authority(authority.to_string()));
+            view.host = HeaderLines::One(text.0.as_bytes());
+        }
+    }
+    view
+}
+
+/// The request's `:authority` as `host[:port]`, for a request without a `Host` line.
+struct Authority(String);
+
 /// Whether the request is a preflight, by the core's test, from one pass over the headers that
 /// stops once `Origin` and `Access-Control-Request-Method` are both seen.
 pub(crate) fn is_preflight(request: &Request<'_>) -> bool {

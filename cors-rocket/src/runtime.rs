@@ -5,8 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use cors_shared::{Policy, PolicySource, RequestView};
-use rocket::http::{MediaType, Method};
+use cors_shared::{
+    Decision, Policy, PolicySource, RequestView, WriteProtection, WRITE_REFUSED_BODY,
+};
+use rocket::http::{ContentType, MediaType, Method, Status};
 use rocket::{Request, Response, Route};
 
 use crate::headers;
@@ -30,6 +32,12 @@ pub(crate) struct Runtime {
     pub(crate) routing: routing::Table,
     /// Policies of mount bases, longest base first.
     mounts: Vec<Mount>,
+    /// The application's write protection: on or off for the policies that do not say, and
+    /// the service's public origins.
+    protection: WriteProtection,
+    /// Whether write protection may apply to any request ([`Runtime::may_protect`]): only then
+    /// are the request fairing and the refusal route there, and responses looked at for them.
+    guarded: bool,
 }
 
 /// A `#[cors]` route as mounted, with its policy.
@@ -55,6 +63,7 @@ impl Runtime {
         default: PolicySource,
         mounts: Vec<Mount>,
         annotated: &[(&Route, Option<&'static RouteEntry>)],
+        protection: WriteProtection,
     ) -> Self {
         let mut routes: HashMap<String, Vec<Annotated>> = HashMap::new();
         for (route, entry) in annotated {
@@ -76,12 +85,59 @@ impl Runtime {
             by_address: OnceLock::new(),
             routing: routing::Table::new(annotated),
             mounts,
+            protection,
+            guarded: false,
         }
+        .guarded()
+    }
+
+    /// Records whether write protection may apply to any request.
+    fn guarded(mut self) -> Self {
+        self.guarded = self.may_protect();
+        self
+    }
+
+    /// Whether the fairing refuses writes before routing: the request fairing and the refusal
+    /// route are there.
+    #[inline]
+    pub(crate) fn is_guarded(&self) -> bool {
+        self.guarded
+    }
+
+    /// The application's write protection.
+    pub(crate) fn protection(&self) -> &WriteProtection {
+        &self.protection
+    }
+
+    /// Whether write protection applies to the requests `policy` decides.
+    #[inline]
+    pub(crate) fn protects(&self, policy: &Policy) -> bool {
+        policy.protects_writes(&self.protection)
+    }
+
+    /// Whether write protection may apply to any request: the application turns it on, or a
+    /// policy does (a replaceable policy may turn it on later).
+    fn may_protect(&self) -> bool {
+        let source = |p: &PolicySource| match p {
+            PolicySource::Static(policy) => self.protects(policy),
+            PolicySource::Shared(policy) => self.protects(policy),
+            PolicySource::Reloadable(_) => true,
+        };
+        self.protection.is_on_by_default()
+            || source(&self.default)
+            || self.mounts.iter().any(|m| source(&m.policy))
+            || self
+                .routes
+                .values()
+                .flatten()
+                .any(|a| self.protects(a.policy))
     }
 
     /// Decides `request` with `policy` (once: one version of its runtime set) and acts on the
     /// decision: logs a refusal and writes the headers. Every request CORS looks at, actual or
-    /// preflight, is decided here. Returns the preflight status, if the request is a preflight.
+    /// preflight, is decided here (a write that protection refuses is decided here too, before
+    /// routing, by `protect::decide`). Returns the preflight status, if the request is a
+    /// preflight.
     pub(crate) fn decide_and_write<'r>(
         &self,
         request: &'r Request<'_>,
@@ -90,12 +146,21 @@ impl Runtime {
         label: Label<'_>,
         response: &mut Response<'r>,
     ) -> Option<u16> {
-        let view = headers::for_policy(view, policy);
-        let decision = policy.decide(&view);
+        let mut view = headers::for_policy(view, policy);
+        if self.protects(policy) {
+            view = headers::with_protection(view, request);
+        }
+        let decision = policy.decide_with(&view, &self.protection);
         if let Some(reason) = decision.refusal() {
             logging::refusal(request, label, reason);
         }
         headers::write(decision.headers(), response);
+        if let Decision::WriteRefused(..) = decision {
+            // Refused after a handler ran: the route Rocket ran is not the one it was expected
+            // to run before routing (a guard forwarded, or a format chose another route). The
+            // page gets the refusal, not the handler's answer.
+            answer_refused(response);
+        }
         decision.preflight_status()
     }
 
@@ -210,4 +275,14 @@ impl Runtime {
             .find(|a| a.method == route.method && a.rank == route.rank && a.format == route.format)
             .map(|a| a.policy)
     }
+}
+
+/// The answer to a refused write: 403 with the one-line body saying why.
+pub(crate) fn answer_refused(response: &mut Response<'_>) {
+    response.set_status(Status::Forbidden);
+    response.set_header(ContentType::Plain);
+    response.set_sized_body(
+        WRITE_REFUSED_BODY.len(),
+        std::io::Cursor::new(WRITE_REFUSED_BODY),
+    );
 }

@@ -6,8 +6,10 @@
 //! its allowlist from configuration would, and is reloadable (a [`PolicyHandle`] in Rocket's
 //! managed state); every route policy is written with `#[cors(...)]`, and the three `/private`
 //! handlers share one `policy!`. `/tenant` allows the runtime set [`TENANTS`], which
-//! `PUT /admin/tenants` replaces.
+//! `PUT /admin/tenants` replaces. The `/notes` routes turn write protection on (or, for
+//! `/notes/hook`, off) in their own policies, and count their writes in [`Notes`].
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
@@ -16,8 +18,10 @@ use rocket::config::LogLevel;
 use rocket::data::{ByteUnit, Limits};
 use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
+use rocket::futures::{SinkExt, StreamExt};
 use rocket::http::{ContentType, Header, Status};
-use rocket::{delete, get, put, routes, Build, Config, Responder, Rocket, State};
+use rocket::response::content::RawHtml;
+use rocket::{delete, get, post, put, routes, Build, Config, Responder, Rocket, State};
 
 use crate::admin::{self, Answer};
 use crate::conformance::TENANTS_AT_START;
@@ -35,6 +39,17 @@ policy! {
         headers = ["content-type", "x-custom"],
         expose = ["x-total-count"],
         max_age = 600,
+    };
+}
+
+policy! {
+    /// The policy of the `/notes` routes: write protection on.
+    pub NOTES = {
+        origins = ["https://app.example.re"],
+        credentials,
+        methods = [GET, POST, PUT, DELETE],
+        headers = ["content-type"],
+        protect_writes,
     };
 }
 
@@ -107,6 +122,93 @@ fn tenant_put() -> &'static str {
     "tenant updated"
 }
 
+/// The number of notes written so far by every `/notes` route of one server.
+#[derive(Debug, Default)]
+pub struct Notes(AtomicUsize);
+
+impl Notes {
+    /// Adds one note.
+    fn add(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[cors(policy = NOTES)]
+#[get("/notes")]
+fn notes_count(notes: &State<Notes>) -> String {
+    notes.0.load(Ordering::SeqCst).to_string()
+}
+
+#[cors(policy = NOTES)]
+#[post("/notes")]
+fn notes_post(notes: &State<Notes>) -> &'static str {
+    notes.add();
+    "noted"
+}
+
+#[cors(policy = NOTES)]
+#[put("/notes")]
+fn notes_put(notes: &State<Notes>) -> &'static str {
+    notes.add();
+    "noted"
+}
+
+#[cors(policy = NOTES)]
+#[delete("/notes")]
+fn notes_delete(notes: &State<Notes>) -> &'static str {
+    notes.add();
+    "noted"
+}
+
+/// The page of the site itself whose form posts a note.
+pub const NOTES_FORM: &str = "<!doctype html>\n<title>notes</title>\n\
+    <form method=\"post\" action=\"/notes\"><button>add a note</button></form>\n";
+
+#[cors(policy = NOTES)]
+#[get("/notes/form")]
+fn notes_form() -> RawHtml<&'static str> {
+    RawHtml(NOTES_FORM)
+}
+
+/// A WebSocket that echoes every text message.
+#[cors(policy = NOTES)]
+#[get("/notes/socket")]
+fn notes_socket(socket: rocket_ws::WebSocket) -> rocket_ws::Channel<'static> {
+    socket.channel(|mut stream| {
+        Box::pin(async move {
+            while let Some(message) = stream.next().await {
+                let message = message?;
+                if message.is_text() {
+                    stream.send(message).await?;
+                }
+            }
+            Ok(())
+        })
+    })
+}
+
+/// `POST /notes/public`, whose policy allows every origin to read and so trusts none to write.
+// The compile-time note that `*` trusts no origin for writes is what the contract's route shows.
+#[allow(deprecated)]
+mod public_notes {
+    use super::{cors, post, Notes, State};
+
+    #[cors(origins = ["*"], methods = [POST], protect_writes)]
+    #[post("/notes/public")]
+    pub(super) fn notes_public(notes: &State<Notes>) -> &'static str {
+        notes.add();
+        "noted"
+    }
+}
+use public_notes::notes_public;
+
+#[cors(origins = ["https://app.example.re"], methods = [POST], protect_writes = false)]
+#[post("/notes/hook")]
+fn notes_hook(notes: &State<Notes>) -> &'static str {
+    notes.add();
+    "hooked"
+}
+
 /// An admin answer as Rocket writes it.
 type Json = (Status, (ContentType, String));
 
@@ -169,7 +271,7 @@ pub fn fill_tenants() -> Result<(), PolicyErrors> {
 /// is in Rocket's managed state). Fills [`TENANTS`] if nothing did yet.
 pub fn rocket_with(figment: Figment) -> Rocket<Build> {
     let filled = fill_tenants();
-    let rocket = rocket::custom(figment).mount(
+    let rocket = rocket::custom(figment).manage(Notes::default()).mount(
         "/",
         routes![
             public,
@@ -184,7 +286,15 @@ pub fn rocket_with(figment: Figment) -> Rocket<Build> {
             admin_tenants,
             admin_global,
             plain,
-            fail
+            fail,
+            notes_count,
+            notes_post,
+            notes_put,
+            notes_delete,
+            notes_form,
+            notes_socket,
+            notes_public,
+            notes_hook
         ],
     );
     match (default_policy(), filled) {
