@@ -106,7 +106,9 @@ impl Cors {
     /// Declares that another `Cors` wraps a scope or resource inside this one, so that
     /// preflights to its paths reach it: they then go through routing before this policy
     /// answers those that no policy inside did. (`#[cors]` routes need no declaration: the
-    /// middleware finds them in the application's resource map.)
+    /// middleware finds them in the application's resource map.) A layer that finds an
+    /// undeclared `Cors` inside it, on the first request that one covers, logs a warning
+    /// (`cors_actix::outcome`, once per layer) naming this method as the fix.
     ///
     /// ```
     /// use actix_web::{web, App, HttpResponse};

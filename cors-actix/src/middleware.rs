@@ -338,10 +338,14 @@ fn finish<F, B>(
     kept: &Kept,
     response: &mut ServiceResponse<B>,
 ) -> Option<HttpResponse> {
+    let config = &*layer.config;
     if layer.covered_inside(response.request()) {
+        if layer.inner_policies.get() == Some(false) {
+            let request = response.request();
+            log::undeclared_nested(config, request.method(), request.path());
+        }
         return None;
     }
-    let config = &*layer.config;
     let policy = config.policy(kept.pinned());
     match kept {
         Kept::Decided(verdict, _) => {
