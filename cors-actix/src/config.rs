@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use cors_shared::{CurrentPolicy, Policy, PolicySource};
+use cors_shared::{CurrentPolicy, Policy, PolicySource, WriteProtection};
 
 use crate::headers::Prepared;
 
@@ -40,6 +40,9 @@ pub(crate) struct Config {
     /// Set by [`Cors::with_nested_cors`](crate::Cors::with_nested_cors): another `Cors` inside
     /// this one may answer preflights, so they go through routing first.
     pub(crate) nested: bool,
+    /// Set by [`Cors::write_protection`](crate::Cors::write_protection); `None`: the write
+    /// protection of the default layer outside, if any, else off.
+    pub(crate) protection: Option<WriteProtection>,
     /// Set once this layer has warned of a `Cors` inside it that it was not told about.
     pub(crate) warned_undeclared: WarnedOnce,
 }
@@ -70,6 +73,7 @@ impl Config {
             role,
             handler: None,
             nested: false,
+            protection: None,
             warned_undeclared: WarnedOnce::default(),
         }
     }

@@ -68,6 +68,14 @@ impl Refused {
     }
 }
 
+/// Logs at once why `role`'s policy refused a request, when the log wants it.
+#[cold]
+pub(crate) fn refused_now(reason: &Refusal<'_>, method: &Method, path: &str, role: Role) {
+    if debug_enabled() {
+        refusal(&reason.log_line(), method, Some(path), role);
+    }
+}
+
 /// Logs why `role`'s policy refused a request.
 fn refusal(line: &dyn fmt::Display, method: &Method, path: Option<&str>, role: Role) {
     tracing::debug!(

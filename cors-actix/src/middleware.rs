@@ -25,7 +25,9 @@ use std::task::{ready, Context, Poll};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpRequest, HttpResponse};
-use cors_shared::{Policy, PolicyHandle, PolicyReader};
+use cors_shared::{
+    Decision, Policy, PolicyHandle, PolicyReader, WriteProtection, WRITE_REFUSED_BODY,
+};
 
 use crate::config::{Config, Role};
 use crate::decision::{Kept, Verdict};
@@ -33,7 +35,7 @@ use crate::error::CorsError;
 use crate::log::{self, Refused};
 use crate::nesting::{self, Mark};
 use crate::request::{self, Captured};
-use crate::{headers, preflight};
+use crate::{headers, preflight, protection};
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
 pub struct CorsMiddleware<S: Service<ServiceRequest>> {
@@ -87,7 +89,10 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
         let (mark, inner_policies) = match config.role {
             Role::Route => (None, Some(false)),
             Role::Default => (
-                Some(Mark::new(Arc::as_ptr(&config) as usize)),
+                Some(Mark::new(
+                    Arc::as_ptr(&config) as usize,
+                    config.protection.as_ref(),
+                )),
                 config.nested.then_some(true),
             ),
         };
@@ -124,6 +129,16 @@ impl<F> Worker<F> {
                 self.inner_policies.set(Some(found));
                 found
             }
+        }
+    }
+
+    /// The write protection that applies to `req`: this layer's own, else that of the default
+    /// layer outside it, else off.
+    #[inline]
+    fn protection<'r>(&'r self, req: &'r HttpRequest) -> &'r WriteProtection {
+        match &self.config.protection {
+            Some(own) => own,
+            None => protection::inherited(req).unwrap_or(&protection::OFF),
         }
     }
 
@@ -186,16 +201,44 @@ where
         let config = &*layer.config;
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
-        let (view, reuse) = request::read(req.method(), req.headers(), &policy);
-        // With a CORS policy inside that may cover the request, it is decided only if none did.
+        let protection = layer.protection(req.request());
+        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+        let protects = policy.protects_writes(protection);
+        if protects {
+            protection::read(&mut view, req.head());
+        }
+        // With a CORS policy inside that may cover the request, it is decided only if none did;
+        // but a write this policy refuses is refused before routing, unless a route policy may
+        // decide it.
         if layer.lets_inner_answer(req.request()) {
-            let captured = Captured::keep(req.method(), &view, reuse);
+            let write_refused = match protects.then(|| policy.decide_with(&view, protection)) {
+                Some(Decision::WriteRefused(reason, _)) => Some(Refused::keep(
+                    Some(&reason),
+                    req.method(),
+                    || path_for_log(&req),
+                    config.role,
+                )),
+                _ => None,
+            };
+            if write_refused.is_none() || nesting::route_policy_at(req.request()) {
+                let mut captured = Captured::keep(req.method(), &view, reuse);
+                captured.write_refused = write_refused;
+                drop(policy);
+                layer.mark(&mut req);
+                let kept = Kept::Undecided(Box::new(captured), pinned);
+                return self.forward(req, kept);
+            }
+        }
+        let decision = policy.decide_with(&view, protection);
+        if let Decision::WriteRefused(reason, cors) = &decision {
+            log::refused_now(reason, req.method(), req.path(), config.role);
+            let answer = protection::answer(cors, reuse, &config.prepared);
             drop(policy);
             layer.mark(&mut req);
-            let kept = Kept::Undecided(Box::new(captured), pinned);
-            return self.forward(req, kept);
+            let (request, _) = req.into_parts();
+            let answer = Some((request, answer, WRITE_REFUSED_BODY));
+            return CorsFuture::new(&self.worker, Slot::Answered { answer });
         }
-        let decision = policy.decide(&view);
         if let Some(status) = preflight::status(&decision) {
             let answer = preflight::answer(status, &decision, reuse, &config.prepared);
             if log::debug_enabled() {
@@ -211,7 +254,7 @@ where
             drop(policy);
             layer.mark(&mut req);
             let (request, _) = req.into_parts();
-            let answer = Some((request, answer.drop_body()));
+            let answer = Some((request, answer.drop_body(), ""));
             return CorsFuture::new(&self.worker, Slot::Answered { answer });
         }
         let refused = Refused::keep(
@@ -249,9 +292,9 @@ pin_project_lite::pin_project! {
     enum Slot<F> {
         // Between two requests.
         Empty,
-        // A preflight answered without calling the inner service: the request and the answer's
-        // head (its body, empty, is added when it is taken).
-        Answered { answer: Option<(HttpRequest, HttpResponse<()>)> },
+        // A preflight or a refused write answered without calling the inner service: the
+        // request, the answer's head and its body, added when it is taken.
+        Answered { answer: Option<(HttpRequest, HttpResponse<()>, &'static str)> },
         // A request handed to the inner service.
         Forwarded {
             #[pin]
@@ -301,9 +344,9 @@ where
         let output = match slot.as_mut().project() {
             SlotProj::Empty => Err(polled_twice()),
             SlotProj::Answered { answer } => match answer.take() {
-                Some((request, answer)) => Ok(ServiceResponse::new(
+                Some((request, answer, body)) => Ok(ServiceResponse::new(
                     request,
-                    answer.set_body(EitherBody::right(BoxBody::new(()))),
+                    answer.set_body(EitherBody::right(answer_body(body))),
                 )),
                 None => Err(polled_twice()),
             },
@@ -366,6 +409,13 @@ fn decide_later<B>(
     captured: &Captured,
     response: &mut ServiceResponse<B>,
 ) -> Option<HttpResponse> {
+    if let Some(refused) = &captured.write_refused {
+        // Routing found a route policy at the path, but none covered the request.
+        if let Some(refused) = refused {
+            refused.log();
+        }
+        return Some(captured.write_refusal(&config.prepared));
+    }
     let (view, reuse) = captured.read();
     let decision = policy.decide(&view);
     let Some(status) = preflight::status(&decision) else {
@@ -398,6 +448,16 @@ fn decide_later<B>(
         reuse,
         &config.prepared,
     ))
+}
+
+/// The body of an answer: none for a preflight, one line for a refused write.
+#[inline]
+fn answer_body(body: &'static str) -> BoxBody {
+    if body.is_empty() {
+        BoxBody::new(())
+    } else {
+        BoxBody::new(body)
+    }
 }
 
 fn polled_twice() -> Error {
