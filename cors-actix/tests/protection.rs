@@ -139,6 +139,10 @@ fn post_from(path: &str, origin: &str, site: &str) -> TestRequest {
         .insert_header(("sec-fetch-site", site))
 }
 
+fn from_method(method: &str, path: &str, origin: &str) -> TestRequest {
+    post_from(path, origin, "cross-site").method(method.parse().unwrap())
+}
+
 fn handshake(origin: &str) -> TestRequest {
     TestRequest::get()
         .uri("/socket")
@@ -243,6 +247,9 @@ async fn route_policies_and_plain_routes_inherit_the_application_switch() {
     let ok = send!(app, post_from("/plain", APP, "cross-site"));
     assert_eq!((ok.status, ok.ran), (200, true));
     assert_eq!(ok.header("access-control-allow-origin"), Some(APP));
+    // A method no handler of a route policy's path routes: no route policy covers it, and the
+    // default policy's refusal stands (nothing ran).
+    send!(app, from_method("PUT", "/protected", EVIL)).assert_refused();
     // Without `Sec-Fetch-Site`, `Origin` against `Host`.
     let old = TestRequest::post()
         .uri("/inherits")
