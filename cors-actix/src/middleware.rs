@@ -2,13 +2,18 @@
 //! response future, [`CorsFuture`]). Each step is one call to the file that knows how:
 //!
 //! 1. the policy version that decides the request ([`Config::policy`]);
-//! 2. reading the request ([`request::read`]);
-//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]);
-//! 4. the decision ([`Policy::decide`](cors_shared::Policy::decide));
+//! 2. reading the request ([`request::read`]), and the write protection that applies (the
+//!    layer's own or that of the layer outside it) with the lines it reads ([`protection`]);
+//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]),
+//!    unless write protection refuses it and no route policy is at its path;
+//! 4. the decision, CORS and write protection in one
+//!    ([`Policy::decide_with`](cors_shared::Policy::decide_with)); a refused write is answered
+//!    at once ([`protection::answer`]);
 //! 5. a preflight is answered at once ([`preflight::answer`], [`log::preflight`]);
 //! 6. any other request goes on, marked as covered by this layer ([`nesting::Mark`]), with what
 //!    its response needs ([`Verdict`]);
-//! 7. when the inner service answers: nothing if a layer inside covered the request; else the
+//! 7. when the inner service answers: nothing if a layer inside covered the request (with a
+//!    warning, once, when that layer was not declared: [`log::undeclared_nested`]); else the
 //!    headers are written ([`headers::write`]) and the refusal logged, a request left undecided
 //!    being decided first (a preflight then gets the policy's answer); an error carries all that
 //!    with it ([`CorsError`]).

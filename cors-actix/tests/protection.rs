@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use actix_web::body::{to_bytes, MessageBody};
 use actix_web::dev::{Service, ServiceResponse};
@@ -23,24 +23,36 @@ const APP: &str = "https://app.example.re";
 const EVIL: &str = "https://evil.example";
 const HOST: &str = "api.example.re";
 
-static RUNS: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Handlers run on this thread so far: each test runs its application on its own thread, so
+    /// parallel tests do not see each other's handlers.
+    static RUNS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn ran() {
+    RUNS.with(|runs| runs.set(runs.get() + 1));
+}
+
+fn runs() -> usize {
+    RUNS.with(Cell::get)
+}
 
 async fn write() -> &'static str {
-    RUNS.fetch_add(1, Ordering::SeqCst);
+    ran();
     "written"
 }
 
 #[cors(origins = ["https://app.example.re"], credentials, methods = [POST], protect_writes)]
 #[post("/protected")]
 async fn protected() -> &'static str {
-    RUNS.fetch_add(1, Ordering::SeqCst);
+    ran();
     "protected"
 }
 
 #[cors(origins = ["https://app.example.re"], methods = [POST], protect_writes = false)]
 #[post("/hook")]
 async fn hook() -> &'static str {
-    RUNS.fetch_add(1, Ordering::SeqCst);
+    ran();
     "hooked"
 }
 
@@ -52,7 +64,7 @@ mod star_route {
     #[cors(origins = ["*"], methods = [POST], protect_writes)]
     #[post("/star")]
     pub(crate) async fn star() -> &'static str {
-        RUNS.fetch_add(1, Ordering::SeqCst);
+        ran();
         "star"
     }
 }
@@ -62,13 +74,13 @@ use star_route::star;
 #[cors(origins = ["https://app.example.re"], methods = [POST])]
 #[post("/inherits")]
 async fn inherits() -> &'static str {
-    RUNS.fetch_add(1, Ordering::SeqCst);
+    ran();
     "inherits"
 }
 
 #[get("/socket")]
 async fn socket() -> HttpResponse {
-    RUNS.fetch_add(1, Ordering::SeqCst);
+    ran();
     HttpResponse::SwitchingProtocols().finish()
 }
 
@@ -105,7 +117,7 @@ impl Answer {
 /// Sends a request and reads the answer, noting whether a handler ran.
 macro_rules! send {
     ($app:expr, $req:expr) => {{
-        let before = RUNS.load(Ordering::SeqCst);
+        let before = runs();
         let result = $app.call($req.to_request()).await;
         answer(result, before).await
     }};
@@ -119,7 +131,7 @@ async fn answer<B: MessageBody + 'static>(
         Ok(res) => res.map_into_boxed_body().into_parts().1,
         Err(e) => e.error_response(),
     };
-    let ran = RUNS.load(Ordering::SeqCst) != before;
+    let ran = runs() != before;
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let body = to_bytes(res.into_body()).await.ok().unwrap();
