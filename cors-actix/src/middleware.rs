@@ -18,7 +18,7 @@
 //!    being decided first (a preflight then gets the policy's answer); an error carries all that
 //!    with it ([`CorsError`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -70,6 +70,10 @@ struct Worker<F> {
     /// the application's resource map at the first request (it does not change once the
     /// application is built).
     inner_policies: Cell<Option<bool>>,
+    /// For a layer without write protection of its own: that of the layers outside it, known at
+    /// the first request (the layers around a service do not change once the application is
+    /// built).
+    inherited: OnceCell<WriteProtection>,
     /// Boxes reused from one request to the next: the response future, which the services
     /// around it move several times, is two pointers, and no request allocates once there are
     /// as many boxes as requests in flight on this worker.
@@ -108,6 +112,7 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
                 reader,
                 mark,
                 inner_policies: Cell::new(inner_policies),
+                inherited: OnceCell::new(),
                 spare: RefCell::new(Vec::new()),
             }),
         }
@@ -137,13 +142,15 @@ impl<F> Worker<F> {
         }
     }
 
-    /// The write protection that applies to `req`: this layer's own, else that of the default
-    /// layer outside it, else off.
+    /// The write protection that applies to the requests of this layer: its own, else that of
+    /// the default layer outside it (read from `req` the first time), else off.
     #[inline]
-    fn protection<'r>(&'r self, req: &'r HttpRequest) -> &'r WriteProtection {
+    fn protection(&self, req: &HttpRequest) -> &WriteProtection {
         match &self.config.protection {
             Some(own) => own,
-            None => protection::inherited(req).unwrap_or(&protection::OFF),
+            None => self
+                .inherited
+                .get_or_init(|| protection::inherited(req).cloned().unwrap_or_default()),
         }
     }
 

@@ -12,16 +12,13 @@ use cors_shared::{HeaderLines, RequestView, WriteProtection, PROTECTION_REQUEST_
 use crate::headers::{self, Prepared};
 use crate::request::Reuse;
 
-/// Protection off for the policies that do not turn it on themselves: what applies when no
-/// layer says otherwise.
-pub(crate) static OFF: WriteProtection = WriteProtection::off();
-
 /// A default layer's [`WriteProtection`], in the app data it adds to the requests it covers:
 /// the route policies and the `Cors` of scopes inside it that say nothing of their own apply it.
 #[derive(Debug)]
 pub(crate) struct FromOutside(pub(crate) WriteProtection);
 
-/// The write protection a layer without its own setting inherits from the layers outside it.
+/// The write protection a layer without its own setting inherits from the layers outside it,
+/// if one has it.
 #[inline]
 pub(crate) fn inherited(req: &HttpRequest) -> Option<&WriteProtection> {
     req.app_data::<FromOutside>().map(|outside| &outside.0)
