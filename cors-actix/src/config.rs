@@ -1,9 +1,10 @@
 //! What the middleware of one [`Cors`](crate::Cors) shares across workers: the policy, the
 //! header values prepared from it, and whether it is a route's own or a default policy.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use cors_shared::{CurrentPolicy, Policy, PolicySource};
+use cors_shared::{CurrentPolicy, Policy, PolicySource, WriteProtection};
 
 use crate::headers::Prepared;
 
@@ -39,6 +40,29 @@ pub(crate) struct Config {
     /// Set by [`Cors::with_nested_cors`](crate::Cors::with_nested_cors): another `Cors` inside
     /// this one may answer preflights, so they go through routing first.
     pub(crate) nested: bool,
+    /// Set by [`Cors::write_protection`](crate::Cors::write_protection); `None`: the write
+    /// protection of the default layer outside, if any, else off.
+    pub(crate) protection: Option<WriteProtection>,
+    /// Set once this layer has warned of a `Cors` inside it that it was not told about.
+    pub(crate) warned_undeclared: WarnedOnce,
+}
+
+/// Whether a warning was given, for one layer across its workers. A copy of the configuration
+/// (a builder method's) starts again unwarned.
+#[derive(Debug, Default)]
+pub(crate) struct WarnedOnce(AtomicBool);
+
+impl WarnedOnce {
+    /// True the first time only.
+    pub(crate) fn first(&self) -> bool {
+        !self.0.swap(true, Ordering::Relaxed)
+    }
+}
+
+impl Clone for WarnedOnce {
+    fn clone(&self) -> Self {
+        WarnedOnce::default()
+    }
 }
 
 impl Config {
@@ -49,6 +73,8 @@ impl Config {
             role,
             handler: None,
             nested: false,
+            protection: None,
+            warned_undeclared: WarnedOnce::default(),
         }
     }
 

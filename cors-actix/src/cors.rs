@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
-use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource};
+use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource, WriteProtection};
 
 use crate::config::{Config, Role};
 use crate::middleware::CorsMiddleware;
@@ -106,7 +106,9 @@ impl Cors {
     /// Declares that another `Cors` wraps a scope or resource inside this one, so that
     /// preflights to its paths reach it: they then go through routing before this policy
     /// answers those that no policy inside did. (`#[cors]` routes need no declaration: the
-    /// middleware finds them in the application's resource map.)
+    /// middleware finds them in the application's resource map.) A layer that finds an
+    /// undeclared `Cors` inside it, on the first request that one covers, logs a warning
+    /// (`cors_actix::outcome`, once per layer) naming this method as the fix.
     ///
     /// ```
     /// use actix_web::{web, App, HttpResponse};
@@ -128,6 +130,53 @@ impl Cors {
     pub fn with_nested_cors(self) -> Self {
         let mut config = Arc::unwrap_or_clone(self.config);
         config.nested = true;
+        Cors {
+            config: Arc::new(config),
+        }
+    }
+
+    /// Turns on write protection (or configures it) for every policy this layer covers that
+    /// does not say otherwise: the `#[cors]` routes inside it (whose `protect_writes = true` or
+    /// `false` wins), the `Cors` of scopes inside it without a setting of their own, and its
+    /// own policy. Off by default.
+    ///
+    /// CORS decides who may **read** a response; it never stops a cross-site form `POST`, a
+    /// `no-cors` fetch or a WebSocket handshake, which browsers send with the user's cookies.
+    /// With protection on, such a request from an origin the covering policy does not allow is
+    /// answered `403` before any handler or inner middleware runs, without CORS headers, and
+    /// logged at debug level. `*` trusts no origin for writes, and `Sec-Fetch-Site: same-site`
+    /// is not trusted by itself (a sibling subdomain can be taken over): list such an origin
+    /// in the policy to trust it. A route that other sites must post to (an OAuth `form_post`
+    /// callback, a payment return URL) turns it off in source: `#[cors(..., protect_writes =
+    /// false)]`. Behind a proxy that rewrites `Host`, name the service's public origins with
+    /// [`WriteProtection::public_origins`].
+    ///
+    /// ```
+    /// use actix_web::{web, App, HttpResponse};
+    /// use cors_actix::{Cors, PolicySpec, WriteProtection};
+    ///
+    /// let policy = PolicySpec::new()
+    ///     .origin("https://app.example.re")
+    ///     .credentials(true)
+    ///     .methods(["GET", "POST"])
+    ///     .validate()?;
+    /// let protection = WriteProtection::on().public_origins(["https://api.example.re"])?;
+    /// let app = App::new()
+    ///     .wrap(Cors::new(policy).write_protection(protection))
+    ///     .route("/notes", web::post().to(HttpResponse::Ok));
+    /// # let _ = app;
+    /// # Ok::<(), cors_actix::PolicyErrors>(())
+    /// ```
+    ///
+    /// The layer that covers a request decides it: a `#[cors]` route's policy for its route,
+    /// else this one. In an application with `#[cors]` routes (or a `Cors` declared with
+    /// [`Cors::with_nested_cors`]), a write this policy refuses is refused before routing
+    /// unless the path's resource is a `#[cors]` route: a `Cors` on a scope inside cannot let
+    /// through a cross-site write that this one refuses.
+    #[must_use]
+    pub fn write_protection(self, protection: WriteProtection) -> Self {
+        let mut config = Arc::unwrap_or_clone(self.config);
+        config.protection = Some(protection);
         Cors {
             config: Arc::new(config),
         }

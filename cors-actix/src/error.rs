@@ -38,6 +38,12 @@ impl CorsError {
                 verdict.log();
                 None
             }
+            Kept::Undecided(captured, _) if captured.write_refused.is_some() => {
+                if let Some(Some(refused)) = &captured.write_refused {
+                    refused.log();
+                }
+                Some(StatusCode::FORBIDDEN)
+            }
             Kept::Undecided(captured, _) => {
                 let policy = config.policy(kept.pinned());
                 let decision = policy.decide(&captured.read().0);
@@ -78,6 +84,9 @@ impl CorsError {
             Kept::Decided(verdict, _) => {
                 let (cors, request) = verdict.headers(&policy);
                 headers::write(&cors, request, prepared, response.headers_mut());
+            }
+            Kept::Undecided(captured, _) if captured.write_refused.is_some() => {
+                return captured.write_refusal(prepared);
             }
             Kept::Undecided(captured, _) => {
                 let (view, request) = captured.read();

@@ -68,6 +68,14 @@ impl Refused {
     }
 }
 
+/// Logs at once why `role`'s policy refused a request, when the log wants it.
+#[cold]
+pub(crate) fn refused_now(reason: &Refusal<'_>, method: &Method, path: &str, role: Role) {
+    if debug_enabled() {
+        refusal(&reason.log_line(), method, Some(path), role);
+    }
+}
+
 /// Logs why `role`'s policy refused a request.
 fn refusal(line: &dyn fmt::Display, method: &Method, path: Option<&str>, role: Role) {
     tracing::debug!(
@@ -120,4 +128,23 @@ pub(crate) fn preflight(
             )
         }
     }
+}
+
+/// Warns, once per layer, that a CORS layer inside `config`'s covered a request although
+/// nobody declared it: the outer policy answers the preflights to its paths before routing, so
+/// the inner policy never sees them.
+#[cold]
+pub(crate) fn undeclared_nested(config: &Config, method: &Method, path: &str) {
+    if !config.warned_undeclared.first() {
+        return;
+    }
+    tracing::warn!(
+        target: TARGET,
+        method = %method,
+        path = %path,
+        "a `Cors` inside this one covered `{method} {path}`, but this `Cors` was not told of \
+         it: preflights to its paths are answered by this (outer) policy before routing and \
+         never reach the inner one, so browsers are told what the outer policy allows. Declare \
+         it on the outer layer: `Cors::new(policy).with_nested_cors()`"
+    );
 }

@@ -2,18 +2,23 @@
 //! response future, [`CorsFuture`]). Each step is one call to the file that knows how:
 //!
 //! 1. the policy version that decides the request ([`Config::policy`]);
-//! 2. reading the request ([`request::read`]);
-//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]);
-//! 4. the decision ([`Policy::decide`](cors_shared::Policy::decide));
+//! 2. reading the request ([`request::read`]), and the write protection that applies (the
+//!    layer's own or that of the layer outside it) with the lines it reads ([`protection`]);
+//! 3. where a CORS layer inside may cover the request, it goes on undecided ([`nesting`]),
+//!    unless write protection refuses it and no route policy is at its path;
+//! 4. the decision, CORS and write protection in one
+//!    ([`Policy::decide_with`](cors_shared::Policy::decide_with)); a refused write is answered
+//!    at once ([`protection::answer`]);
 //! 5. a preflight is answered at once ([`preflight::answer`], [`log::preflight`]);
 //! 6. any other request goes on, marked as covered by this layer ([`nesting::Mark`]), with what
 //!    its response needs ([`Verdict`]);
-//! 7. when the inner service answers: nothing if a layer inside covered the request; else the
+//! 7. when the inner service answers: nothing if a layer inside covered the request (with a
+//!    warning, once, when that layer was not declared: [`log::undeclared_nested`]); else the
 //!    headers are written ([`headers::write`]) and the refusal logged, a request left undecided
 //!    being decided first (a preflight then gets the policy's answer); an error carries all that
 //!    with it ([`CorsError`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -25,7 +30,9 @@ use std::task::{ready, Context, Poll};
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpRequest, HttpResponse};
-use cors_shared::{Policy, PolicyHandle, PolicyReader};
+use cors_shared::{
+    Decision, Policy, PolicyHandle, PolicyReader, WriteProtection, WRITE_REFUSED_BODY,
+};
 
 use crate::config::{Config, Role};
 use crate::decision::{Kept, Verdict};
@@ -33,7 +40,7 @@ use crate::error::CorsError;
 use crate::log::{self, Refused};
 use crate::nesting::{self, Mark};
 use crate::request::{self, Captured};
-use crate::{headers, preflight};
+use crate::{headers, preflight, protection};
 
 /// The service that [`Cors`](crate::Cors) wraps around an application, scope or resource.
 pub struct CorsMiddleware<S: Service<ServiceRequest>> {
@@ -63,6 +70,10 @@ struct Worker<F> {
     /// the application's resource map at the first request (it does not change once the
     /// application is built).
     inner_policies: Cell<Option<bool>>,
+    /// For a layer without write protection of its own: that of the layers outside it, known at
+    /// the first request (the layers around a service do not change once the application is
+    /// built).
+    inherited: OnceCell<WriteProtection>,
     /// Boxes reused from one request to the next: the response future, which the services
     /// around it move several times, is two pointers, and no request allocates once there are
     /// as many boxes as requests in flight on this worker.
@@ -87,7 +98,10 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
         let (mark, inner_policies) = match config.role {
             Role::Route => (None, Some(false)),
             Role::Default => (
-                Some(Mark::new(Arc::as_ptr(&config) as usize)),
+                Some(Mark::new(
+                    Arc::as_ptr(&config) as usize,
+                    config.protection.as_ref(),
+                )),
                 config.nested.then_some(true),
             ),
         };
@@ -98,6 +112,7 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
                 reader,
                 mark,
                 inner_policies: Cell::new(inner_policies),
+                inherited: OnceCell::new(),
                 spare: RefCell::new(Vec::new()),
             }),
         }
@@ -124,6 +139,18 @@ impl<F> Worker<F> {
                 self.inner_policies.set(Some(found));
                 found
             }
+        }
+    }
+
+    /// The write protection that applies to the requests of this layer: its own, else that of
+    /// the default layer outside it (read from `req` the first time), else off.
+    #[inline]
+    fn protection(&self, req: &HttpRequest) -> &WriteProtection {
+        match &self.config.protection {
+            Some(own) => own,
+            None => self
+                .inherited
+                .get_or_init(|| protection::inherited(req).cloned().unwrap_or_default()),
         }
     }
 
@@ -186,16 +213,44 @@ where
         let config = &*layer.config;
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
-        let (view, reuse) = request::read(req.method(), req.headers(), &policy);
-        // With a CORS policy inside that may cover the request, it is decided only if none did.
+        let protection = layer.protection(req.request());
+        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+        let protects = policy.protects_writes(protection);
+        if protects {
+            protection::read(&mut view, req.head());
+        }
+        // With a CORS policy inside that may cover the request, it is decided only if none did;
+        // but a write this policy refuses is refused before routing, unless a route policy may
+        // decide it.
         if layer.lets_inner_answer(req.request()) {
-            let captured = Captured::keep(req.method(), &view, reuse);
+            let write_refused = match protects.then(|| policy.decide_with(&view, protection)) {
+                Some(Decision::WriteRefused(reason, _)) => Some(Refused::keep(
+                    Some(&reason),
+                    req.method(),
+                    || path_for_log(&req),
+                    config.role,
+                )),
+                _ => None,
+            };
+            if write_refused.is_none() || nesting::route_policy_at(req.request()) {
+                let mut captured = Captured::keep(req.method(), &view, reuse);
+                captured.write_refused = write_refused;
+                drop(policy);
+                layer.mark(&mut req);
+                let kept = Kept::Undecided(Box::new(captured), pinned);
+                return self.forward(req, kept);
+            }
+        }
+        let decision = policy.decide_with(&view, protection);
+        if let Decision::WriteRefused(reason, cors) = &decision {
+            log::refused_now(reason, req.method(), req.path(), config.role);
+            let answer = protection::answer(cors, reuse, &config.prepared);
             drop(policy);
             layer.mark(&mut req);
-            let kept = Kept::Undecided(Box::new(captured), pinned);
-            return self.forward(req, kept);
+            let (request, _) = req.into_parts();
+            let answer = Some((request, answer, WRITE_REFUSED_BODY));
+            return CorsFuture::new(&self.worker, Slot::Answered { answer });
         }
-        let decision = policy.decide(&view);
         if let Some(status) = preflight::status(&decision) {
             let answer = preflight::answer(status, &decision, reuse, &config.prepared);
             if log::debug_enabled() {
@@ -211,7 +266,7 @@ where
             drop(policy);
             layer.mark(&mut req);
             let (request, _) = req.into_parts();
-            let answer = Some((request, answer.drop_body()));
+            let answer = Some((request, answer.drop_body(), ""));
             return CorsFuture::new(&self.worker, Slot::Answered { answer });
         }
         let refused = Refused::keep(
@@ -249,9 +304,9 @@ pin_project_lite::pin_project! {
     enum Slot<F> {
         // Between two requests.
         Empty,
-        // A preflight answered without calling the inner service: the request and the answer's
-        // head (its body, empty, is added when it is taken).
-        Answered { answer: Option<(HttpRequest, HttpResponse<()>)> },
+        // A preflight or a refused write answered without calling the inner service: the
+        // request, the answer's head and its body, added when it is taken.
+        Answered { answer: Option<(HttpRequest, HttpResponse<()>, &'static str)> },
         // A request handed to the inner service.
         Forwarded {
             #[pin]
@@ -301,9 +356,9 @@ where
         let output = match slot.as_mut().project() {
             SlotProj::Empty => Err(polled_twice()),
             SlotProj::Answered { answer } => match answer.take() {
-                Some((request, answer)) => Ok(ServiceResponse::new(
+                Some((request, answer, body)) => Ok(ServiceResponse::new(
                     request,
-                    answer.set_body(EitherBody::right(BoxBody::new(()))),
+                    answer.set_body(EitherBody::right(answer_body(body))),
                 )),
                 None => Err(polled_twice()),
             },
@@ -338,10 +393,14 @@ fn finish<F, B>(
     kept: &Kept,
     response: &mut ServiceResponse<B>,
 ) -> Option<HttpResponse> {
+    let config = &*layer.config;
     if layer.covered_inside(response.request()) {
+        if layer.inner_policies.get() == Some(false) {
+            let request = response.request();
+            log::undeclared_nested(config, request.method(), request.path());
+        }
         return None;
     }
-    let config = &*layer.config;
     let policy = config.policy(kept.pinned());
     match kept {
         Kept::Decided(verdict, _) => {
@@ -362,6 +421,13 @@ fn decide_later<B>(
     captured: &Captured,
     response: &mut ServiceResponse<B>,
 ) -> Option<HttpResponse> {
+    if let Some(refused) = &captured.write_refused {
+        // Routing found a route policy at the path, but none covered the request.
+        if let Some(refused) = refused {
+            refused.log();
+        }
+        return Some(captured.write_refusal(&config.prepared));
+    }
     let (view, reuse) = captured.read();
     let decision = policy.decide(&view);
     let Some(status) = preflight::status(&decision) else {
@@ -394,6 +460,16 @@ fn decide_later<B>(
         reuse,
         &config.prepared,
     ))
+}
+
+/// The body of an answer: none for a preflight, one line for a refused write.
+#[inline]
+fn answer_body(body: &'static str) -> BoxBody {
+    if body.is_empty() {
+        BoxBody::new(())
+    } else {
+        BoxBody::new(body)
+    }
 }
 
 fn polled_twice() -> Error {

@@ -19,6 +19,9 @@ use std::rc::Rc;
 use actix_web::dev::{Extensions, ServiceRequest};
 use actix_web::error::UrlGenerationError;
 use actix_web::HttpRequest;
+use cors_shared::WriteProtection;
+
+use crate::protection::FromOutside;
 
 /// The mark of the CORS layer that covers a request, in the request's app data.
 #[doc(hidden)]
@@ -38,11 +41,15 @@ pub(crate) struct Mark {
 }
 
 impl Mark {
-    /// The mark of the layer identified by `id` (distinct for each `Cors`, never 0).
-    pub(crate) fn new(id: usize) -> Self {
+    /// The mark of the layer identified by `id` (distinct for each `Cors`, never 0), with the
+    /// layer's own write protection, if it has one, for the layers inside that inherit it.
+    pub(crate) fn new(id: usize, protection: Option<&WriteProtection>) -> Self {
         let own = Covered(id);
         let mut container = Extensions::new();
         container.insert(own);
+        if let Some(protection) = protection {
+            container.insert(FromOutside(protection.clone()));
+        }
         Mark {
             own,
             container: Rc::new(container),
@@ -79,4 +86,13 @@ pub(crate) fn has_route_policies(req: &HttpRequest) -> bool {
             Err(UrlGenerationError::ResourceNotFound)
         )
     })
+}
+
+/// Whether the resource that routing finds first for the path of `req` is a `#[cors]` route's,
+/// whose policy then decides the request (by path only: guards are not run).
+#[cold]
+pub(crate) fn route_policy_at(req: &HttpRequest) -> bool {
+    req.resource_map()
+        .match_name(req.path())
+        .is_some_and(|name| ROUTE_NAMES.contains(&name))
 }

@@ -1,9 +1,17 @@
 //! Reading the CORS request headers from Actix: the borrowed view a decision reads, the
 //! request's own values an allowed response repeats, and a preflight's lines kept for later.
 
+use actix_web::body::BoxBody;
 use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::Method;
-use cors_shared::{header, HeaderLines, Policy, RequestView};
+use actix_web::HttpResponse;
+use cors_shared::{
+    header, CorsHeaders, HeaderLines, Policy, RequestView, Vary, WRITE_REFUSED_BODY,
+};
+
+use crate::headers::Prepared;
+use crate::log::Refused;
+use crate::protection;
 
 // The request headers CORS reads, by the core's names.
 const ORIGIN: HeaderName = HeaderName::from_static(header::ORIGIN);
@@ -110,6 +118,9 @@ pub(crate) struct Captured {
     request_headers: Line,
     /// Only whether the request asks for private network access (`true`) is read.
     request_private_network: HeaderLines<'static>,
+    /// Set when write protection refuses the request (with the refusal for the log, when the
+    /// log wants it), for when no policy inside covers it.
+    pub(crate) write_refused: Option<Option<Box<Refused>>>,
 }
 
 impl Captured {
@@ -126,7 +137,20 @@ impl Captured {
                 HeaderLines::One(_) => HeaderLines::One(b""),
                 HeaderLines::Many => HeaderLines::Many,
             },
+            write_refused: None,
         }
+    }
+
+    /// The answer to the write that protection refused: 403, `Vary: Origin`, the one-line
+    /// body.
+    #[cold]
+    pub(crate) fn write_refusal(&self, prepared: &Prepared) -> HttpResponse {
+        let cors = CorsHeaders {
+            vary: Vary::ORIGIN,
+            ..CorsHeaders::default()
+        };
+        protection::answer(&cors, self.read().1, prepared)
+            .set_body(BoxBody::new(WRITE_REFUSED_BODY))
     }
 
     /// The request method.

@@ -201,3 +201,75 @@ fn a_refused_header_longer_than_every_allowed_one_is_logged_whole() {
         ]
     );
 }
+
+/// A `Cors` on a scope inside a default layer that was not told of it
+/// (`with_nested_cors`) has its preflights answered by the outer policy: the outer layer sees
+/// the inner layer's mark on the first request the inner one covers, and says so once, with
+/// the fix.
+#[test]
+fn an_undeclared_inner_cors_is_warned_of_once() {
+    use actix_web::{web, HttpResponse};
+    take_events();
+    let system = actix_web::rt::System::new();
+    let policy = |origin: &str| PolicySpec::new().origin(origin).validate().unwrap();
+    let app = system.block_on(actix_test::init_service(
+        App::new()
+            .wrap(Cors::new(policy("https://app.example.re")))
+            .service(
+                web::scope("/admin")
+                    .wrap(Cors::new(policy("https://admin.example.re")))
+                    .route("/page", web::get().to(HttpResponse::Ok)),
+            )
+            .route("/plain", web::get().to(HttpResponse::Ok)),
+    ));
+    let get = |path: &str| {
+        let req = actix_test::TestRequest::get()
+            .uri(path)
+            .insert_header(("origin", "https://admin.example.re"))
+            .to_request();
+        let _ = system.block_on(app.call(req)).unwrap();
+        take_events()
+    };
+    // Covered by the outer layer alone: nothing to say.
+    let plain = get("/plain");
+    assert!(plain.iter().all(|l| !l.starts_with("WARN")), "{plain:?}");
+    let first = get("/admin/page");
+    assert_eq!(
+        first,
+        [
+            "WARN a `Cors` inside this one covered `GET /admin/page`, but this `Cors` was not \
+             told of it: preflights to its paths are answered by this (outer) policy before \
+             routing and never reach the inner one, so browsers are told what the outer policy \
+             allows. Declare it on the outer layer: `Cors::new(policy).with_nested_cors()` \
+             method=GET path=/admin/page"
+        ]
+    );
+    // Once per layer.
+    let second = get("/admin/page");
+    assert!(second.iter().all(|l| !l.starts_with("WARN")), "{second:?}");
+}
+
+/// A declared inner `Cors` is not warned of.
+#[test]
+fn a_declared_inner_cors_is_not_warned_of() {
+    use actix_web::{web, HttpResponse};
+    take_events();
+    let system = actix_web::rt::System::new();
+    let policy = |origin: &str| PolicySpec::new().origin(origin).validate().unwrap();
+    let app = system.block_on(actix_test::init_service(
+        App::new()
+            .wrap(Cors::new(policy("https://app.example.re")).with_nested_cors())
+            .service(
+                web::scope("/admin")
+                    .wrap(Cors::new(policy("https://admin.example.re")))
+                    .route("/page", web::get().to(HttpResponse::Ok)),
+            ),
+    ));
+    let req = actix_test::TestRequest::get()
+        .uri("/admin/page")
+        .insert_header(("origin", "https://admin.example.re"))
+        .to_request();
+    let _ = system.block_on(app.call(req)).unwrap();
+    let events = take_events();
+    assert!(events.iter().all(|l| !l.starts_with("WARN")), "{events:?}");
+}

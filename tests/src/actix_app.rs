@@ -6,9 +6,12 @@
 //! its allowlist from configuration would, and is reloadable (a [`PolicyHandle`]); every route
 //! policy is written with `#[cors(...)]`, and the three `/private` handlers share one `policy!`.
 //! `/tenant` allows the runtime set [`TENANTS`], which `PUT /admin/tenants` replaces.
+//! The `/notes` routes turn on write protection through their policies ([`NOTES`], and the
+//! public and hook routes' own); `GET /notes/socket` is a WebSocket echo (`actix-ws`).
 
 use std::io;
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::thread::JoinHandle;
 
@@ -16,10 +19,11 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorInternalServerError;
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, put, web, App, HttpResponse, HttpServer};
+use actix_web::{delete, get, post, put, routes, web, App, HttpRequest, HttpResponse, HttpServer};
 use cors_actix::{cors, policy, Cors, OriginSet, PolicyErrors, PolicyHandle};
 
 use crate::admin::{self, Answer};
+use crate::conformance::writes::NOTES_FORM;
 use crate::conformance::TENANTS_AT_START;
 
 /// The runtime origin set of `/tenant`. This application's own: the Rocket application has
@@ -36,6 +40,25 @@ policy! {
         expose = ["x-total-count"],
         max_age = 600,
     };
+}
+
+policy! {
+    /// The policy of `GET /notes`, its writes, its form and its socket: the app origin may
+    /// read and write, every other site is refused writing.
+    pub NOTES = {
+        origins = ["https://app.example.re"],
+        credentials,
+        methods = [GET, POST, PUT, DELETE],
+        headers = ["content-type"],
+        protect_writes,
+    };
+}
+
+/// The notes written so far, by every `/notes` route of this application (in this process).
+pub static NOTES_WRITTEN: AtomicU64 = AtomicU64::new(0);
+
+fn add_note() {
+    NOTES_WRITTEN.fetch_add(1, Ordering::SeqCst);
 }
 
 pub use crate::conformance::default_policy;
@@ -96,6 +119,75 @@ async fn tenant_get() -> &'static str {
 #[put("/tenant")]
 async fn tenant_put() -> &'static str {
     "tenant updated"
+}
+
+#[cors(policy = NOTES)]
+#[get("/notes")]
+async fn notes_count() -> String {
+    NOTES_WRITTEN.load(Ordering::SeqCst).to_string()
+}
+
+#[cors(policy = NOTES)]
+#[routes]
+#[post("/notes")]
+#[put("/notes")]
+#[delete("/notes")]
+async fn notes_write() -> &'static str {
+    add_note();
+    "noted"
+}
+
+#[cors(policy = NOTES)]
+#[get("/notes/form")]
+async fn notes_form() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(NOTES_FORM)
+}
+
+/// A WebSocket that echoes every text message.
+#[cors(policy = NOTES)]
+#[get("/notes/socket")]
+async fn notes_socket(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpResponse> {
+    let (response, mut session, mut stream) = actix_ws::handle(&req, body)?;
+    actix_web::rt::spawn(async move {
+        while let Some(Ok(message)) = stream.recv().await {
+            let sent = match message {
+                actix_ws::Message::Text(text) => session.text(text).await,
+                actix_ws::Message::Ping(bytes) => session.pong(&bytes).await,
+                actix_ws::Message::Close(reason) => {
+                    let _ = session.close(reason).await;
+                    return;
+                }
+                _ => Ok(()),
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+    });
+    Ok(response)
+}
+
+// `*` with write protection is this route's point: its compile-time note is expected.
+#[allow(deprecated)]
+mod public_notes {
+    use super::*;
+
+    #[cors(origins = ["*"], methods = [POST], protect_writes)]
+    #[post("/notes/public")]
+    pub(super) async fn notes_public() -> &'static str {
+        add_note();
+        "noted"
+    }
+}
+use public_notes::notes_public;
+
+#[cors(origins = ["https://app.example.re"], methods = [POST], protect_writes = false)]
+#[post("/notes/hook")]
+async fn notes_hook() -> &'static str {
+    add_note();
+    "hooked"
 }
 
 fn answer(answer: Answer) -> HttpResponse {
@@ -173,6 +265,12 @@ pub fn app(
         .service(admin_global)
         .service(plain)
         .service(fail)
+        .service(notes_count)
+        .service(notes_write)
+        .service(notes_form)
+        .service(notes_socket)
+        .service(notes_public)
+        .service(notes_hook)
 }
 
 /// Serves the application on an already listening socket. Must be called inside an Actix

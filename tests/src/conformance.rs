@@ -11,6 +11,10 @@ use cors_shared::{Policy, PolicyErrors, PolicySpec};
 
 use crate::http::{Request, Response};
 
+pub mod writes;
+
+pub use writes::Adapter;
+
 /// The main allowed origin of the contract.
 pub const APP: &str = "https://app.example.re";
 /// The second origin of the private policy.
@@ -795,9 +799,19 @@ pub fn still_serving(addr: std::net::SocketAddr) -> Result<(), String> {
     }
 }
 
-/// Runs every case through `send`; `Ok` with the number of cases, or `Err` listing every
-/// failure (and every transport error) at once.
-pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Result<usize, String> {
+/// How many checks [`run_cases`] makes against `server`: every case of the table, and the
+/// write-protection checks when `server` serves the `/notes` routes ([`writes::SERVING_NOTES`]).
+pub fn case_count(server: Adapter) -> usize {
+    cases().len() + writes::count(server)
+}
+
+/// Runs every case through `send`, then the write-protection cases ([`writes::run`]) when
+/// `server` serves them; `Ok` with the number of checks ([`case_count`]), or `Err` listing
+/// every failure (and every transport error) at once.
+pub fn run_cases(
+    server: Adapter,
+    mut send: impl FnMut(&Request) -> io::Result<Response>,
+) -> Result<usize, String> {
     let cases = cases();
     let mut failures = Vec::new();
     for case in &cases {
@@ -810,14 +824,16 @@ pub fn run_cases(mut send: impl FnMut(&Request) -> io::Result<Response>) -> Resu
             Err(e) => failures.push(format!("{}: transport error: {e}", case.name)),
         }
     }
+    let writes = writes::run(server, &mut send);
     if failures.is_empty() {
-        Ok(cases.len())
+        writes.map(|checks| cases.len() + checks)
     } else {
         Err(format!(
-            "{} of {} conformance cases failed:\n{}",
+            "{} of {} conformance cases failed:\n{}{}",
             failures.len(),
             cases.len(),
-            failures.join("\n")
+            failures.join("\n"),
+            writes.err().map(|e| format!("\n{e}")).unwrap_or_default()
         ))
     }
 }

@@ -133,11 +133,16 @@ pub fn send_within(addr: SocketAddr, req: &Request, timeout: Duration) -> io::Re
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     let mut out = Vec::new();
-    write!(
-        out,
-        "{} {} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n",
-        req.method, req.path, addr
-    )?;
+    write!(out, "{} {} HTTP/1.1\r\n", req.method, req.path)?;
+    // The request's own `Host` when it has one (write protection compares it with `Origin`).
+    if !req
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
+        write!(out, "host: {addr}\r\n")?;
+    }
+    write!(out, "connection: close\r\n")?;
     for (name, value) in &req.headers {
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b": ");

@@ -18,7 +18,7 @@ use actix_web::http::Method;
 use actix_web::rt::System;
 use actix_web::test::{init_service, TestRequest};
 use cors_tests::conformance::{
-    cases, hostile_origins, run_cases, run_hostile, run_scenarios, scenarios,
+    hostile_origins, run_cases, run_hostile, run_scenarios, scenarios, Adapter,
     HOSTILE_REQUESTS_PER_ORIGIN,
 };
 use cors_tests::http::{self, Request, Response};
@@ -79,12 +79,12 @@ fn conformance_in_process() {
     let _state = conformance::exclusive();
     let system = System::new();
     let service = system.block_on(init_service(actix_app::app(global())));
-    let ran = run_cases(|r| {
+    let ran = run_cases(Adapter::Actix, |r| {
         let req = to_test_request(r)?.to_request();
         system.block_on(async { to_response(service.call(req).await).await })
     });
     match ran {
-        Ok(n) => assert_eq!(n, cases().len()),
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Actix)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -114,14 +114,14 @@ fn scenarios_over_a_socket() {
         Err(failures) => panic!("{failures}"),
     }
     // Back at the start, the whole table passes again on the same server.
-    run_cases(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
+    run_cases(Adapter::Actix, |r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn conformance_over_a_socket() {
     let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
-    match run_cases(|r| http::send(server.addr, r)) {
-        Ok(n) => assert_eq!(n, cases().len()),
+    match run_cases(Adapter::Actix, |r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Actix)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -158,7 +158,7 @@ fn the_in_process_harness_sees_failures() {
         headers: vec![("access-control-allow-origin".into(), b"*".to_vec())],
         body: Vec::new(),
     };
-    let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
+    let err = run_cases(Adapter::Actix, |_| Ok(wrong.clone())).unwrap_err();
     assert!(err.contains("private_get_app"), "{err}");
 }
 
@@ -181,5 +181,25 @@ fn a_taken_port_is_a_clear_error() {
         stderr.contains(&format!("cannot listen on 127.0.0.1:{port}"))
             && stderr.contains("Set PORT to a free port"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn websocket_handshakes_over_a_socket() {
+    use cors_tests::conformance::writes::{websocket, Handshake, HOST, SELF};
+    let server = Server::start(env!("CARGO_BIN_EXE_conformance-actix"));
+    // Cross-site: refused before the handler, with the one-line body.
+    assert_eq!(
+        websocket(server.addr, HOST, conformance::EVIL, "hello").unwrap(),
+        Handshake::Refused(403, cors_shared::WRITE_REFUSED_BODY.to_owned())
+    );
+    // The trusted origin and the site itself: upgraded, and the socket echoes.
+    assert_eq!(
+        websocket(server.addr, HOST, conformance::APP, "hello").unwrap(),
+        Handshake::Echoed("hello".to_owned())
+    );
+    assert_eq!(
+        websocket(server.addr, HOST, SELF, "from the site").unwrap(),
+        Handshake::Echoed("from the site".to_owned())
     );
 }

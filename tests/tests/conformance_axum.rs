@@ -18,7 +18,7 @@ use axum::http::Method;
 use cors_tests::axum_app;
 use cors_tests::conformance::{
     self, cases, hostile_origins, hostile_requests, run_cases, run_hostile, run_scenarios,
-    scenarios, HOSTILE_REQUESTS_PER_ORIGIN,
+    scenarios, Adapter, HOSTILE_REQUESTS_PER_ORIGIN,
 };
 use cors_tests::http::{self, Request, Response};
 use cors_tests::server::Server;
@@ -76,8 +76,8 @@ fn sender() -> impl FnMut(&Request) -> io::Result<Response> {
 #[test]
 fn conformance_in_process() {
     let _state = conformance::exclusive();
-    match run_cases(sender()) {
-        Ok(n) => assert_eq!(n, cases().len()),
+    match run_cases(Adapter::Axum, sender()) {
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Axum)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -101,14 +101,14 @@ fn scenarios_over_a_socket() {
         Err(failures) => panic!("{failures}"),
     }
     // Back at the start, the whole table passes again on the same server.
-    run_cases(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
+    run_cases(Adapter::Axum, |r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn conformance_over_a_socket() {
     let server = Server::start(env!("CARGO_BIN_EXE_conformance-axum"));
-    match run_cases(|r| http::send(server.addr, r)) {
-        Ok(n) => assert_eq!(n, cases().len()),
+    match run_cases(Adapter::Axum, |r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Axum)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -137,7 +137,7 @@ fn the_in_process_harness_sees_failures() {
         headers: vec![("access-control-allow-origin".into(), b"*".to_vec())],
         body: Vec::new(),
     };
-    let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
+    let err = run_cases(Adapter::Axum, |_| Ok(wrong.clone())).unwrap_err();
     assert!(err.contains("private_get_app"), "{err}");
     let res =
         sender()(&Request::new("GET", "/private").header("Origin", conformance::EVIL)).unwrap();

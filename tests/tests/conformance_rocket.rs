@@ -13,7 +13,7 @@ use std::io;
 
 use cors_tests::conformance::{
     self, cases, hostile_origins, hostile_requests, run_cases, run_hostile, run_scenarios,
-    scenarios, HOSTILE_REQUESTS_PER_ORIGIN,
+    scenarios, Adapter, HOSTILE_REQUESTS_PER_ORIGIN,
 };
 use cors_tests::http::{self, Request, Response};
 use cors_tests::rocket_app;
@@ -70,8 +70,8 @@ fn client() -> Client {
 fn conformance_in_process() {
     let _state = conformance::exclusive();
     let client = client();
-    match run_cases(|r| send_local(&client, r)) {
-        Ok(n) => assert_eq!(n, cases().len()),
+    match run_cases(Adapter::Rocket, |r| send_local(&client, r)) {
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Rocket)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -96,14 +96,14 @@ fn scenarios_over_a_socket() {
         Err(failures) => panic!("{failures}"),
     }
     // Back at the start, the whole table passes again on the same server.
-    run_cases(|r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
+    run_cases(Adapter::Rocket, |r| http::send(server.addr, r)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
 fn conformance_over_a_socket() {
     let server = Server::start(env!("CARGO_BIN_EXE_conformance-rocket"));
-    match run_cases(|r| http::send(server.addr, r)) {
-        Ok(n) => assert_eq!(n, cases().len()),
+    match run_cases(Adapter::Rocket, |r| http::send(server.addr, r)) {
+        Ok(n) => assert_eq!(n, conformance::case_count(Adapter::Rocket)),
         Err(failures) => panic!("{failures}"),
     }
 }
@@ -184,7 +184,7 @@ fn the_in_process_harness_sees_failures() {
         headers: vec![("access-control-allow-origin".into(), b"*".to_vec())],
         body: Vec::new(),
     };
-    let err = run_cases(|_| Ok(wrong.clone())).unwrap_err();
+    let err = run_cases(Adapter::Rocket, |_| Ok(wrong.clone())).unwrap_err();
     assert!(err.contains("private_get_app"), "{err}");
     let client = client();
     let res = send_local(
