@@ -160,14 +160,10 @@ fn notes_delete(notes: &State<Notes>) -> &'static str {
     "noted"
 }
 
-/// The page of the site itself whose form posts a note.
-pub const NOTES_FORM: &str = "<!doctype html>\n<title>notes</title>\n\
-    <form method=\"post\" action=\"/notes\"><button>add a note</button></form>\n";
-
 #[cors(policy = NOTES)]
 #[get("/notes/form")]
 fn notes_form() -> RawHtml<&'static str> {
-    RawHtml(NOTES_FORM)
+    RawHtml(crate::conformance::writes::NOTES_FORM)
 }
 
 /// A WebSocket that echoes every text message.
