@@ -124,7 +124,10 @@ pub use cors_macros::axum_cors as cors;
          [`CorsRouteExt::cors`] (`get(handler).cors(&NAME)`), `#[cors(policy = NAME)]` and \
          [`Cors::from_static`]."]
 pub use cors_macros::axum_policy as policy;
-pub use cors_shared::{OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
+pub use cors_shared::{
+    OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec, WriteProtection,
+    WRITE_REFUSED_BODY,
+};
 #[cfg(feature = "axum")]
 pub use route::{CorsRouteExt, CorsRouterExt, RouteCors, RouteService};
 pub use service::{CorsFuture, CorsService};

@@ -3,11 +3,36 @@
 //! never state kept between requests or while the application is built. A small value each;
 //! axum gives every request it routes an extension map anyway (its path parameters).
 
+use std::sync::Arc;
+
+use cors_shared::WriteProtection;
 use http::{Method, Request, Response};
 
-/// On a request: a default layer outside forwards preflights to the route policies inside it.
+/// On a request: a default layer outside forwards it to the route policies inside, with the
+/// application's write protection, which route policies that do not say inherit.
+#[derive(Clone, Debug)]
+pub(crate) struct Outside {
+    pub(crate) kind: Kind,
+    /// The application's write protection; `None` when it is off and names no public origin,
+    /// so that nothing is shared or read per request then.
+    pub(crate) protection: Option<Arc<WriteProtection>>,
+}
+
+/// Write protection off, with no public origins: what applies without a default layer, or
+/// when the application leaves it off.
+pub(crate) static OFF: WriteProtection = WriteProtection::off();
+
+impl Outside {
+    /// The application's write protection.
+    #[inline]
+    pub(crate) fn protection(&self) -> &WriteProtection {
+        self.protection.as_deref().unwrap_or(&OFF)
+    }
+}
+
+/// What a default layer outside forwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outside {
+pub(crate) enum Kind {
     /// An ordinary request (not a preflight).
     Request,
     /// A preflight (its method was `OPTIONS`), sent on with the private method
@@ -28,8 +53,12 @@ pub(crate) fn forwarded_method() -> Method {
 /// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it.
 #[inline]
 pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
-    let outside = request.extensions().get::<Outside>().copied();
-    if outside == Some(Outside::Preflight) {
+    let outside = request.extensions().get::<Outside>().cloned();
+    if let Some(Outside {
+        kind: Kind::Preflight,
+        ..
+    }) = outside
+    {
         *request.method_mut() = Method::OPTIONS;
     }
     outside
