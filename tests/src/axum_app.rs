@@ -116,14 +116,13 @@ async fn notes_socket(upgrade: WebSocketUpgrade) -> Response {
 /// Echoes every text message until the client closes.
 async fn echo(mut socket: WebSocket) {
     while let Some(Ok(message)) = socket.recv().await {
-        match message {
-            Message::Text(text) => {
-                if socket.send(Message::Text(text)).await.is_err() {
-                    break;
-                }
-            }
+        let echo = match message {
+            Message::Text(text) => Message::Text(text),
             Message::Close(_) => break,
-            _ => {}
+            _ => continue,
+        };
+        if socket.send(echo).await.is_err() {
+            break;
         }
     }
 }
