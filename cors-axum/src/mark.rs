@@ -8,26 +8,31 @@ use std::sync::Arc;
 use cors_shared::WriteProtection;
 use http::{Method, Request, Response};
 
-/// On a request: a default layer outside forwards it to the route policies inside, with the
-/// application's write protection, which route policies that do not say inherit.
-#[derive(Clone, Debug)]
+/// On a request: a default layer outside forwards it to the route policies inside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Outside {
     pub(crate) kind: Kind,
-    /// The application's write protection; `None` when it is off and names no public origin,
-    /// so that nothing is shared or read per request then.
-    pub(crate) protection: Option<Arc<WriteProtection>>,
+    /// The application has write protection ([`AppProtection`], beside this mark), which route
+    /// policies that do not say inherit. False when it is off and names no public origin, so
+    /// that nothing more is stored or read per request then.
+    pub(crate) protected: bool,
 }
+
+/// On a request whose [`Outside`] mark says so: the application's write protection.
+#[derive(Clone, Debug)]
+pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
 
 /// Write protection off, with no public origins: what applies without a default layer, or
 /// when the application leaves it off.
 pub(crate) static OFF: WriteProtection = WriteProtection::off();
 
-impl Outside {
-    /// The application's write protection.
-    #[inline]
-    pub(crate) fn protection(&self) -> &WriteProtection {
-        self.protection.as_deref().unwrap_or(&OFF)
-    }
+/// The application's write protection that the default layer outside left on `request`.
+#[cold]
+pub(crate) fn app_protection<B>(request: &Request<B>) -> Option<Arc<WriteProtection>> {
+    request
+        .extensions()
+        .get::<AppProtection>()
+        .map(|p| Arc::clone(&p.0))
 }
 
 /// What a default layer outside forwards.
@@ -53,7 +58,7 @@ pub(crate) fn forwarded_method() -> Method {
 /// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it.
 #[inline]
 pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
-    let outside = request.extensions().get::<Outside>().cloned();
+    let outside = request.extensions().get::<Outside>().copied();
     if let Some(Outside {
         kind: Kind::Preflight,
         ..
@@ -64,10 +69,30 @@ pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
     outside
 }
 
-/// Marks `request` for the policies inside the default layer.
+/// Marks `request` for the policies inside the default layer, with the application's write
+/// `protection` if it has one.
 #[inline]
-pub(crate) fn mark<B>(request: &mut Request<B>, outside: Outside) {
+pub(crate) fn mark<B>(
+    request: &mut Request<B>,
+    kind: Kind,
+    protection: Option<&Arc<WriteProtection>>,
+) {
+    let outside = Outside {
+        kind,
+        protected: protection.is_some(),
+    };
     request.extensions_mut().insert(outside);
+    if let Some(protection) = protection {
+        protect(request, protection);
+    }
+}
+
+/// Leaves the application's write protection on `request`.
+#[cold]
+fn protect<B>(request: &mut Request<B>, protection: &Arc<WriteProtection>) {
+    request
+        .extensions_mut()
+        .insert(AppProtection(Arc::clone(protection)));
 }
 
 /// On a response: a route policy wrote its headers (or answered the preflight), so the default

@@ -165,9 +165,13 @@ where
         // A preflight the default layer forwarded gets its `OPTIONS` back here.
         let outside = crate::mark::outside(&mut request);
         // The application's write protection, which a policy that does not say inherits.
-        let protection = outside
-            .as_ref()
-            .map_or(&crate::mark::OFF, Outside::protection);
+        let app_protection = match outside {
+            Some(Outside {
+                protected: true, ..
+            }) => crate::mark::app_protection(&request),
+            _ => None,
+        };
+        let protection = app_protection.as_deref().unwrap_or(&crate::mark::OFF);
         let decided = decide(
             shared.policy,
             &shared.prepared,

@@ -17,7 +17,7 @@ use tower_service::Service;
 use crate::cors::Shared;
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
-use crate::mark::{Kind, Outside};
+use crate::mark::Kind;
 use crate::request::Parts;
 
 /// What one policy said about one request, owned.
@@ -51,7 +51,13 @@ pub(crate) fn decide<B>(
 ) -> Decided {
     let protects = policy.protects_writes(protection);
     let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
-    let decision = policy.decide_with(&view, protection);
+    // Without protection, `decide` is the same decision (it applies a policy's own
+    // `protect_writes = true`, which `protects` covers) at the cost it always had.
+    let decision = if protects {
+        policy.decide_with(&view, protection)
+    } else {
+        policy.decide(&view)
+    };
     Decided {
         headers: Owned::new(prepared, decision.headers(), reuse),
         preflight: decision
@@ -123,6 +129,7 @@ where
 
     /// Where a request's CORS handling starts: the policy decides once, and this match acts
     /// on the decision; the response future ends it.
+    #[inline]
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         // Another default layer outside this one (an application nested in another): this
         // one is then the policy of its part, as a route policy is of its route.
@@ -141,9 +148,6 @@ where
             shared.protection(),
         );
         match (decided.preflight, self.inner_kind) {
-            // A write protection refuses: answered here, whatever is inside, so that no route
-            // and no handler runs.
-            _ if decided.write_refused => CorsFuture::answer(decided, mode),
             (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
             (Some(_), Inner::Router) => {
                 let forwarded = (!shared.warned.load(Ordering::Relaxed)).then(|| Forwarded {
@@ -156,6 +160,9 @@ where
                 future.forwarded = forwarded;
                 future
             }
+            // A write that protection refuses: answered here, whatever is inside, so that no
+            // route and no handler runs.
+            (None, _) if decided.write_refused => CorsFuture::answer(decided, mode),
             (None, inner_kind) => {
                 if inner_kind == Inner::Router && outside.is_none() {
                     self.mark(&mut request, Kind::Request);
@@ -170,11 +177,7 @@ impl<S> CorsService<S> {
     /// Marks `request` for the route policies inside, with the application's write protection.
     #[inline]
     fn mark<B>(&self, request: &mut Request<B>, kind: Kind) {
-        let outside = Outside {
-            kind,
-            protection: self.shared.protection.clone(),
-        };
-        crate::mark::mark(request, outside);
+        crate::mark::mark(request, kind, self.shared.protection.as_ref());
     }
 }
 
