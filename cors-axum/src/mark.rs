@@ -20,6 +20,7 @@ pub(crate) struct Outside {
 
 /// On a request whose [`Outside`] mark says so: the application's write protection.
 #[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
 
 /// Write protection off, with no public origins: what applies without a default layer, or
@@ -28,6 +29,7 @@ pub(crate) static OFF: WriteProtection = WriteProtection::off();
 
 /// The application's write protection that the default layer outside left on `request`.
 #[cold]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) fn app_protection<B>(request: &Request<B>) -> Option<Arc<WriteProtection>> {
     request
         .extensions()

@@ -34,6 +34,7 @@ pub(crate) struct Decided {
 impl Decided {
     /// Whether the request is answered here, without calling the service inside.
     #[inline]
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn answered(&self) -> bool {
         self.preflight.is_some() || self.write_refused
     }
