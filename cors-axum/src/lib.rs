@@ -114,6 +114,14 @@
 //!
 //! Refused requests are logged through `tracing` at debug level, naming the reason (which origin,
 //! method or request header was not allowed), the method and the path.
+//!
+//! # Write protection
+//!
+//! [`Cors::write_protection`] and a policy's `protect_writes` refuse cross-site writes and
+//! WebSocket handshakes from origins the deciding policy does not let read: 403 with
+//! [`WRITE_REFUSED_BODY`], no CORS headers, before any handler or inner layer runs, logged at
+//! debug level like a CORS refusal. Around a `Router` the default layer judges every write
+//! first with its own policy, and a route policy may refuse more, not less.
 
 pub use cors::Cors;
 #[doc = "Declares the CORS policy of one axum handler, validated at compile time, as \
