@@ -3,7 +3,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource};
+use cors_shared::{CurrentPolicy, Policy, PolicyHandle, PolicySource, WriteProtection};
 use http::Method;
 use tower_layer::Layer;
 
@@ -19,6 +19,16 @@ pub(crate) struct Shared {
     pub(crate) warned: AtomicBool,
     /// The method of a preflight forwarded to the route policies inside.
     pub(crate) forwarded_method: Method,
+    /// The application's write protection; `None` when it is off and names no public origin.
+    pub(crate) protection: Option<Arc<WriteProtection>>,
+}
+
+impl Shared {
+    /// The application's write protection.
+    #[inline]
+    pub(crate) fn protection(&self) -> &WriteProtection {
+        self.protection.as_deref().unwrap_or(&crate::mark::OFF)
+    }
 }
 
 /// The layer of the application's **default policy**: a plain tower [`Layer`] for any
@@ -119,8 +129,68 @@ impl Cors {
                 prepared,
                 warned: AtomicBool::new(false),
                 forwarded_method: crate::mark::forwarded_method(),
+                protection: None,
             }),
         }
+    }
+
+    /// The application's **write protection**: with [`WriteProtection::on`], a cross-site
+    /// write (a method other than `GET`, `HEAD`, `OPTIONS`) or WebSocket handshake is refused
+    /// with 403 before anything inside runs, unless it comes from the site itself or from an
+    /// origin the deciding policy lets read (never through `*`, never `null`). Off by default.
+    ///
+    /// CORS decides who may read a response; it never stops a cross-site form `POST`, a
+    /// `no-cors` fetch or a WebSocket handshake, which browsers send with the user's cookies.
+    /// This closes that with the same allowlist: what CORS lets a page read, write protection
+    /// lets it change. `same-site` is not trusted by itself (a sibling subdomain can be taken
+    /// over): list such origins in the policy.
+    ///
+    /// A policy's own `protect_writes = true` or `false` wins over this switch; a policy
+    /// without it inherits it, route policies inside the layer included. Around an axum
+    /// `Router` the default layer judges every write first, with its own policy: a route
+    /// policy can refuse more (its own origins, `protect_writes = true`), never let through a
+    /// write the default policy refused. So a route that other sites must post to (an OAuth
+    /// `form_post` callback, a webhook) needs protection off in the default policy
+    /// (`protect_writes = false`, or this switch left off) and on in the route policies that
+    /// want it (`protect_writes`), with `protect_writes = false` on the callback.
+    ///
+    /// Behind a proxy that rewrites `Host`, name the service's public origins
+    /// ([`WriteProtection::public_origins`]).
+    ///
+    /// ```
+    /// use cors_axum::{Cors, PolicySpec, WriteProtection};
+    ///
+    /// let policy = PolicySpec::new().origin("https://app.example.re").credentials(true).validate()?;
+    /// let cors = Cors::new(policy)
+    ///     .write_protection(WriteProtection::on().public_origins(["https://api.example.re"])?);
+    /// assert!(cors.protection().is_on_by_default());
+    /// # Ok::<(), cors_axum::PolicyErrors>(())
+    /// ```
+    #[must_use]
+    pub fn write_protection(self, protection: WriteProtection) -> Self {
+        let protection = (protection != WriteProtection::off()).then(|| Arc::new(protection));
+        let shared = match Arc::try_unwrap(self.shared) {
+            Ok(shared) => Shared {
+                protection,
+                ..shared
+            },
+            // A clone of this layer is already in use: it keeps its protection.
+            Err(shared) => Shared {
+                policy: shared.policy.clone(),
+                prepared: shared.prepared.clone(),
+                warned: AtomicBool::new(false),
+                forwarded_method: shared.forwarded_method.clone(),
+                protection,
+            },
+        };
+        Cors {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// The application's write protection ([`Cors::write_protection`]); off unless set.
+    pub fn protection(&self) -> &WriteProtection {
+        self.shared.protection()
     }
 
     /// The policy this layer applies now.

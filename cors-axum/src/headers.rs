@@ -31,7 +31,7 @@ const VARY_PREFLIGHT_PRIVATE_NETWORK: HeaderValue =
 /// an allowed request's `Access-Control-Allow-Origin` is a cheap copy), the exposed headers and
 /// the max age. A reloadable policy's versions may differ from these: each value is used only
 /// when its bytes are the decision's.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Prepared {
     origins: Box<[Option<HeaderValue>]>,
     expose: Option<HeaderValue>,
@@ -265,7 +265,14 @@ mod tests {
             ("access-control-allow-origin", "https://stale.example"),
             ("vary", "Accept-Encoding"),
         ]);
-        let (view, reuse) = crate::request::read(&Method::GET, &request, &policy);
+        let uri = http::Uri::from_static("/");
+        let parts = crate::request::Parts {
+            method: &Method::GET,
+            headers: &request,
+            uri: &uri,
+            version: http::Version::HTTP_11,
+        };
+        let (view, reuse) = crate::request::read(parts, &policy, false);
         let owned = Owned::new(&prepared, policy.decide(&view).headers(), reuse);
         owned.write(&mut response);
         owned.write(&mut response);

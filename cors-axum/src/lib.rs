@@ -114,6 +114,14 @@
 //!
 //! Refused requests are logged through `tracing` at debug level, naming the reason (which origin,
 //! method or request header was not allowed), the method and the path.
+//!
+//! # Write protection
+//!
+//! [`Cors::write_protection`] and a policy's `protect_writes` refuse cross-site writes and
+//! WebSocket handshakes from origins the deciding policy does not let read: 403 with
+//! [`WRITE_REFUSED_BODY`], no CORS headers, before any handler or inner layer runs, logged at
+//! debug level like a CORS refusal. Around a `Router` the default layer judges every write
+//! first with its own policy, and a route policy may refuse more, not less.
 
 pub use cors::Cors;
 #[doc = "Declares the CORS policy of one axum handler, validated at compile time, as \
@@ -124,7 +132,10 @@ pub use cors_macros::axum_cors as cors;
          [`CorsRouteExt::cors`] (`get(handler).cors(&NAME)`), `#[cors(policy = NAME)]` and \
          [`Cors::from_static`]."]
 pub use cors_macros::axum_policy as policy;
-pub use cors_shared::{OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec};
+pub use cors_shared::{
+    OriginFile, OriginSet, Policy, PolicyErrors, PolicyHandle, PolicySpec, WriteProtection,
+    WRITE_REFUSED_BODY,
+};
 #[cfg(feature = "axum")]
 pub use route::{CorsRouteExt, CorsRouterExt, RouteCors, RouteService};
 pub use service::{CorsFuture, CorsService};

@@ -3,11 +3,43 @@
 //! never state kept between requests or while the application is built. A small value each;
 //! axum gives every request it routes an extension map anyway (its path parameters).
 
+use std::sync::Arc;
+
+use cors_shared::WriteProtection;
 use http::{Method, Request, Response};
 
-/// On a request: a default layer outside forwards preflights to the route policies inside it.
+/// On a request: a default layer outside forwards it to the route policies inside.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Outside {
+pub(crate) struct Outside {
+    pub(crate) kind: Kind,
+    /// The application has write protection ([`AppProtection`], beside this mark), which route
+    /// policies that do not say inherit. False when it is off and names no public origin, so
+    /// that nothing more is stored or read per request then.
+    pub(crate) protected: bool,
+}
+
+/// On a request whose [`Outside`] mark says so: the application's write protection.
+#[derive(Clone, Debug)]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
+
+/// Write protection off, with no public origins: what applies without a default layer, or
+/// when the application leaves it off.
+pub(crate) static OFF: WriteProtection = WriteProtection::off();
+
+/// The application's write protection that the default layer outside left on `request`.
+#[cold]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) fn app_protection<B>(request: &Request<B>) -> Option<Arc<WriteProtection>> {
+    request
+        .extensions()
+        .get::<AppProtection>()
+        .map(|p| Arc::clone(&p.0))
+}
+
+/// What a default layer outside forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
     /// An ordinary request (not a preflight).
     Request,
     /// A preflight (its method was `OPTIONS`), sent on with the private method
@@ -29,16 +61,40 @@ pub(crate) fn forwarded_method() -> Method {
 #[inline]
 pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
     let outside = request.extensions().get::<Outside>().copied();
-    if outside == Some(Outside::Preflight) {
+    if let Some(Outside {
+        kind: Kind::Preflight,
+        ..
+    }) = outside
+    {
         *request.method_mut() = Method::OPTIONS;
     }
     outside
 }
 
-/// Marks `request` for the policies inside the default layer.
+/// Marks `request` for the policies inside the default layer, with the application's write
+/// `protection` if it has one.
 #[inline]
-pub(crate) fn mark<B>(request: &mut Request<B>, outside: Outside) {
+pub(crate) fn mark<B>(
+    request: &mut Request<B>,
+    kind: Kind,
+    protection: Option<&Arc<WriteProtection>>,
+) {
+    let outside = Outside {
+        kind,
+        protected: protection.is_some(),
+    };
     request.extensions_mut().insert(outside);
+    if let Some(protection) = protection {
+        protect(request, protection);
+    }
+}
+
+/// Leaves the application's write protection on `request`.
+#[cold]
+fn protect<B>(request: &mut Request<B>, protection: &Arc<WriteProtection>) {
+    request
+        .extensions_mut()
+        .insert(AppProtection(Arc::clone(protection)));
 }
 
 /// On a response: a route policy wrote its headers (or answered the preflight), so the default

@@ -3,7 +3,7 @@
 
 use cors_shared::{header, HeaderLines, Policy, RequestView};
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use http::Method;
+use http::{Method, Uri, Version};
 
 // The request headers CORS reads, by the core's names.
 const ORIGIN: HeaderName = HeaderName::from_static(header::ORIGIN);
@@ -11,6 +11,10 @@ const REQUEST_METHOD: HeaderName = HeaderName::from_static(header::REQUEST_METHO
 const REQUEST_HEADERS: HeaderName = HeaderName::from_static(header::REQUEST_HEADERS);
 const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(header::REQUEST_PRIVATE_NETWORK);
+// The request headers write protection reads, by the core's names.
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static(header::SEC_FETCH_SITE);
+const HOST: HeaderName = HeaderName::from_static(header::HOST);
+const UPGRADE: HeaderName = HeaderName::from_static(header::UPGRADE);
 
 /// The request's values that an allowed response repeats byte for byte (`Origin`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers`), copied by reference
@@ -22,15 +26,41 @@ pub(crate) struct Reuse<'a> {
     pub(crate) request_headers: Option<&'a HeaderValue>,
 }
 
+/// The parts of a request the layers read: its method, headers, URI and version.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Parts<'a> {
+    pub(crate) method: &'a Method,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) uri: &'a Uri,
+    pub(crate) version: Version,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of `request`.
+    #[inline]
+    pub(crate) fn of<B>(request: &'a http::Request<B>) -> Self {
+        Parts {
+            method: request.method(),
+            headers: request.headers(),
+            uri: request.uri(),
+            version: request.version(),
+        }
+    }
+}
+
 /// The parts of a request that `policy` looks at and, from the same lookups, the values a
 /// response may repeat. The preflight-only headers are looked up for `OPTIONS` with an `Origin`
-/// only, `Access-Control-Request-Private-Network` only for a policy that answers it.
+/// only, `Access-Control-Request-Private-Network` only for a policy that answers it, and the
+/// lines write protection reads only when it applies (`protects`).
 #[inline]
 pub(crate) fn read<'a>(
-    method: &'a Method,
-    headers: &'a HeaderMap,
+    request: Parts<'a>,
     policy: &Policy,
+    protects: bool,
 ) -> (RequestView<'a>, Reuse<'a>) {
+    let Parts {
+        method, headers, ..
+    } = request;
     let (origin, origin_value) = lines(headers, &ORIGIN);
     let mut view = RequestView::new(method.as_str().as_bytes());
     view.origin = origin;
@@ -45,7 +75,28 @@ pub(crate) fn read<'a>(
             view.request_private_network = lines(headers, &REQUEST_PRIVATE_NETWORK).0;
         }
     }
+    if protects {
+        read_protection(&mut view, request);
+    }
     (view, reuse)
+}
+
+/// The lines write protection reads: `Sec-Fetch-Site`, `Upgrade`, and `Host` as the client
+/// sent it (on HTTP/2 and later, the URI's authority when there is no `Host` line), never a
+/// header a proxy adds such as `X-Forwarded-Host`, which anyone can send.
+#[inline(never)]
+fn read_protection<'a>(view: &mut RequestView<'a>, request: Parts<'a>) {
+    let headers = request.headers;
+    view.sec_fetch_site = lines(headers, &SEC_FETCH_SITE).0;
+    view.upgrade = lines(headers, &UPGRADE).0;
+    view.host = match lines(headers, &HOST).0 {
+        HeaderLines::Absent if request.version >= Version::HTTP_2 => {
+            request.uri.authority().map_or(HeaderLines::Absent, |a| {
+                HeaderLines::One(a.as_str().as_bytes())
+            })
+        }
+        host => host,
+    };
 }
 
 /// How many lines of `name` the request has, and its first value.
@@ -76,7 +127,14 @@ mod tests {
             .origin("https://a.example")
             .validate()
             .unwrap();
-        let (v, reuse) = read(&Method::OPTIONS, &m, &policy);
+        let uri = Uri::from_static("/");
+        let parts = |method| Parts {
+            method,
+            headers: &m,
+            uri: &uri,
+            version: Version::HTTP_11,
+        };
+        let (v, reuse) = read(parts(&Method::OPTIONS), &policy, false);
         assert_eq!(v.origin, HeaderLines::Many);
         assert_eq!(v.request_method, HeaderLines::One(b"PUT"));
         assert_eq!(v.request_headers, HeaderLines::Absent);
@@ -84,7 +142,47 @@ mod tests {
             reuse.request_method.map(HeaderValue::as_bytes),
             Some(&b"PUT"[..])
         );
-        let (v, _) = read(&Method::GET, &m, &policy);
+        let (v, _) = read(parts(&Method::GET), &policy, false);
         assert_eq!(v.request_method, HeaderLines::Absent);
+    }
+
+    #[test]
+    fn protection_lines_are_read_only_when_protection_applies() {
+        let mut m = HeaderMap::new();
+        m.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+        m.append(SEC_FETCH_SITE, HeaderValue::from_static("cross-site"));
+        m.append(UPGRADE, HeaderValue::from_static("websocket"));
+        m.append("x-forwarded-host", HeaderValue::from_static("a.example"));
+        let policy = cors_shared::PolicySpec::new()
+            .origin("https://a.example")
+            .validate()
+            .unwrap();
+        let uri = Uri::from_static("https://api.example.re/notes");
+        let parts = |headers, version| Parts {
+            method: &Method::GET,
+            headers,
+            uri: &uri,
+            version,
+        };
+        let (v, _) = read(parts(&m, Version::HTTP_2), &policy, false);
+        assert_eq!(
+            (v.sec_fetch_site, v.host, v.upgrade),
+            (
+                HeaderLines::Absent,
+                HeaderLines::Absent,
+                HeaderLines::Absent
+            )
+        );
+        let (v, _) = read(parts(&m, Version::HTTP_2), &policy, true);
+        assert_eq!(v.sec_fetch_site, HeaderLines::One(b"cross-site"));
+        assert_eq!(v.upgrade, HeaderLines::One(b"websocket"));
+        // No Host line: on HTTP/2 the authority, on HTTP/1.1 nothing (never X-Forwarded-Host).
+        assert_eq!(v.host, HeaderLines::One(b"api.example.re"));
+        let (v, _) = read(parts(&m, Version::HTTP_11), &policy, true);
+        assert_eq!(v.host, HeaderLines::Absent);
+        let mut with_host = m.clone();
+        with_host.append(HOST, HeaderValue::from_static("b.example"));
+        let (v, _) = read(parts(&with_host, Version::HTTP_2), &policy, true);
+        assert_eq!(v.host, HeaderLines::One(b"b.example"));
     }
 }

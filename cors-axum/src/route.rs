@@ -14,6 +14,7 @@ use tower_service::Service;
 
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
+use crate::mark::Outside;
 use crate::service::{decide, CorsFuture, CorsService, Inner, Mode};
 use crate::Cors;
 
@@ -149,7 +150,7 @@ pub struct RouteService<S> {
 impl<S, B, ResBody> Service<Request<B>> for RouteService<S>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
-    ResBody: Default,
+    ResBody: Default + From<&'static str>,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -163,7 +164,21 @@ where
         let shared = &self.shared;
         // A preflight the default layer forwarded gets its `OPTIONS` back here.
         let outside = crate::mark::outside(&mut request);
-        let decided = decide(shared.policy, &shared.prepared, &request, Role::Route);
+        // The application's write protection, which a policy that does not say inherits.
+        let app_protection = match outside {
+            Some(Outside {
+                protected: true, ..
+            }) => crate::mark::app_protection(&request),
+            _ => None,
+        };
+        let protection = app_protection.as_deref().unwrap_or(&crate::mark::OFF);
+        let decided = decide(
+            shared.policy,
+            &shared.prepared,
+            &request,
+            Role::Route,
+            protection,
+        );
         if request.extensions().get::<RouteClaimed>().is_some() {
             warn_once(&shared.warned_twice, || {
                 format!(
@@ -188,7 +203,9 @@ where
                 )
             });
         }
-        if decided.preflight.is_some() {
+        // A preflight, or a write that protection refused: answered before the handler and
+        // the route's other layers.
+        if decided.answered() {
             return CorsFuture::answer(decided, Mode::Route);
         }
         request.extensions_mut().insert(RouteClaimed);

@@ -8,7 +8,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use cors_shared::Policy;
+use cors_shared::{Decision, Policy, WriteProtection, WRITE_REFUSED_BODY};
+use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_service::Service;
@@ -16,7 +17,8 @@ use tower_service::Service;
 use crate::cors::Shared;
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
-use crate::mark::Outside;
+use crate::mark::Kind;
+use crate::request::Parts;
 
 /// What one policy said about one request, owned.
 #[derive(Debug)]
@@ -24,24 +26,45 @@ pub(crate) struct Decided {
     pub(crate) headers: Owned,
     /// The status of the answer when the request is a preflight.
     pub(crate) preflight: Option<StatusCode>,
+    /// Write protection refused the request: it is answered 403 at once.
+    pub(crate) write_refused: bool,
     pub(crate) note: Option<Box<Note>>,
 }
 
-/// Decides `request` with `policy` and keeps what the decision says.
+impl Decided {
+    /// Whether the request is answered here, without calling the service inside.
+    #[inline]
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn answered(&self) -> bool {
+        self.preflight.is_some() || self.write_refused
+    }
+}
+
+/// Decides `request` with `policy` and the application's write `protection`, and keeps what
+/// the decision says. The lines write protection reads are looked up only when it applies.
 #[inline]
 pub(crate) fn decide<B>(
     policy: &Policy,
     prepared: &Prepared,
     request: &Request<B>,
     role: Role,
+    protection: &WriteProtection,
 ) -> Decided {
-    let (view, reuse) = crate::request::read(request.method(), request.headers(), policy);
-    let decision = policy.decide(&view);
+    let protects = policy.protects_writes(protection);
+    let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
+    // Without protection, `decide` is the same decision (it applies a policy's own
+    // `protect_writes = true`, which `protects` covers) at the cost it always had.
+    let decision = if protects {
+        policy.decide_with(&view, protection)
+    } else {
+        policy.decide(&view)
+    };
     Decided {
         headers: Owned::new(prepared, decision.headers(), reuse),
         preflight: decision
             .preflight_status()
             .and_then(|s| StatusCode::from_u16(s).ok()),
+        write_refused: matches!(decision, Decision::WriteRefused(..)),
         note: Note::of(&decision, request.method(), request.uri().path(), role),
     }
 }
@@ -95,7 +118,7 @@ impl<S> CorsService<S> {
 impl<S, B, ResBody> Service<Request<B>> for CorsService<S>
 where
     S: Service<Request<B>, Response = Response<ResBody>>,
-    ResBody: Default,
+    ResBody: Default + From<&'static str>,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -107,6 +130,7 @@ where
 
     /// Where a request's CORS handling starts: the policy decides once, and this match acts
     /// on the decision; the response future ends it.
+    #[inline]
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         // Another default layer outside this one (an application nested in another): this
         // one is then the policy of its part, as a route policy is of its route.
@@ -115,33 +139,46 @@ where
             Some(_) => Mode::Nested,
             None => Mode::Default,
         };
+        let shared = &*self.shared;
         // One version of a reloadable policy decides the whole request.
         let decided = decide(
-            &self.shared.policy.load(),
-            &self.shared.prepared,
+            &shared.policy.load(),
+            &shared.prepared,
             &request,
             Role::Default,
+            shared.protection(),
         );
         match (decided.preflight, self.inner_kind) {
             (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
             (Some(_), Inner::Router) => {
-                let forwarded = (!self.shared.warned.load(Ordering::Relaxed)).then(|| Forwarded {
+                let forwarded = (!shared.warned.load(Ordering::Relaxed)).then(|| Forwarded {
                     shared: Arc::clone(&self.shared),
                     uri: request.uri().clone(),
                 });
-                crate::mark::mark(&mut request, Outside::Preflight);
+                self.mark(&mut request, Kind::Preflight);
                 *request.method_mut() = self.shared.forwarded_method.clone();
                 let mut future = CorsFuture::forward(self.inner.call(request), decided, mode);
                 future.forwarded = forwarded;
                 future
             }
+            // A write that protection refuses: answered here, whatever is inside, so that no
+            // route and no handler runs.
+            (None, _) if decided.write_refused => CorsFuture::answer(decided, mode),
             (None, inner_kind) => {
                 if inner_kind == Inner::Router && outside.is_none() {
-                    crate::mark::mark(&mut request, Outside::Request);
+                    self.mark(&mut request, Kind::Request);
                 }
                 CorsFuture::forward(self.inner.call(request), decided, mode)
             }
         }
+    }
+}
+
+impl<S> CorsService<S> {
+    /// Marks `request` for the route policies inside, with the application's write protection.
+    #[inline]
+    fn mark<B>(&self, request: &mut Request<B>, kind: Kind) {
+        crate::mark::mark(request, kind, self.shared.protection.as_ref());
     }
 }
 
@@ -235,7 +272,7 @@ impl<F> std::fmt::Debug for CorsFuture<F> {
 impl<F, B, E> Future for CorsFuture<F>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: Default,
+    B: Default + From<&'static str>,
 {
     type Output = Result<Response<B>, E>;
 
@@ -280,9 +317,14 @@ where
     }
 }
 
-/// The answer to a preflight: 204 or 403, the headers, an empty body.
-fn answer<B: Default>(decided: &Decided, mode: Mode) -> Response<B> {
-    let mut response = Response::new(B::default());
+/// The answer to a preflight (204 or 403, the headers, an empty body) or to a write that
+/// protection refused (403, only `Vary`, the one-line [`WRITE_REFUSED_BODY`]).
+fn answer<B: Default + From<&'static str>>(decided: &Decided, mode: Mode) -> Response<B> {
+    let mut response = if decided.write_refused {
+        refused_write()
+    } else {
+        Response::new(B::default())
+    };
     if let Some(status) = decided.preflight {
         *response.status_mut() = status;
     }
@@ -293,6 +335,18 @@ fn answer<B: Default>(decided: &Decided, mode: Mode) -> Response<B> {
     if let Some(note) = &decided.note {
         note.log(decided.preflight);
     }
+    response
+}
+
+/// The 403 of a refused write, before its `Vary`.
+#[cold]
+fn refused_write<B: From<&'static str>>() -> Response<B> {
+    let mut response = Response::new(B::from(WRITE_REFUSED_BODY));
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 

@@ -6,17 +6,20 @@
 //! its allowlist from configuration would, and is reloadable (a [`PolicyHandle`] in the
 //! router's state); route policies are written with `#[cors(...)]` beside their handlers, and
 //! `/private` takes one `policy!`. `/tenant` allows the runtime set [`TENANTS`], which
-//! `PUT /admin/tenants` replaces.
+//! `PUT /admin/tenants` replaces. The `/notes` routes turn on write protection in their
+//! policies (section "Cross-origin write protection"); the application's switch stays off.
 
 use std::io;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRef, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::Router;
 use cors_axum::{
     cors, policy, Cors, CorsRouteExt, CorsRouterExt, CorsService, OriginSet, PolicyErrors,
@@ -42,7 +45,107 @@ policy! {
     };
 }
 
+policy! {
+    /// The policy of every method of `/notes`, `/notes/form` and `/notes/socket`: the origins it
+    /// lets read are the only other origins that may write.
+    pub NOTES = {
+        origins = ["https://app.example.re"],
+        credentials,
+        methods = [GET, POST, PUT, DELETE],
+        headers = ["content-type"],
+        protect_writes,
+    };
+}
+
 pub use crate::conformance::default_policy;
+
+/// How many notes every note route of one application wrote together.
+#[derive(Clone, Debug, Default)]
+pub struct Notes(Arc<AtomicU64>);
+
+impl Notes {
+    /// The number of notes written so far.
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn add(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// The router's state: the reloadable global policy and the note counter.
+#[derive(Clone)]
+struct AppState {
+    global: PolicyHandle,
+    notes: Notes,
+}
+
+impl FromRef<AppState> for PolicyHandle {
+    fn from_ref(state: &AppState) -> Self {
+        state.global.clone()
+    }
+}
+
+impl FromRef<AppState> for Notes {
+    fn from_ref(state: &AppState) -> Self {
+        state.notes.clone()
+    }
+}
+
+async fn notes_count(State(notes): State<Notes>) -> String {
+    notes.count().to_string()
+}
+
+async fn notes_add(State(notes): State<Notes>) -> &'static str {
+    notes.add();
+    "noted"
+}
+
+async fn notes_form() -> Html<&'static str> {
+    Html(crate::conformance::writes::NOTES_FORM)
+}
+
+async fn notes_socket(upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(echo)
+}
+
+/// Echoes every text message until the client closes.
+async fn echo(mut socket: WebSocket) {
+    while let Some(Ok(message)) = socket.recv().await {
+        let echo = match message {
+            Message::Text(text) => Message::Text(text),
+            Message::Close(_) => break,
+            _ => continue,
+        };
+        if socket.send(echo).await.is_err() {
+            break;
+        }
+    }
+}
+
+// `*` with write protection on is what this route shows: the compile-time note that `*` trusts
+// no origin for writes is expected here.
+#[allow(deprecated)]
+mod public_notes {
+    use super::{Notes, State};
+    use cors_axum::cors;
+
+    /// Everyone may read the answer; only the site itself may write.
+    #[cors(origins = ["*"], methods = [POST], protect_writes)]
+    pub(super) async fn notes_public(State(notes): State<Notes>) -> &'static str {
+        notes.add();
+        "noted"
+    }
+}
+use public_notes::notes_public;
+
+/// A callback other sites post to: write protection off for this route, in source.
+#[cors(origins = ["https://app.example.re"], methods = [POST], protect_writes = false)]
+async fn notes_hook(State(notes): State<Notes>) -> &'static str {
+    notes.add();
+    "hooked"
+}
 
 #[cors(origins = ["*"], expose = ["x-request-id"])]
 async fn public() -> impl IntoResponse {
@@ -153,7 +256,25 @@ pub fn app(global: PolicyHandle) -> CorsService<Router> {
         .route("/admin/global", put(admin_global))
         .route("/plain", get(plain))
         .route("/fail", get(fail))
-        .with_state(global.clone())
+        .route(
+            "/notes",
+            get(notes_count)
+                .post(notes_add)
+                .put(notes_add)
+                .delete(notes_add)
+                .cors(&NOTES),
+        )
+        .route("/notes/form", get(notes_form).cors(&NOTES))
+        .route("/notes/socket", get(notes_socket).cors(&NOTES))
+        .route(
+            "/notes/public",
+            post(notes_public).cors(public_notes::notes_public::POLICY),
+        )
+        .route("/notes/hook", post(notes_hook).cors(notes_hook::POLICY))
+        .with_state(AppState {
+            global: global.clone(),
+            notes: Notes::default(),
+        })
         .with_cors(Cors::reloadable(global))
 }
 

@@ -245,3 +245,90 @@ fn a_taken_port_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// Starts the application in its own thread and waits until it answers.
+fn started() -> std::net::SocketAddr {
+    let port = cors_tests::server::free_port();
+    let handle = axum_app::start(port);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while http::send(addr, &Request::new("GET", "/notes")).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline && !handle.is_finished(),
+            "the server did not come up on {addr}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    addr
+}
+
+/// Sends a WebSocket handshake to `/notes/socket` from `origin` and returns the connection
+/// and the response head.
+fn handshake(addr: std::net::SocketAddr, origin: &str) -> (std::net::TcpStream, String) {
+    use std::io::{BufRead, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /notes/socket HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\nConnection: Upgrade\r\n\
+         Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        head.push_str(&line);
+    }
+    (stream, head)
+}
+
+/// Over a real socket: a cross-site WebSocket handshake is refused before the upgrade, the
+/// trusted origin's opens and echoes; a cross-site write is refused and the trusted one counts.
+#[test]
+fn write_protection_over_a_socket_refuses_cross_site_handshakes_and_writes() {
+    use std::io::{Read, Write};
+    let addr = started();
+    let (_, head) = handshake(addr, "https://evil.example");
+    assert!(head.starts_with("HTTP/1.1 403 "), "{head}");
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{head}"
+    );
+
+    let (mut stream, head) = handshake(addr, conformance::APP);
+    assert!(head.starts_with("HTTP/1.1 101 "), "{head}");
+    // One masked text frame, `hello`; the echo comes back unmasked.
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81, 0x80 | 5];
+    frame.extend_from_slice(&mask);
+    frame.extend(b"hello".iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    stream.write_all(&frame).unwrap();
+    let mut echo = [0u8; 7];
+    stream.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"\x81\x05hello");
+
+    let post = |origin: &str| {
+        Request::new("POST", "/notes")
+            .header("Origin", origin)
+            .header("Sec-Fetch-Site", "cross-site")
+    };
+    let refused = http::send(addr, &post("https://evil.example")).unwrap();
+    assert_eq!(
+        (refused.status, refused.text()),
+        (403, cors_axum::WRITE_REFUSED_BODY.to_owned())
+    );
+    let noted = http::send(addr, &post(conformance::APP)).unwrap();
+    assert_eq!((noted.status, noted.text().as_str()), (200, "noted"));
+    let count = http::send(addr, &Request::new("GET", "/notes")).unwrap();
+    assert_eq!(count.text(), "1");
+}

@@ -29,7 +29,7 @@ pub enum Adapter {
 
 /// The servers that serve the `/notes` routes: the write-protection cases run against these
 /// only. Add a server here when its routes land.
-pub const SERVING_NOTES: &[Adapter] = &[Adapter::Actix, Adapter::Rocket];
+pub const SERVING_NOTES: &[Adapter] = &[Adapter::Actix, Adapter::Rocket, Adapter::Axum];
 
 /// The page `GET /notes/form` serves, the same on every server: a form that posts to `/notes`.
 pub const NOTES_FORM: &str = "<!doctype html>\n<title>Notes</title>\n\
