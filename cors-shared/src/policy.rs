@@ -180,15 +180,19 @@ impl Policy {
     ///
     /// The common case comes first: a value equal to an exact origin of the policy is allowed
     /// without parsing it, since every exact origin passed the serialized-origin grammar when
-    /// the policy was validated (patterns hold `*`, which no well-formed origin has). Anything
+    /// the policy was validated (a value equal to a pattern, which holds `*`, is not found). Anything
     /// else is parsed, so a malformed value is refused as such, and then tried against the
     /// patterns.
     pub(crate) fn check_origin(&self, value: &[u8]) -> Verdict {
         let is_null = value == b"null";
-        let exactable = !is_null && value.len() <= origin::MAX_ORIGIN_LEN && !value.contains(&b'*');
-        if let Some(index) = exactable.then(|| self.fixed().exact_index(value)).flatten() {
+        let short = value.len() <= origin::MAX_ORIGIN_LEN;
+        if let Some(index) = (!is_null && short)
+            .then(|| self.fixed().exact_index(value))
+            .flatten()
+        {
             return Verdict::Allowed(Some(index));
         }
+        let exactable = !is_null && short && !value.contains(&b'*');
         self.check_origin_further(value, is_null, exactable)
     }
 

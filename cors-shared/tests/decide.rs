@@ -675,3 +675,20 @@ fn preflight_only_headers_are_only_on_preflights() {
     assert!(names(&preflight_headers).iter().any(|h| h.preflight_only()));
     assert!(!names(&preflight_headers).contains(&cors_shared::CorsHeader::ExposeHeaders));
 }
+
+#[test]
+fn an_origin_spelled_as_a_pattern_of_the_policy_is_malformed_not_allowed() {
+    // Patterns are keys of the same table as exact origins: a request that sends a pattern's
+    // own text must not be found as if it were an exact origin.
+    let p = policy(PolicySpec::new().origins(["https://*.example.re", "http://localhost:*", APP]));
+    for sent in ["https://*.example.re", "http://localhost:*"] {
+        let view = actual("GET", Some(sent));
+        match p.decide(&view) {
+            Decision::ActualRefused(Refusal::MalformedOrigin(o), h) => {
+                assert_eq!(o, sent.as_bytes());
+                assert_eq!(h.allow_origin, None);
+            }
+            other => panic!("{sent}: {other:?}"),
+        }
+    }
+}
