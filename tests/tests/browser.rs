@@ -20,6 +20,14 @@
 //! a wildcard for `authorization`, redirects to another origin); its verdicts must be the ones
 //! the table here records, and `cors-doctor`'s verdict for that engine must equal them.
 //!
+//! Write protection is judged the same way, by what the server did: pages on an untrusted
+//! origin (`https://evil.example`), a same-site one (`https://other.example.re`) and the
+//! trusted one (`https://app.example.re`) POST forms, `no-cors` and credentialed fetches, and
+//! open WebSockets to `https://api.example.re`, which the page server proxies (upgrades
+//! included) to the conformance server; the count of notes, read from the server directly,
+//! must change by exactly what the contract says. The page server's log of the API records the
+//! `Sec-Fetch-Site` each engine sent, and the test prints it.
+//!
 //! Needs `chromium`, `chromium-driver`, `nginx` and `openssl`; a missing one fails the tests
 //! with the `apt-get install` line.
 
@@ -32,8 +40,8 @@
 
 use std::fmt::Write as _;
 use std::io::ErrorKind;
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -275,12 +283,14 @@ fn scenarios() -> Vec<Scenario> {
 }
 
 /// The https test names; each must resolve to loopback in every engine.
-const TEST_NAMES: [&str; 5] = [
+const TEST_NAMES: [&str; 7] = [
     "app.example.re",
     "x.example.re",
     "a.b.example.re",
     "example.re",
     "evil.example",
+    "api.example.re",
+    "other.example.re",
 ];
 
 /// The page server: nginx serving `tests/assets/web` over TLS on `tls_port` and over plain
@@ -289,6 +299,9 @@ struct Pages {
     nginx: Nginx,
     http_port: u16,
     tls_port: u16,
+    /// The access log of `https://api.example.re`: one line per request, with its Fetch
+    /// Metadata (`fetch_metadata` in `pages.conf`).
+    api_log: std::path::PathBuf,
 }
 
 impl Pages {
@@ -296,7 +309,10 @@ impl Pages {
     fn start(tls_port: Option<u16>) -> Result<Pages, Error> {
         let fixed: Vec<u16> = tls_port.into_iter().collect();
         let fresh = if tls_port.is_some() { 1 } else { 2 };
+        let api_port = ApiRelay::shared().port.to_string();
+        let mut api_log = std::path::PathBuf::new();
         let (nginx, ports) = Nginx::start_on_free_ports("pages", fresh, &fixed, |dir, ports| {
+            api_log = dir.join("api.log");
             let cert = self_signed_certificate(
                 dir,
                 &[
@@ -318,6 +334,7 @@ impl Pages {
                     ("cert", &cert.cert.to_string_lossy()),
                     ("key", &cert.key.to_string_lossy()),
                     ("root", WEB_ROOT),
+                    ("api_port", &api_port),
                 ],
             )
         })?;
@@ -325,6 +342,7 @@ impl Pages {
             nginx,
             http_port: ports[0],
             tls_port: tls_port.unwrap_or_else(|| ports[1]),
+            api_log,
         })
     }
 
@@ -1081,6 +1099,420 @@ macro_rules! browser_tests {
 }
 
 cors_tests::for_each_conformance_server!(browser_tests);
+
+/// Where `https://api.example.re` on every page server goes: a TCP relay in this process that
+/// forwards each connection (WebSocket upgrades included) to the conformance server the running
+/// write-protection test set. The page servers outlive any one conformance server (Firefox and
+/// WebKit share the one on port 443), so they proxy here and the relay picks the server.
+struct ApiRelay {
+    port: u16,
+}
+
+/// The conformance server the relay forwards to; `None` closes new connections at once.
+static RELAY_TARGET: Mutex<Option<SocketAddr>> = Mutex::new(None);
+
+impl ApiRelay {
+    fn shared() -> &'static ApiRelay {
+        static RELAY: OnceLock<ApiRelay> = OnceLock::new();
+        RELAY.get_or_init(|| {
+            let listener =
+                TcpListener::bind("127.0.0.1:0").expect("no free loopback port for the API relay");
+            let port = listener.local_addr().expect("the relay's address").port();
+            std::thread::spawn(move || {
+                for client in listener.incoming().flatten() {
+                    let target = *RELAY_TARGET.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some(target) = target {
+                        std::thread::spawn(move || relay_connection(client, target));
+                    }
+                }
+            });
+            ApiRelay { port }
+        })
+    }
+}
+
+fn relay_connection(client: TcpStream, target: SocketAddr) {
+    let Ok(upstream) = TcpStream::connect(target) else {
+        return;
+    };
+    let (Ok(mut from_client), Ok(mut to_upstream)) = (client.try_clone(), upstream.try_clone())
+    else {
+        return;
+    };
+    let (mut to_client, mut from_upstream) = (client, upstream);
+    let back = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut from_upstream, &mut to_client);
+        let _ = to_client.shutdown(Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut from_client, &mut to_upstream);
+    let _ = to_upstream.shutdown(Shutdown::Write);
+    let _ = back.join();
+}
+
+/// The API's origin in the write-protection proof: the conformance server behind the page
+/// server's TLS, so that `other.example.re` is same-site with it and `/notes/form` is
+/// same-origin.
+const API: &str = "https://api.example.re";
+
+/// What a page does in one step of the write-protection proof.
+#[derive(Clone, Copy, Debug)]
+enum WriteAction {
+    /// `write.html` on the page's origin builds a form that POSTs to this API path and
+    /// submits it on load.
+    Form(&'static str),
+    /// `fetch(path, {mode: 'no-cors', method: 'POST', credentials: 'include'})`.
+    NoCorsFetch(&'static str),
+    /// The application's own request: a credentialed JSON POST, preflighted; the page must
+    /// read `200 noted`.
+    TrustedFetch(&'static str),
+    /// The API's own page `/notes/form`, whose button is pressed.
+    SameOriginForm,
+    /// `new WebSocket('wss://api.example.re/notes/socket')`: opens and echoes, or not.
+    Socket { opens: bool },
+}
+
+struct WriteStep {
+    name: &'static str,
+    /// The page's origin.
+    page: &'static str,
+    action: WriteAction,
+    /// How many notes it must add, read from the server directly.
+    adds: u64,
+    /// Why.
+    rule: &'static str,
+}
+
+fn write_steps() -> Vec<WriteStep> {
+    const EVIL: &str = "https://evil.example";
+    const APP: &str = "https://app.example.re";
+    const OTHER: &str = "https://other.example.re";
+    vec![
+        WriteStep {
+            name: "cross_site_form_post",
+            page: EVIL,
+            action: WriteAction::Form("/notes"),
+            adds: 0,
+            rule: "a cross-site write from an origin NOTES does not trust is refused",
+        },
+        WriteStep {
+            name: "cross_site_no_cors_fetch_post",
+            page: EVIL,
+            action: WriteAction::NoCorsFetch("/notes"),
+            adds: 0,
+            rule: "a no-cors POST is a write like a form's: refused",
+        },
+        WriteStep {
+            name: "trusted_credentialed_json_fetch",
+            page: APP,
+            action: WriteAction::TrustedFetch("/notes"),
+            adds: 1,
+            rule: "NOTES trusts https://app.example.re with credentials",
+        },
+        WriteStep {
+            name: "same_site_untrusted_form_post",
+            page: OTHER,
+            action: WriteAction::Form("/notes"),
+            adds: 0,
+            rule: "same-site is not trusted: only the origins NOTES allows are",
+        },
+        WriteStep {
+            name: "same_origin_form",
+            page: API,
+            action: WriteAction::SameOriginForm,
+            adds: 1,
+            rule: "the site's own form is same-origin",
+        },
+        WriteStep {
+            name: "cross_site_form_to_hook",
+            page: EVIL,
+            action: WriteAction::Form("/notes/hook"),
+            adds: 1,
+            rule: "/notes/hook turns write protection off: other sites post to it",
+        },
+        WriteStep {
+            name: "untrusted_websocket",
+            page: EVIL,
+            action: WriteAction::Socket { opens: false },
+            adds: 0,
+            rule: "a handshake from an origin NOTES does not trust is refused",
+        },
+        WriteStep {
+            name: "trusted_websocket",
+            page: APP,
+            action: WriteAction::Socket { opens: true },
+            adds: 0,
+            rule: "a handshake from https://app.example.re opens",
+        },
+    ]
+}
+
+/// Opens a WebSocket and reports whether it opened and what it echoed.
+const SOCKET: &str = "const [url, done] = arguments;\
+    let opened = false, finished = false;\
+    const finish = (r) => { if (!finished) { finished = true; done(r); } };\
+    const ws = new WebSocket(url);\
+    setTimeout(() => finish({ opened, echo: null, error: 'timeout' }), 8000);\
+    ws.onopen = () => { opened = true; ws.send('ping from ' + self.origin); };\
+    ws.onmessage = (e) => { finish({ opened, echo: String(e.data) }); ws.close(); };\
+    ws.onclose = (e) => finish({ opened, echo: null, code: e.code });";
+
+/// Sends a no-cors POST; resolves with what the page may know (an opaque response or an error).
+const NO_CORS: &str = "const [url, done] = arguments;\
+    fetch(url, { method: 'POST', mode: 'no-cors', credentials: 'include', body: 'note' })\
+      .then((r) => done({ origin: self.origin, type: r.type }),\
+            (e) => done({ origin: self.origin, error: String(e) }));";
+
+/// Every write test takes this lock: the relay forwards to one conformance server at a time.
+static WRITE_TESTS: Mutex<()> = Mutex::new(());
+
+fn notes_count(server: &Server) -> Result<u64, String> {
+    let request = Request::new("GET", "/notes").header("host", "api.example.re");
+    let response = send(server.addr, &request).map_err(|e| format!("GET /notes: {e}"))?;
+    let text = response.text();
+    if response.status != 200 {
+        return Err(format!("GET /notes answered {}: {text}", response.status));
+    }
+    text.trim()
+        .parse()
+        .map_err(|_| format!("GET /notes answered {text:?}, not a count"))
+}
+
+/// The API's log lines since `from` bytes, and the new end.
+fn api_log_since(pages: &Pages, from: usize) -> (Vec<String>, usize) {
+    let text = std::fs::read_to_string(&pages.api_log).unwrap_or_default();
+    let lines = text
+        .get(from..)
+        .unwrap_or_default()
+        .lines()
+        // The browser asks for the icon of a page the API answered; that is not a step's.
+        .filter(|l| !l.starts_with("GET /favicon.ico "))
+        .map(str::to_owned)
+        .collect();
+    (lines, text.len())
+}
+
+/// Waits (up to 10 s) until the API's log since `from` has a line starting with `start`.
+fn wait_for_request(pages: &Pages, from: usize, start: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (lines, _) = api_log_since(pages, from);
+        if lines.iter().any(|l| l.starts_with(start)) || Instant::now() > deadline {
+            return lines;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs one step; `Err` says what the browser did wrong.
+fn run_write_step(
+    browser: &Browser,
+    pages: &Pages,
+    from: usize,
+    step: &WriteStep,
+) -> (Result<String, String>, Vec<String>) {
+    let goto = |url: &str| browser.goto(url).map_err(|e| e.to_string());
+    match step.action {
+        WriteAction::Form(path) => {
+            let sent = goto(&format!("{}/write.html?action={API}{path}", step.page));
+            let lines = wait_for_request(pages, from, &format!("POST {path} "));
+            (sent.map(|()| "form submitted".to_owned()), lines)
+        }
+        WriteAction::NoCorsFetch(path) => {
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                browser
+                    .execute_async(NO_CORS, &[json!(format!("{API}{path}"))])
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, &format!("POST {path} "));
+            (result.map(|r| format!("fetch settled: {r}")), lines)
+        }
+        WriteAction::TrustedFetch(path) => {
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                let request = json!({
+                    "url": format!("{API}{path}"),
+                    "method": "POST",
+                    "headers": { "content-type": "application/json" },
+                    "body": "{\"note\":1}",
+                    "credentials": true,
+                    "sandboxed": false,
+                    "readHeaders": [],
+                });
+                browser
+                    .execute_async(PROBE, &[request])
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, &format!("POST {path} "));
+            let verdict = result.and_then(|r| {
+                if r["verdict"] == "read" && r["status"] == 200 && r["body"] == "noted" {
+                    Ok(describe(&r))
+                } else {
+                    Err(format!(
+                        "expected the page to read 200 noted: {}",
+                        describe(&r)
+                    ))
+                }
+            });
+            (verdict, lines)
+        }
+        WriteAction::SameOriginForm => {
+            let pressed = goto(&format!("{API}/notes/form")).and_then(|()| {
+                browser
+                    .execute(
+                        "setTimeout(() => document.querySelector('form button').click(), 0);",
+                        &[],
+                    )
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, "POST /notes ");
+            (pressed.map(|()| "button pressed".to_owned()), lines)
+        }
+        WriteAction::Socket { opens } => {
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                browser
+                    .execute_async(SOCKET, &[json!("wss://api.example.re/notes/socket")])
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, "GET /notes/socket ");
+            let verdict = result.and_then(|r| {
+                let opened = r["opened"] == true;
+                let echoed = r["echo"]
+                    .as_str()
+                    .is_some_and(|e| e.starts_with("ping from"));
+                match (opens, opened, echoed) {
+                    (true, true, true) => Ok(format!("opened and echoed {}", r["echo"])),
+                    (false, false, _) => Ok(format!("did not open: {r}")),
+                    _ => Err(format!(
+                        "expected the socket {}: {r}",
+                        if opens {
+                            "to open and echo"
+                        } else {
+                            "not to open"
+                        }
+                    )),
+                }
+            });
+            (verdict, lines)
+        }
+    }
+}
+
+/// The `site=` field of a log line (`-`: no `Sec-Fetch-Site`).
+fn logged_site(line: &str) -> &str {
+    line.split(' ')
+        .find_map(|f| f.strip_prefix("site="))
+        .unwrap_or("?")
+}
+
+fn assert_writes_are_protected(engine: Engine, adapter: Adapter, binary: &str) {
+    let adapter = adapter.name();
+    let _one_at_a_time = WRITE_TESTS.lock().unwrap_or_else(PoisonError::into_inner);
+    let server = Server::start_with_env(binary, &[("CONFORMANCE_LOG", "debug")]);
+    *RELAY_TARGET.lock().unwrap_or_else(PoisonError::into_inner) = Some(server.addr);
+    let (pages, browser) = pages_and_browser(engine).unwrap_or_else(|e| {
+        panic!(
+            "{}::{adapter}: cannot set up the {engine} write-protection test: {e}",
+            engine.name()
+        )
+    });
+    let mut report = String::new();
+    let mut failures = Vec::new();
+    let (_, mut log_at) = api_log_since(&pages, 0);
+    for step in write_steps() {
+        let before = notes_count(&server);
+        let (outcome, lines) = run_write_step(&browser, &pages, log_at, &step);
+        let after = notes_count(&server);
+        let (_, at) = api_log_since(&pages, log_at);
+        log_at = at;
+        let mut problems = Vec::new();
+        let added = match (&before, &after) {
+            (Ok(b), Ok(a)) => {
+                let added = a.wrapping_sub(*b);
+                if added != step.adds {
+                    problems.push(format!("{added} note(s) added, expected {}", step.adds));
+                }
+                added.to_string()
+            }
+            (b, a) => {
+                problems.push(format!("cannot read the count: {b:?} / {a:?}"));
+                "?".to_owned()
+            }
+        };
+        if let Err(e) = &outcome {
+            problems.push(e.clone());
+        }
+        if lines.is_empty() {
+            problems.push("the API never saw the request".to_owned());
+        }
+        let _ = writeln!(
+            report,
+            "  {} {:<32} from {:<26} +{added} (expected +{}); {}",
+            if problems.is_empty() { "ok  " } else { "FAIL" },
+            step.name,
+            step.page,
+            step.adds,
+            match &outcome {
+                Ok(o) | Err(o) => o,
+            }
+        );
+        for line in &lines {
+            let _ = writeln!(
+                report,
+                "         Sec-Fetch-Site {:<12} {line}",
+                logged_site(line)
+            );
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{}::{adapter}::{}: {}; {}",
+                engine.name(),
+                step.name,
+                problems.join("; "),
+                step.rule
+            ));
+        }
+    }
+    *RELAY_TARGET.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    eprintln!("{engine} / {adapter}: write protection\n{report}");
+    assert!(
+        failures.is_empty(),
+        "{adapter}: {engine} shows write protection failing in {} step(s):\n  {}\nserver \
+         log:\n{}",
+        failures.len(),
+        failures.join("\n  "),
+        server.logs()
+    );
+}
+
+/// One test per engine for each conformance server: `actix_writes::chromium_...` and so on.
+macro_rules! write_protection_tests {
+    ($name:ident, $adapter:expr, $binary:expr) => {
+        mod $name {
+            use super::*;
+
+            #[test]
+            fn chromium_cross_site_writes_are_refused() {
+                assert_writes_are_protected(Engine::Chromium, $adapter, $binary);
+            }
+
+            #[test]
+            fn firefox_cross_site_writes_are_refused() {
+                assert_writes_are_protected(Engine::Firefox, $adapter, $binary);
+            }
+
+            #[test]
+            fn webkit_cross_site_writes_are_refused() {
+                assert_writes_are_protected(Engine::WebKit, $adapter, $binary);
+            }
+        }
+    };
+}
+
+mod writes {
+    use super::*;
+
+    cors_tests::for_each_conformance_server!(write_protection_tests);
+}
 
 /// The demo page (`cargo run -p cors-tests --bin demo`) run by one headless engine from
 /// `http://localhost:PORT`: every row must show every adapter doing what the policy says.
