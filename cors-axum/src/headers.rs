@@ -61,16 +61,13 @@ impl Prepared {
     }
 }
 
-/// One value per entry of `Policy::fixed_origins`, made by `value` for the exact origins and
+/// One value per entry of `Policy::exact_origins`, made by `value` for the exact origins and
 /// `None` for the patterns (whose value is the request's own `Origin`).
 fn origin_values<'p>(
     policy: &'p Policy,
     value: impl Fn(&'p str) -> Option<HeaderValue>,
 ) -> Box<[Option<HeaderValue>]> {
-    policy
-        .fixed_origins()
-        .map(|o| Some(o).filter(|o| !o.contains('*')).and_then(&value))
-        .collect()
+    policy.exact_origins().map(|o| o.and_then(&value)).collect()
 }
 
 /// `candidate` when its bytes are exactly `value` (a cheap reference-counted copy), else a new

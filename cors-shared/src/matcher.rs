@@ -86,9 +86,10 @@ pub(crate) fn suffix_bit(suffix: &str) -> u128 {
 }
 
 /// Whether `key`, equal to a key of an origin table, is a pattern rather than an exact origin:
-/// `scheme://*.host` or `scheme://host:*`. Checked only on a hit, and it reads the scheme and two
-/// bytes, where looking for `*` in every value before the lookup would read it whole.
-fn is_pattern_key(key: &[u8]) -> bool {
+/// `scheme://*.host` or `scheme://host:*`. The lookup checks it only on a hit, and it reads the
+/// scheme and two bytes, where looking for `*` in every value before the lookup would read it
+/// whole.
+pub(crate) fn is_pattern_key(key: &[u8]) -> bool {
     key.last() == Some(&b'*')
         || key
             .iter()

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::matcher::Allowlist;
+use crate::matcher::{self, Allowlist};
 use crate::origin;
 use crate::set::OriginSet;
 use crate::validate::origins::OriginRules;
@@ -165,6 +165,25 @@ impl Policy {
     /// ```
     pub fn fixed_origins(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.raw.origins.iter().map(|o| o.as_ref())
+    }
+
+    /// The entries of [`Policy::fixed_origins`], each `Some` when it is an exact origin (a value
+    /// an adapter may prepare once and send as it is) and `None` when it is a pattern, whose
+    /// answer is the request's own `Origin`.
+    ///
+    /// ```
+    /// use cors_shared::PolicySpec;
+    ///
+    /// let policy = PolicySpec::new()
+    ///     .origins(["https://app.example.re", "https://*.example.re", "http://localhost:*"])
+    ///     .validate()
+    ///     .unwrap();
+    /// let exact: Vec<Option<&str>> = policy.exact_origins().collect();
+    /// assert_eq!(exact, [Some("https://app.example.re"), None, None]);
+    /// ```
+    pub fn exact_origins(&self) -> impl ExactSizeIterator<Item = Option<&str>> + '_ {
+        self.fixed_origins()
+            .map(|o| Some(o).filter(|o| !matcher::is_pattern_key(o.as_bytes())))
     }
 
     fn fixed(&self) -> Allowlist<'_, Text> {
