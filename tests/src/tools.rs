@@ -690,7 +690,8 @@ pub fn random_hex() -> String {
 
 /// A virtual X display (Xvfb) with its own access cookie, stopped on drop.
 pub struct XDisplay {
-    _xvfb: Daemon,
+    xvfb: Daemon,
+    number: u32,
     /// `:N`, for `DISPLAY`.
     pub display: String,
     /// The cookie file, for `XAUTHORITY`.
@@ -698,7 +699,8 @@ pub struct XDisplay {
 }
 
 impl XDisplay {
-    /// Starts Xvfb on the first free display from `:99` up, with a fresh cookie in `dir`.
+    /// Starts Xvfb on the first free display from `:99 + pid % 200` up, with a fresh cookie
+    /// in `dir`.
     pub fn start(dir: &Path) -> Result<XDisplay, Error> {
         let xvfb = Tool::Xvfb.find()?;
         let xauth = Tool::Xauth.find()?;
@@ -706,9 +708,7 @@ impl XDisplay {
         let first = 99 + std::process::id() % 200;
         let mut last_error = String::new();
         for n in first..first + 40 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            {
+            if display_in_use(n) {
                 continue;
             }
             let display = format!(":{n}");
@@ -739,7 +739,8 @@ impl XDisplay {
             match wait_until_ready(&mut daemon, &Ready::XDisplay(n), Duration::from_secs(10)) {
                 Ok(()) => {
                     return Ok(XDisplay {
-                        _xvfb: daemon,
+                        xvfb: daemon,
+                        number: n,
                         display,
                         xauthority,
                     })
@@ -761,10 +762,63 @@ impl XDisplay {
     }
 }
 
+/// Whether display `:n` belongs to a running X server: its lock file names a live process.
+///
+/// A lock file left by a server that was killed (or a machine that was not shut down cleanly)
+/// names a process that is gone; Xvfb removes such a lock itself, and replaces a stale socket,
+/// so that display is free. A lock file that cannot be read is taken to be in use.
+fn display_in_use(n: u32) -> bool {
+    match fs::read_to_string(format!("/tmp/.X{n}-lock")) {
+        Ok(text) => match text.trim().parse::<u32>() {
+            Ok(pid) => Path::new(&format!("/proc/{pid}")).exists(),
+            Err(_) => true,
+        },
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    }
+}
+
+impl Drop for XDisplay {
+    /// Asks Xvfb to stop (SIGTERM) so it removes its lock file and socket, and waits for that
+    /// up to two seconds; the daemon's own drop then kills whatever is left.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.xvfb.pid().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let lock = format!("/tmp/.X{}-lock", self.number);
+        for _ in 0..40 {
+            if !Path::new(&lock).exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_left_by_a_killed_x_server_does_not_take_its_display() {
+        let n = 7000 + std::process::id() % 1000;
+        let lock = format!("/tmp/.X{n}-lock");
+        assert!(!display_in_use(n), "no lock file: free");
+        // What Xvfb writes: its pid, padded to ten columns.
+        fs::write(&lock, "4294967295\n").unwrap_or_else(|e| panic!("{e}"));
+        let stale = display_in_use(n);
+        fs::write(&lock, format!("{:>10}\n", std::process::id())).unwrap_or_else(|e| panic!("{e}"));
+        let live = display_in_use(n);
+        fs::write(&lock, "not a pid\n").unwrap_or_else(|e| panic!("{e}"));
+        let unreadable = display_in_use(n);
+        let _ = fs::remove_file(&lock);
+        assert!(!stale, "a lock naming a process that is gone is stale");
+        assert!(live, "a lock naming a live process holds its display");
+        assert!(unreadable, "a lock that cannot be understood is respected");
+    }
 
     #[test]
     fn a_missing_tool_names_its_package_and_the_install_line() {
