@@ -9,6 +9,9 @@ pub mod axum_app;
 pub mod caches;
 pub mod capture;
 pub mod conformance;
+/// The guide (`docs/guide`) and the README as doctests: every Rust block in them is compiled by
+/// `cargo test -p cors-tests --doc`.
+pub mod guide;
 pub mod http;
 pub mod log;
 pub mod ready;
