@@ -1,5 +1,5 @@
-//! The Actix-web example of the README: a default policy read from the environment, a route
-//! with its own policy, and a named policy shared by two handlers.
+//! The Actix-web example of the guide (`docs/guide/src/actix.md`): a default policy read from the
+//! environment, a route with its own policy, and a named policy shared by two handlers.
 //!
 //! Run it with `cargo run -p cors-actix --example readme`, then try
 //! `curl -i -H 'Origin: https://app.example.re' http://127.0.0.1:8080/documents`.

@@ -1,5 +1,5 @@
-//! The axum example of the README: a default policy read from the environment, a route with its
-//! own policy, and a named policy shared by two methods of a route.
+//! The axum example of the guide (`docs/guide/src/axum.md`): a default policy read from the
+//! environment, a route with its own policy, and a named policy shared by two methods of a route.
 //!
 //! Run it with `cargo run -p cors-axum --example readme`, then try
 //! `curl -i -H 'Origin: https://app.example.re' http://127.0.0.1:8080/documents`.

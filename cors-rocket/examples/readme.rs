@@ -1,5 +1,6 @@
-//! The example of the README's Rocket section: a default policy read from `Rocket.toml`, a named
-//! policy shared by two handlers, and a handler with a policy of its own.
+//! The example of the guide's Rocket chapter (`docs/guide/src/rocket.md`): a default policy read
+//! from `Rocket.toml`, a named policy shared by two handlers, and a handler with a policy of its
+//! own.
 //!
 //! Run it from this directory so that Rocket finds `Rocket.toml`:
 //! `cd cors-rocket/examples && cargo run --example readme`.

@@ -18,7 +18,7 @@
 //! the engines named with `--engine`), prints every row and exits with status 1 when a verdict
 //! differs from the policy; `--screenshot PATH` also saves a PNG of the page (Chromium's, unless
 //! `--engine` names another). Each engine needs its browser and WebDriver server (see the
-//! README's "What they need").
+//! guide's `docs/guide/src/proofs.md`, "What they need").
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
