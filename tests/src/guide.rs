@@ -3,8 +3,11 @@
 //! `no_run`) every `rust` block in them as a doctest, against the crates this one depends on.
 //! A block that stops compiling fails the test command; the guide cannot rot.
 //!
-//! Every chapter needs a module here: the test below checks that
-//! each file in `docs/guide/src/` has one and is linked from `SUMMARY.md`.
+//! Every chapter needs a module here: the test below checks that each file in `docs/guide/src/`
+//! has one and is linked from `SUMMARY.md`, and that every link there names a file.
+//!
+//! rustdoc numbers a block's lines in this file: a failure at `guide::actix (line N)` is at line
+//! N - A + 1 of `actix.md`, A being the line of that module's `#[doc]` attribute.
 
 #[doc = include_str!("../../README.md")]
 pub mod readme {}
