@@ -9,6 +9,7 @@ pub mod axum_app;
 pub mod caches;
 pub mod capture;
 pub mod conformance;
+pub mod guide;
 pub mod http;
 pub mod log;
 pub mod ready;
