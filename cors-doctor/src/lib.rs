@@ -21,6 +21,12 @@
 //! }
 //! # Ok::<(), cors_doctor::Error>(())
 //! ```
+//!
+//! The example needs an endpoint to ask, hence `no_run`. The guide's chapter
+//! [Diagnosing with `cors-doctor`][guide-doctor] walks through the command line, its modes
+//! (`--cache`, `--compare`, `--scan`, `--websocket`) and what each verdict means.
+//!
+//! [guide-doctor]: https://example.invalid/cors-suite/blob/main/docs/guide/src/doctor.md
 
 pub mod cache;
 pub mod cli;
