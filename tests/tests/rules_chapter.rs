@@ -2,6 +2,8 @@
 //! every rule of the core has its section, every compile-fail example is a UI case of this
 //! suite (whose `.stderr` snapshot shows it fails through that rule), and every message, reason
 //! and fix it quotes is one the code prints.
+// Test code: a UI folder that cannot be read fails the test at once.
+#![allow(clippy::expect_used)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
