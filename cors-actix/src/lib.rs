@@ -1,5 +1,76 @@
 //! CORS for Actix-web 4, with policies checked at compile time.
 //!
+//! ```
+//! use actix_web::{get, put, test, App};
+//! use cors_actix::{cors, policy, Cors, PolicySpec};
+//!
+//! // A named policy, shared by several handlers.
+//! policy! {
+//!     pub DOCUMENTS = {
+//!         origins = ["https://app.example.re", "https://admin.example.re"],
+//!         credentials,
+//!         methods = [GET, PUT],
+//!         headers = ["content-type"],
+//!         max_age = 600,
+//!     };
+//! }
+//!
+//! #[cors(policy = DOCUMENTS)]
+//! #[get("/documents")]
+//! async fn documents() -> &'static str {
+//!     "[1, 2]"
+//! }
+//!
+//! #[cors(policy = DOCUMENTS)]
+//! #[put("/documents")]
+//! async fn update_documents() -> &'static str {
+//!     "updated"
+//! }
+//!
+//! // No policy of its own: the default policy applies, Actix's 404 included.
+//! #[get("/plain")]
+//! async fn plain() -> &'static str {
+//!     "plain"
+//! }
+//!
+//! # fn main() -> Result<(), cors_actix::PolicyErrors> {
+//! # actix_web::rt::System::new().block_on(async {
+//! let default = PolicySpec::new()
+//!     .origin("https://app.example.re")
+//!     .methods(["GET", "POST"])
+//!     .validate()?;
+//! let app = App::new()
+//!     .wrap(Cors::new(default))
+//!     .service(documents)
+//!     .service(update_documents)
+//!     .service(plain);
+//! // HttpServer::new(move || app...).bind(("127.0.0.1", 8080))?.run().await
+//! let app = test::init_service(app).await;
+//!
+//! // The route answers its own preflight, without running the handler.
+//! let preflight = test::TestRequest::default()
+//!     .method(actix_web::http::Method::OPTIONS)
+//!     .uri("/documents")
+//!     .insert_header(("origin", "https://admin.example.re"))
+//!     .insert_header(("access-control-request-method", "PUT"))
+//!     .to_request();
+//! let response = test::call_service(&app, preflight).await;
+//! let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+//! assert_eq!(response.status(), 204);
+//! assert_eq!(header("access-control-allow-methods"), Some("PUT"));
+//! assert_eq!(header("access-control-allow-credentials"), Some("true"));
+//! # Ok(())
+//! # })
+//! # }
+//! ```
+//!
+//! The guide goes further: its chapter [Actix-web][guide-actix] (the middleware, route
+//! policies, scopes, errors and logs, in depth) and [The rules][guide-rules] (every compile
+//! error, why browsers care and the fix).
+//!
+//! [guide-actix]: https://example.invalid/cors-suite/blob/main/docs/guide/src/actix.md
+//! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
+//!
 //! - [`Cors`] is the middleware for the application's default policy: `App::wrap` or
 //!   `Scope::wrap` it, and every response that no route policy covers gets its headers, errors
 //!   and Actix's own 404 included; it also answers preflights to paths without a route policy.

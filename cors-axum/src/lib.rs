@@ -75,6 +75,13 @@
 //! # }
 //! ```
 //!
+//! The guide goes further: its chapter [axum][guide-axum] (the layer, route policies, plain
+//! tower services and the order of layers, in depth) and [The rules][guide-rules] (every
+//! compile error, why browsers care and the fix).
+//!
+//! [guide-axum]: https://example.invalid/cors-suite/blob/main/docs/guide/src/axum.md
+//! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
+//!
 //! # Order
 //!
 //! axum's `Router::layer` wraps the routes added *so far*: a CORS layer added with it before a

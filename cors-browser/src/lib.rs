@@ -1,47 +1,6 @@
 //! The browser's side of the CORS protocol, as pure functions that follow the Fetch Standard:
 //! would a browser let this page read this response?
 //!
-//! A server library decides what a server answers; this crate decides what a browser does with
-//! that answer, so that tests (yours, against your own server's responses) and tools (such as
-//! `cors-doctor`, which replays a browser against a live endpoint) can ask it without a browser:
-//!
-//! - [`preflight_needed`]: does a `fetch()` with this method and these headers need a
-//!   CORS-preflight request first (Fetch, "main fetch" and "CORS-unsafe request-header
-//!   names"), and why.
-//! - [`preflight_check`]: the checks of a preflight's response (Fetch, "CORS-preflight
-//!   fetch", steps 7 and 8).
-//! - [`cors_check`]: the CORS check of a response (Fetch, "CORS check"), with credentials.
-//! - [`readable_headers`]: which response headers the page may read (Fetch, "CORS filtered
-//!   response" and "CORS-safelisted response-header name").
-//! - [`follow_redirect`]: what a redirect does to a CORS request (Fetch, "HTTP-redirect
-//!   fetch"): a preflight may not redirect, and a cross-origin redirect makes the next
-//!   request's `Origin` `null`.
-//! - [`Engine`] and [`DEVIATIONS`]: where Chromium, Firefox and WebKit, as they ship, depart
-//!   from the standard (each entry with the version it was observed on and the text it departs
-//!   from), with the two checks they touch as each engine runs them
-//!   ([`Engine::preflight_check`], [`Engine::follow_redirect`]) and [`agreement`] of their
-//!   verdicts.
-//! - [`fetch_site`]: the `Sec-Fetch-Site` a browser sends (`same-origin`, `same-site` or
-//!   `cross-site`), with sites drawn by the Public Suffix List; [`same_site`] and
-//!   [`same_origin`] compare two URLs.
-//!
-//! URLs are parsed by the WHATWG URL parser (the [`url`] crate, re-exported), whose origin
-//! serialization is the `Origin` a page sends.
-//!
-//! Header lists are slices of `(name, value)` pairs in the order they were received, one pair
-//! per header line: duplicates matter (two `Access-Control-Allow-Origin` lines fail the CORS
-//! check). Names compare ASCII case-insensitively. Nothing here panics on any input.
-//!
-//! Each failure carries the message Chromium prints in its console for it
-//! ([`CorsFailure::chromium_message`], [`PreflightFailure::chromium_message`],
-//! [`RedirectFailure::chromium_message`]), so reports read like the console a user saw.
-//!
-//! The Fetch Standard's name lists (forbidden methods and request headers, safelisted methods,
-//! `Set-Cookie` never readable, `Authorization` never covered by `*`) are the ones the server
-//! core validates policies with, [`cors_shared::fetch`], so both sides read the same names.
-//!
-//! # Example
-//!
 //! A page at `https://app.example.re` sends a JSON `PUT` with cookies to an API on another
 //! origin. Feed each step the answer your server gave, and the browser's verdict comes out:
 //!
@@ -87,6 +46,52 @@
 //! assert_eq!(cors_check(page, true, &response), Ok(()));
 //! assert!(readable_headers(true, &response).hidden.contains(&"x-request-id".to_owned()));
 //! ```
+//!
+//! A server library decides what a server answers; this crate decides what a browser does with
+//! that answer, so that tests (yours, against your own server's responses) and tools (such as
+//! `cors-doctor`, which replays a browser against a live endpoint) can ask it without a browser:
+//!
+//! - [`preflight_needed`]: does a `fetch()` with this method and these headers need a
+//!   CORS-preflight request first (Fetch, "main fetch" and "CORS-unsafe request-header
+//!   names"), and why.
+//! - [`preflight_check`]: the checks of a preflight's response (Fetch, "CORS-preflight
+//!   fetch", steps 7 and 8).
+//! - [`cors_check`]: the CORS check of a response (Fetch, "CORS check"), with credentials.
+//! - [`readable_headers`]: which response headers the page may read (Fetch, "CORS filtered
+//!   response" and "CORS-safelisted response-header name").
+//! - [`follow_redirect`]: what a redirect does to a CORS request (Fetch, "HTTP-redirect
+//!   fetch"): a preflight may not redirect, and a cross-origin redirect makes the next
+//!   request's `Origin` `null`.
+//! - [`Engine`] and [`DEVIATIONS`]: where Chromium, Firefox and WebKit, as they ship, depart
+//!   from the standard (each entry with the version it was observed on and the text it departs
+//!   from), with the two checks they touch as each engine runs them
+//!   ([`Engine::preflight_check`], [`Engine::follow_redirect`]) and [`agreement`] of their
+//!   verdicts.
+//! - [`fetch_site`]: the `Sec-Fetch-Site` a browser sends (`same-origin`, `same-site` or
+//!   `cross-site`), with sites drawn by the Public Suffix List; [`same_site`] and
+//!   [`same_origin`] compare two URLs.
+//!
+//! URLs are parsed by the WHATWG URL parser (the [`url`] crate, re-exported), whose origin
+//! serialization is the `Origin` a page sends.
+//!
+//! Header lists are slices of `(name, value)` pairs in the order they were received, one pair
+//! per header line: duplicates matter (two `Access-Control-Allow-Origin` lines fail the CORS
+//! check). Names compare ASCII case-insensitively. Nothing here panics on any input.
+//!
+//! Each failure carries the message Chromium prints in its console for it
+//! ([`CorsFailure::chromium_message`], [`PreflightFailure::chromium_message`],
+//! [`RedirectFailure::chromium_message`]), so reports read like the console a user saw.
+//!
+//! The Fetch Standard's name lists (forbidden methods and request headers, safelisted methods,
+//! `Set-Cookie` never readable, `Authorization` never covered by `*`) are the ones the server
+//! core validates policies with, [`cors_shared::fetch`], so both sides read the same names.
+//!
+//! The guide's chapters on [diagnosing with `cors-doctor`][guide-doctor] (which runs these
+//! checks against a live endpoint) and on [what the browser and cache proofs show][guide-proofs]
+//! (real engines' verdicts held against them) say more.
+//!
+//! [guide-doctor]: https://example.invalid/cors-suite/blob/main/docs/guide/src/doctor.md
+//! [guide-proofs]: https://example.invalid/cors-suite/blob/main/docs/guide/src/proofs.md
 
 mod check;
 mod engines;

@@ -7,20 +7,52 @@
 //! fix and the message Chromium's console prints. [`probe_cache()`], [`compare()`], [`scan()`]
 //! and [`check_websocket()`] are the other modes of the command line ([`cli::run`]).
 //!
-//! ```no_run
+//! ```
 //! use cors_doctor::{diagnose, Options, Request, Verdict};
 //!
-//! let request = Request::new("http://127.0.0.1:8080/private", "https://app.example.re")
+//! # use std::io::{BufRead, BufReader, Read, Write};
+//! # // An endpoint that makes the classic mistake: `*` on a credentialed preflight.
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let url = format!("http://{}/private", listener.local_addr()?);
+//! # std::thread::spawn(move || {
+//! #     for stream in listener.incoming().flatten() {
+//! #         let mut reader = BufReader::new(&stream);
+//! #         let mut length = 0;
+//! #         let mut line = String::new();
+//! #         while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+//! #             let lower = line.to_ascii_lowercase();
+//! #             if let Some(v) = lower.strip_prefix("content-length:") {
+//! #                 length = v.trim().parse().unwrap_or(0);
+//! #             }
+//! #             line.clear();
+//! #         }
+//! #         let _ = reader.take(length).read_to_end(&mut Vec::new());
+//! #         let _ = (&stream).write_all(
+//! #             b"HTTP/1.1 204 No Content\r\naccess-control-allow-origin: *\r\n\
+//! #               access-control-allow-methods: PUT\r\naccess-control-allow-headers: content-type\r\n\
+//! #               content-length: 0\r\nconnection: close\r\n\r\n",
+//! #         );
+//! #     }
+//! # });
+//! // `url` is the endpoint to ask, e.g. "http://127.0.0.1:8080/private".
+//! let request = Request::new(url, "https://app.example.re")
 //!     .method("PUT")
 //!     .header("content-type", "application/json")
 //!     .credentials(true);
 //! let report = diagnose(&request, &Options::default())?;
-//! if report.verdict == Verdict::Blocked {
-//!     let failure = report.failure.as_ref().expect("a blocked report says why");
+//! assert_eq!(report.verdict, Verdict::Blocked);
+//! if let Some(failure) = &report.failure {
 //!     println!("{}: {}\nfix: {}", failure.step, failure.reason, failure.fix);
+//! #   assert!(failure.chromium_message.contains("'*'"), "{}", failure.chromium_message);
 //! }
-//! # Ok::<(), cors_doctor::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The guide's chapter [Diagnosing with `cors-doctor`][guide-doctor] walks through the command
+//! line, its modes (`--cache`, `--compare`, `--scan`, `--websocket`) and what each verdict
+//! means.
+//!
+//! [guide-doctor]: https://example.invalid/cors-suite/blob/main/docs/guide/src/doctor.md
 
 pub mod cache;
 pub mod cli;

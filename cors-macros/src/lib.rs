@@ -1,8 +1,41 @@
 //! Procedural macros of the CORS suite: `#[cors(...)]` on a handler and `policy!{...}` for a
-//! named policy. Do not depend on this crate directly: use the re-exports of `cors-actix`,
-//! `cors-rocket` or `cors-axum` (`cors_actix::cors`, `cors_actix::policy`, ...), whose documentation describes
+//! named policy, written through an adapter's re-exports:
+//!
+//! ```
+//! use cors_actix::policy;
+//! use cors_shared::{HeaderLines, RequestView};
+//!
+//! policy! {
+//!     /// The front ends may read and change documents, with cookies.
+//!     pub DOCUMENTS = {
+//!         origins = ["https://app.example.re", "https://*.example.re"],
+//!         credentials,
+//!         methods = [GET, PUT],
+//!         max_age = 600,
+//!     };
+//! }
+//!
+//! # fn main() {
+//! // A `static` `Policy`, validated when this crate compiled, every header value ready.
+//! let mut request = RequestView::new(b"GET");
+//! request.origin = HeaderLines::One(b"https://admin.example.re");
+//! let decision = DOCUMENTS.decide(&request);
+//! let headers: Vec<_> = decision.headers().iter().collect();
+//! assert_eq!(headers, [
+//!     ("access-control-allow-origin", "https://admin.example.re"),
+//!     ("access-control-allow-credentials", "true"),
+//! ]);
+//! # }
+//! ```
+//!
+//! Do not depend on this crate directly: use the re-exports of `cors-actix`, `cors-rocket` or
+//! `cors-axum` (`cors_actix::cors`, `cors_actix::policy`, ...), whose documentation describes
 //! the grammar with an example per key. Generated code names only the adapter's hidden
-//! `__private` module, so applications depend on the adapter alone.
+//! `__private` module, so applications depend on the adapter alone. The guide's chapter
+//! [The rules][guide-rules] lists every compile error these macros report, with why browsers
+//! care and the fix.
+//!
+//! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
 //!
 //! Every policy is validated at compile time by the same `cors_shared::PolicySpec::validate`
 //! that runtime policies go through; each problem becomes a compile error on the offending token

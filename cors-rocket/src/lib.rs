@@ -62,6 +62,13 @@
 //! # }
 //! ```
 //!
+//! The guide goes further: its chapter [Rocket][guide-rocket] (the fairing, route policies,
+//! `Rocket.toml`, catchers and logs, in depth) and [The rules][guide-rules] (every compile
+//! error, why browsers care and the fix).
+//!
+//! [guide-rocket]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rocket.md
+//! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
+//!
 //! # What each response gets
 //!
 //! - A response of a `#[cors]` route gets that route's policy, whatever its status: the 500 of

@@ -1,25 +1,6 @@
 //! The framework-free core of the CORS suite.
 //!
-//! A [`PolicySpec`] is what a user writes; [`PolicySpec::validate`] turns it into an immutable
-//! [`Policy`] or reports *every* problem, each with what is wrong, why browsers care and what to
-//! write instead. [`Policy::decide`] then looks at one request through a borrowed
-//! [`RequestView`] and returns a [`Decision`]: not CORS, preflight allowed or refused, actual
-//! request allowed or refused, with the exact headers to write. Deciding never allocates and
-//! never panics, whatever the request holds.
-//!
-//! CORS only decides who may *read*. Write protection ([`WriteProtection`],
-//! [`PolicySpec::protect_writes`], [`Policy::decide_with`]) makes the same allowlist decide who
-//! may *change* anything: a cross-site write or WebSocket handshake from an origin the policy
-//! does not echo is refused, in the same pass as CORS and by the same matcher.
-//!
-//! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
-//! policies read from configuration, and in tests: the rules exist once, here.
-//!
-//! Origins that change while the server runs live in an [`OriginSet`] (validated by the same
-//! rules, changed atomically, read without a lock; [`OriginFile`] keeps one in step with a
-//! file), and a whole policy can be replaced through a [`PolicyHandle`]. The Fetch Standard's
-//! name lists (forbidden methods and headers, safelisted methods, ...) are public in [`fetch`]:
-//! the browser's side of the protocol (the `cors-browser` crate) reads the same ones.
+//! A policy is validated once, then decides each request without allocating:
 //!
 //! ```
 //! use cors_shared::{Decision, HeaderLines, PolicySpec, RequestView};
@@ -52,6 +33,33 @@
 //! assert!(err.to_string().contains("`credentials` cannot be combined with the origin `*`"));
 //! # Ok::<(), cors_shared::PolicyErrors>(())
 //! ```
+//!
+//! A [`PolicySpec`] is what a user writes; [`PolicySpec::validate`] turns it into an immutable
+//! [`Policy`] or reports *every* problem, each with what is wrong, why browsers care and what to
+//! write instead. [`Policy::decide`] then looks at one request through a borrowed
+//! [`RequestView`] and returns a [`Decision`]: not CORS, preflight allowed or refused, actual
+//! request allowed or refused, with the exact headers to write. Deciding never allocates and
+//! never panics, whatever the request holds.
+//!
+//! CORS only decides who may *read*. Write protection ([`WriteProtection`],
+//! [`PolicySpec::protect_writes`], [`Policy::decide_with`]) makes the same allowlist decide who
+//! may *change* anything: a cross-site write or WebSocket handshake from an origin the policy
+//! does not echo is refused, in the same pass as CORS and by the same matcher.
+//!
+//! The same validation runs at compile time in the `#[cors(...)]` attribute, at start-up for
+//! policies read from configuration, and in tests: the rules exist once, here.
+//!
+//! Origins that change while the server runs live in an [`OriginSet`] (validated by the same
+//! rules, changed atomically, read without a lock; [`OriginFile`] keeps one in step with a
+//! file), and a whole policy can be replaced through a [`PolicyHandle`]. The Fetch Standard's
+//! name lists (forbidden methods and headers, safelisted methods, ...) are public in [`fetch`]:
+//! the browser's side of the protocol (the `cors-browser` crate) reads the same ones.
+//!
+//! The guide's chapters on [the rules][guide-rules] (every validation rule, why browsers care
+//! and the fix) and on [runtime allowlists][guide-runtime] (origin sets and reloads) say more.
+//!
+//! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
+//! [guide-runtime]: https://example.invalid/cors-suite/blob/main/docs/guide/src/runtime.md
 
 mod decide;
 mod error;

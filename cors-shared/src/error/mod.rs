@@ -57,10 +57,44 @@ impl fmt::Display for Location {
     }
 }
 
-/// Which rule a policy breaks. Each has its own message, reason and fix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// Declares [`ErrorKind`] and [`ErrorKind::ALL`] from one list, so a rule cannot exist without
+/// being listed (the guide's chapter on the rules is checked against `ALL`).
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// Which rule a policy breaks. Each has its own message, reason and fix.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every rule, in the order of the keys they are about.
+            ///
+            /// ```
+            /// use cors_shared::ErrorKind;
+            /// assert_eq!(ErrorKind::ALL.first(), Some(&ErrorKind::NoOrigins));
+            /// assert!(ErrorKind::ALL.contains(&ErrorKind::OriginPath));
+            /// ```
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind,)*];
+
+            /// The rule's name, as the variant is spelt: a stable identifier to search the
+            /// guide's chapter "The rules" (and the code) for.
+            ///
+            /// ```
+            /// use cors_shared::ErrorKind;
+            /// assert_eq!(ErrorKind::OriginPath.name(), "OriginPath");
+            /// ```
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => stringify!($kind),)*
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// The policy lists no origin.
     NoOrigins,
     /// `*` together with credentials.
