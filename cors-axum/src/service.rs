@@ -43,6 +43,7 @@ impl Decided {
 /// Decides `request` with `policy` and the application's write `protection`, and keeps what
 /// the decision says. The lines write protection reads are looked up only when it applies.
 #[inline]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) fn decide<B>(
     policy: &Policy,
     prepared: &Prepared,
