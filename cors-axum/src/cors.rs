@@ -31,6 +31,40 @@ impl Shared {
     }
 }
 
+/// The version of the default policy that decides one request, held from its arrival to its
+/// response.
+#[derive(Debug)]
+pub(crate) enum Version {
+    /// A `static` policy.
+    Static(&'static Policy),
+    /// A shared policy, or the version of a reloadable one in force when the request arrived.
+    Held(Arc<Policy>),
+}
+
+impl Shared {
+    /// The version in force now.
+    #[inline]
+    pub(crate) fn hold(&self) -> Version {
+        match &self.policy {
+            PolicySource::Static(policy) => Version::Static(policy),
+            PolicySource::Shared(policy) => Version::Held(Arc::clone(policy)),
+            PolicySource::Reloadable(handle) => Version::Held(handle.current()),
+        }
+    }
+}
+
+impl std::ops::Deref for Version {
+    type Target = Policy;
+
+    #[inline]
+    fn deref(&self) -> &Policy {
+        match self {
+            Version::Static(policy) => policy,
+            Version::Held(policy) => policy,
+        }
+    }
+}
+
 /// The layer of the application's **default policy**: a plain tower [`Layer`] for any
 /// `tower::Service<http::Request<B>>` (axum, tonic, hyper, ...).
 ///

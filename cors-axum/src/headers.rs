@@ -142,9 +142,10 @@ impl Owned {
     }
 
     /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
-    /// is merged with what the response already has into one line. The only place this crate
-    /// writes CORS headers.
-    pub(crate) fn write(&self, response: &mut HeaderMap) {
+    /// is merged with what the response already has into one line. The values move to the
+    /// response: a decision is written once. The only place this crate writes CORS headers.
+    #[inline]
+    pub(crate) fn write(&mut self, response: &mut HeaderMap) {
         let Owned {
             allow_origin,
             allow_credentials,
@@ -155,32 +156,33 @@ impl Owned {
             expose_headers,
             vary,
         } = self;
-        if let Some(value) = allow_origin {
-            response.insert(ALLOW_ORIGIN, value.clone());
+        if let Some(value) = allow_origin.take() {
+            response.insert(ALLOW_ORIGIN, value);
         }
         if *allow_credentials {
             response.insert(ALLOW_CREDENTIALS, TRUE);
         }
-        if let Some(value) = allow_methods {
-            response.insert(ALLOW_METHODS, value.clone());
+        if let Some(value) = allow_methods.take() {
+            response.insert(ALLOW_METHODS, value);
         }
-        if let Some(value) = allow_headers {
-            response.insert(ALLOW_HEADERS, value.clone());
+        if let Some(value) = allow_headers.take() {
+            response.insert(ALLOW_HEADERS, value);
         }
         if *allow_private_network {
             response.insert(ALLOW_PRIVATE_NETWORK, TRUE);
         }
-        if let Some(value) = max_age {
-            response.insert(MAX_AGE, value.clone());
+        if let Some(value) = max_age.take() {
+            response.insert(MAX_AGE, value);
         }
-        if let Some(value) = expose_headers {
-            response.insert(EXPOSE_HEADERS, value.clone());
+        if let Some(value) = expose_headers.take() {
+            response.insert(EXPOSE_HEADERS, value);
         }
         write_vary(*vary, response);
     }
 }
 
 /// The header value of one of the core's `Vary` token sets.
+#[inline]
 fn vary_value(vary: Vary) -> HeaderValue {
     match vary.value() {
         v if v == Vary::ORIGIN.value() => VARY_ORIGIN,
@@ -270,8 +272,8 @@ mod tests {
             version: http::Version::HTTP_11,
         };
         let (view, reuse) = crate::request::read(parts, &policy, false);
-        let owned = Owned::new(&prepared, policy.decide(&view).headers(), reuse);
-        owned.write(&mut response);
+        let mut owned = Owned::new(&prepared, policy.decide(&view).headers(), reuse);
+        owned.clone().write(&mut response);
         owned.write(&mut response);
         assert_eq!(
             values(&response, "access-control-allow-origin"),

@@ -34,6 +34,12 @@ pub(crate) fn debug_enabled() -> bool {
     tracing::enabled!(tracing::Level::DEBUG)
 }
 
+/// Whether a warning of this crate would be recorded, so that what it names is kept only then.
+#[inline]
+pub(crate) fn warn_enabled() -> bool {
+    tracing::enabled!(tracing::Level::WARN)
+}
+
 /// What the log says about one request, kept until its answer is known.
 #[derive(Debug)]
 pub(crate) struct Note {

@@ -8,17 +8,23 @@ use std::sync::Arc;
 use cors_shared::WriteProtection;
 use http::{Method, Request, Response};
 
-/// On a request: a default layer outside forwards it to the route policies inside.
+/// What a default layer outside said about a request it forwards to the route policies inside.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Outside {
     pub(crate) kind: Kind,
-    /// The application has write protection ([`AppProtection`], beside this mark), which route
-    /// policies that do not say inherit. False when it is off and names no public origin, so
-    /// that nothing more is stored or read per request then.
-    pub(crate) protected: bool,
 }
 
-/// On a request whose [`Outside`] mark says so: the application's write protection.
+/// On a request: a default layer outside forwards it as an ordinary request. Marks carry no
+/// data, so that leaving one on a request allocates nothing.
+#[derive(Clone, Copy, Debug)]
+struct RequestMark;
+
+/// On a request: a default layer outside forwards it as a preflight.
+#[derive(Clone, Copy, Debug)]
+struct PreflightMark;
+
+/// On a request a default layer outside forwards, when the application has write protection
+/// (which route policies that do not say inherit).
 #[derive(Clone, Debug)]
 #[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
@@ -28,7 +34,7 @@ pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
 pub(crate) static OFF: WriteProtection = WriteProtection::off();
 
 /// The application's write protection that the default layer outside left on `request`.
-#[cold]
+#[inline]
 #[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) fn app_protection<B>(request: &Request<B>) -> Option<Arc<WriteProtection>> {
     request
@@ -60,15 +66,16 @@ pub(crate) fn forwarded_method() -> Method {
 /// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it.
 #[inline]
 pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
-    let outside = request.extensions().get::<Outside>().copied();
-    if let Some(Outside {
-        kind: Kind::Preflight,
-        ..
-    }) = outside
-    {
+    let extensions = request.extensions();
+    if extensions.get::<PreflightMark>().is_some() {
         *request.method_mut() = Method::OPTIONS;
+        return Some(Outside {
+            kind: Kind::Preflight,
+        });
     }
-    outside
+    extensions.get::<RequestMark>().map(|_| Outside {
+        kind: Kind::Request,
+    })
 }
 
 /// Marks `request` for the policies inside the default layer, with the application's write
@@ -79,11 +86,15 @@ pub(crate) fn mark<B>(
     kind: Kind,
     protection: Option<&Arc<WriteProtection>>,
 ) {
-    let outside = Outside {
-        kind,
-        protected: protection.is_some(),
-    };
-    request.extensions_mut().insert(outside);
+    let extensions = request.extensions_mut();
+    match kind {
+        Kind::Request => {
+            extensions.insert(RequestMark);
+        }
+        Kind::Preflight => {
+            extensions.insert(PreflightMark);
+        }
+    }
     if let Some(protection) = protection {
         protect(request, protection);
     }

@@ -18,12 +18,14 @@ const UPGRADE: HeaderName = HeaderName::from_static(header::UPGRADE);
 
 /// The request's values that an allowed response repeats byte for byte (`Origin`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers`), copied by reference
-/// count instead of by content.
+/// count instead of by content: the first line of each header [`read`] looks up.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Reuse<'a> {
     pub(crate) origin: Option<&'a HeaderValue>,
     pub(crate) request_method: Option<&'a HeaderValue>,
     pub(crate) request_headers: Option<&'a HeaderValue>,
+    /// Not repeated, but kept with the others for a decision made later ([`Kept`]).
+    pub(crate) request_private_network: Option<&'a HeaderValue>,
 }
 
 /// The parts of a request the layers read: its method, headers, URI and version.
@@ -52,7 +54,7 @@ impl<'a> Parts<'a> {
 /// response may repeat. The preflight-only headers are looked up for `OPTIONS` with an `Origin`
 /// only, `Access-Control-Request-Private-Network` only for a policy that answers it, and the
 /// lines write protection reads only when it applies (`protects`).
-#[inline]
+#[inline(always)]
 pub(crate) fn read<'a>(
     request: Parts<'a>,
     policy: &Policy,
@@ -72,13 +74,96 @@ pub(crate) fn read<'a>(
         (view.request_method, reuse.request_method) = lines(headers, &REQUEST_METHOD);
         (view.request_headers, reuse.request_headers) = lines(headers, &REQUEST_HEADERS);
         if policy.answers_private_network() {
-            view.request_private_network = lines(headers, &REQUEST_PRIVATE_NETWORK).0;
+            (view.request_private_network, reuse.request_private_network) =
+                lines(headers, &REQUEST_PRIVATE_NETWORK);
         }
     }
     if protects {
         read_protection(&mut view, request);
     }
     (view, reuse)
+}
+
+/// One request header kept past the request: absent, one line, or more (whose values no
+/// decision repeats).
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Line {
+    #[default]
+    Absent,
+    One(HeaderValue),
+    Many,
+}
+
+impl Line {
+    #[inline]
+    fn keep(lines: HeaderLines<'_>, value: Option<&HeaderValue>) -> Self {
+        match (lines, value) {
+            (HeaderLines::One(_), Some(value)) => Line::One(value.clone()),
+            (HeaderLines::Many, _) => Line::Many,
+            _ => Line::Absent,
+        }
+    }
+
+    #[inline]
+    fn lines(&self) -> HeaderLines<'_> {
+        match self {
+            Line::Absent => HeaderLines::Absent,
+            Line::One(v) => HeaderLines::One(v.as_bytes()),
+            Line::Many => HeaderLines::Many,
+        }
+    }
+
+    #[inline]
+    fn value(&self) -> Option<&HeaderValue> {
+        match self {
+            Line::One(v) => Some(v),
+            Line::Absent | Line::Many => None,
+        }
+    }
+}
+
+/// What [`read`] reads of a preflight, kept by reference count so that the request can move on
+/// and be decided later: the default layer around a `Router` decides a preflight only when no
+/// route policy inside answered it.
+#[derive(Clone, Debug)]
+pub(crate) struct Kept {
+    origin: Line,
+    request_method: Line,
+    request_headers: Line,
+    request_private_network: Line,
+}
+
+impl Kept {
+    /// Keeps what [`read`] read of an `OPTIONS` request.
+    #[inline]
+    pub(crate) fn new(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+        Kept {
+            origin: Line::keep(view.origin, reuse.origin),
+            request_method: Line::keep(view.request_method, reuse.request_method),
+            request_headers: Line::keep(view.request_headers, reuse.request_headers),
+            request_private_network: Line::keep(
+                view.request_private_network,
+                reuse.request_private_network,
+            ),
+        }
+    }
+
+    /// The view a decision reads and the values a response may repeat, as [`read`] gave them.
+    #[inline]
+    pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {
+        let mut view = RequestView::new(Method::OPTIONS.as_str().as_bytes());
+        view.origin = self.origin.lines();
+        view.request_method = self.request_method.lines();
+        view.request_headers = self.request_headers.lines();
+        view.request_private_network = self.request_private_network.lines();
+        let reuse = Reuse {
+            origin: self.origin.value(),
+            request_method: self.request_method.value(),
+            request_headers: self.request_headers.value(),
+            request_private_network: self.request_private_network.value(),
+        };
+        (view, reuse)
+    }
 }
 
 /// The lines write protection reads: `Sec-Fetch-Site`, `Upgrade`, and `Host` as the client

@@ -14,7 +14,6 @@ use tower_service::Service;
 
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
-use crate::mark::Outside;
 use crate::service::{decide, CorsFuture, CorsService, Inner, Mode};
 use crate::Cors;
 
@@ -166,10 +165,8 @@ where
         let outside = crate::mark::outside(&mut request);
         // The application's write protection, which a policy that does not say inherits.
         let app_protection = match outside {
-            Some(Outside {
-                protected: true, ..
-            }) => crate::mark::app_protection(&request),
-            _ => None,
+            Some(_) => crate::mark::app_protection(&request),
+            None => None,
         };
         let protection = app_protection.as_deref().unwrap_or(&crate::mark::OFF);
         let decided = decide(

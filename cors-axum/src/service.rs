@@ -10,15 +10,15 @@ use std::task::{ready, Context, Poll};
 
 use cors_shared::{Decision, Policy, WriteProtection, WRITE_REFUSED_BODY};
 use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Request, Response, StatusCode, Uri};
+use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use crate::cors::Shared;
+use crate::cors::{Shared, Version};
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
 use crate::mark::Kind;
-use crate::request::Parts;
+use crate::request::{Kept, Parts, Reuse};
 
 /// What one policy said about one request, owned.
 #[derive(Debug)]
@@ -43,6 +43,7 @@ impl Decided {
 /// Decides `request` with `policy` and the application's write `protection`, and keeps what
 /// the decision says. The lines write protection reads are looked up only when it applies.
 #[inline]
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) fn decide<B>(
     policy: &Policy,
     prepared: &Prepared,
@@ -50,8 +51,39 @@ pub(crate) fn decide<B>(
     role: Role,
     protection: &WriteProtection,
 ) -> Decided {
+    match decide_or_defer(policy, prepared, request, role, protection, false) {
+        Arrival::Decided(decided) => decided,
+        // Never asked to defer.
+        Arrival::Deferred(kept) => {
+            Deferred::decide_kept(policy, prepared, &kept, request.uri().path(), role)
+        }
+    }
+}
+
+/// What the default layer does as a request arrives: decides it, or keeps what a decision
+/// reads for later. Neither is boxed: the request path does not allocate.
+enum Arrival {
+    Decided(Decided),
+    Deferred(Kept),
+}
+
+/// [`decide`], or, when `defer_preflight` is set and the request is a preflight that write
+/// protection does not judge, what its decision reads, kept for later: the default layer
+/// around a Router decides a preflight only if no route policy inside answers it.
+#[inline]
+fn decide_or_defer<B>(
+    policy: &Policy,
+    prepared: &Prepared,
+    request: &Request<B>,
+    role: Role,
+    protection: &WriteProtection,
+    defer_preflight: bool,
+) -> Arrival {
     let protects = policy.protects_writes(protection);
     let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
+    if defer_preflight && !protects && view.is_preflight() {
+        return Arrival::Deferred(Kept::new(&view, reuse));
+    }
     // Without protection, `decide` is the same decision (it applies a policy's own
     // `protect_writes = true`, which `protects` covers) at the cost it always had.
     let decision = if protects {
@@ -59,13 +91,35 @@ pub(crate) fn decide<B>(
     } else {
         policy.decide(&view)
     };
-    Decided {
-        headers: Owned::new(prepared, decision.headers(), reuse),
-        preflight: decision
-            .preflight_status()
-            .and_then(|s| StatusCode::from_u16(s).ok()),
-        write_refused: matches!(decision, Decision::WriteRefused(..)),
-        note: Note::of(&decision, request.method(), request.uri().path(), role),
+    Arrival::Decided(Decided::new(
+        &decision,
+        prepared,
+        reuse,
+        request.method(),
+        request.uri().path(),
+        role,
+    ))
+}
+
+impl Decided {
+    /// What `decision` says, owned.
+    #[inline]
+    fn new(
+        decision: &Decision<'_>,
+        prepared: &Prepared,
+        reuse: Reuse<'_>,
+        method: &Method,
+        path: &str,
+        role: Role,
+    ) -> Self {
+        Decided {
+            headers: Owned::new(prepared, decision.headers(), reuse),
+            preflight: decision
+                .preflight_status()
+                .and_then(|s| StatusCode::from_u16(s).ok()),
+            write_refused: matches!(decision, Decision::WriteRefused(..)),
+            note: Note::of(decision, method, path, role),
+        }
     }
 }
 
@@ -128,8 +182,9 @@ where
         self.inner.poll_ready(cx)
     }
 
-    /// Where a request's CORS handling starts: the policy decides once, and this match acts
-    /// on the decision; the response future ends it.
+    /// Where a request's CORS handling starts: the policy decides once, as the request arrives
+    /// (or, for a preflight sent on to a Router, when no route policy answered it), and this
+    /// match acts on the decision; the response future ends it.
     #[inline]
     fn call(&mut self, mut request: Request<B>) -> Self::Future {
         // Another default layer outside this one (an application nested in another): this
@@ -141,25 +196,30 @@ where
         };
         let shared = &*self.shared;
         // One version of a reloadable policy decides the whole request.
-        let decided = decide(
-            &shared.policy.load(),
+        let version = shared.hold();
+        let decided = decide_or_defer(
+            &version,
             &shared.prepared,
             &request,
             Role::Default,
             shared.protection(),
+            self.inner_kind == Inner::Router,
         );
+        let decided = match decided {
+            Arrival::Decided(decided) => decided,
+            Arrival::Deferred(kept) => return self.defer(request, kept, version, mode),
+        };
         match (decided.preflight, self.inner_kind) {
             (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
             (Some(_), Inner::Router) => {
-                let forwarded = (!shared.warned.load(Ordering::Relaxed)).then(|| Forwarded {
+                let warns = !shared.warned.load(Ordering::Relaxed) && crate::log::warn_enabled();
+                let forwarded = warns.then(|| Forwarded {
                     shared: Arc::clone(&self.shared),
                     uri: request.uri().clone(),
                 });
                 self.mark(&mut request, Kind::Preflight);
                 *request.method_mut() = self.shared.forwarded_method.clone();
-                let mut future = CorsFuture::forward(self.inner.call(request), decided, mode);
-                future.forwarded = forwarded;
-                future
+                CorsFuture::forwarded(self.inner.call(request), decided, mode, forwarded)
             }
             // A write that protection refuses: answered here, whatever is inside, so that no
             // route and no handler runs.
@@ -170,6 +230,41 @@ where
                 }
                 CorsFuture::forward(self.inner.call(request), decided, mode)
             }
+        }
+    }
+}
+
+impl<S> CorsService<S> {
+    /// Sends a preflight on to the Router inside, marked for its route policies, and leaves
+    /// the decision to the response: a route policy that answers makes it unneeded.
+    #[inline]
+    fn defer<B, ResBody>(
+        &mut self,
+        mut request: Request<B>,
+        kept: Kept,
+        version: Version,
+        mode: Mode,
+    ) -> CorsFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response<ResBody>>,
+    {
+        // The path, for the warning about a preflight answered inside and for the debug log.
+        let uri = ((!self.shared.warned.load(Ordering::Relaxed) && crate::log::warn_enabled())
+            || crate::log::debug_enabled())
+        .then(|| request.uri().clone());
+        self.mark(&mut request, Kind::Preflight);
+        *request.method_mut() = self.shared.forwarded_method.clone();
+        CorsFuture {
+            state: State::Inner {
+                future: self.inner.call(request),
+            },
+            then: Then::Deferred(Deferred {
+                shared: Arc::clone(&self.shared),
+                version,
+                kept,
+                uri,
+                mode,
+            }),
         }
     }
 }
@@ -218,6 +313,48 @@ struct Forwarded {
     uri: Uri,
 }
 
+/// A preflight the default layer sent on to a Router undecided: what it decides with when no
+/// route policy answered.
+#[derive(Debug)]
+struct Deferred {
+    shared: Arc<Shared>,
+    version: Version,
+    kept: Kept,
+    /// The request's URI, when a warning or the debug log may name its path.
+    uri: Option<Uri>,
+    mode: Mode,
+}
+
+impl Deferred {
+    /// The default policy's decision, now that no route policy answered.
+    #[inline]
+    fn decide(&self) -> Decided {
+        let Deferred {
+            shared,
+            version,
+            kept,
+            uri,
+            ..
+        } = self;
+        let path = uri.as_ref().map_or("", Uri::path);
+        Self::decide_kept(version, &shared.prepared, kept, path, Role::Default)
+    }
+
+    /// The decision of `policy` on the preflight `kept`.
+    #[inline]
+    fn decide_kept(
+        policy: &Policy,
+        prepared: &Prepared,
+        kept: &Kept,
+        path: &str,
+        role: Role,
+    ) -> Decided {
+        let (view, reuse) = kept.view();
+        let decision = policy.decide(&view);
+        Decided::new(&decision, prepared, reuse, &Method::OPTIONS, path, role)
+    }
+}
+
 pin_project! {
     #[project = StateProj]
     enum State<F> {
@@ -227,16 +364,27 @@ pin_project! {
     }
 }
 
+/// What a response future does when the response is there.
+#[derive(Debug)]
+enum Then {
+    /// Writes the headers of the decision made when the request arrived.
+    Decided {
+        decided: Decided,
+        mode: Mode,
+        // A preflight the default layer forwarded to the route policies inside.
+        forwarded: Option<Forwarded>,
+    },
+    /// Decides with the default policy, unless a route policy answered.
+    Deferred(Deferred),
+}
+
 pin_project! {
     /// The response future of the CORS services: the inner service's response with the CORS
     /// headers of the decision made when the request arrived, or the answer to a preflight.
     pub struct CorsFuture<F> {
         #[pin]
         state: State<F>,
-        decided: Decided,
-        mode: Mode,
-        // A preflight the default layer forwarded to the route policies inside.
-        forwarded: Option<Forwarded>,
+        then: Then,
     }
 }
 
@@ -244,18 +392,26 @@ impl<F> CorsFuture<F> {
     pub(crate) fn answer(decided: Decided, mode: Mode) -> Self {
         CorsFuture {
             state: State::Answer,
-            decided,
-            mode,
-            forwarded: None,
+            then: Then::Decided {
+                decided,
+                mode,
+                forwarded: None,
+            },
         }
     }
 
     pub(crate) fn forward(future: F, decided: Decided, mode: Mode) -> Self {
+        Self::forwarded(future, decided, mode, None)
+    }
+
+    fn forwarded(future: F, decided: Decided, mode: Mode, forwarded: Option<Forwarded>) -> Self {
         CorsFuture {
             state: State::Inner { future },
-            decided,
-            mode,
-            forwarded: None,
+            then: Then::Decided {
+                decided,
+                mode,
+                forwarded,
+            },
         }
     }
 }
@@ -263,8 +419,7 @@ impl<F> CorsFuture<F> {
 impl<F> std::fmt::Debug for CorsFuture<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CorsFuture")
-            .field("decided", &self.decided)
-            .field("mode", &self.mode)
+            .field("then", &self.then)
             .finish_non_exhaustive()
     }
 }
@@ -282,44 +437,72 @@ where
             StateProj::Answer => None,
             StateProj::Inner { future } => Some(ready!(future.poll(cx))),
         };
-        let decided = &*this.decided;
-        let mode = *this.mode;
-        Poll::Ready(match result {
-            None => Ok(answer(decided, mode)),
-            Some(result) if mode == Mode::Pass => result,
-            Some(Ok(response))
-                if mode.yields_to_routes() && crate::mark::route_applied(&response) =>
-            {
-                Ok(response)
+        Poll::Ready(match this.then {
+            Then::Decided {
+                decided,
+                mode,
+                forwarded,
+            } => {
+                let forwarded = forwarded.as_ref().map(|f| (&*f.shared, &f.uri));
+                finish(result, decided, *mode, forwarded)
             }
-            Some(result) => match (decided.preflight, result) {
-                // A preflight the default layer forwarded and no route policy answered: the
-                // default policy answers it, whatever the application said.
-                (Some(_), result) => {
-                    if let (Ok(response), Some(forwarded)) = (&result, this.forwarded.as_ref()) {
-                        warn_answered_inside(forwarded, response.status());
-                    }
-                    Ok(answer(decided, mode))
+            Then::Deferred(deferred) => match result {
+                Some(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                result => {
+                    let mut decided = deferred.decide();
+                    let forwarded = deferred.uri.as_ref().map(|uri| (&*deferred.shared, uri));
+                    finish(result, &mut decided, deferred.mode, forwarded)
                 }
-                (None, Ok(mut response)) => {
-                    decided.headers.write(response.headers_mut());
-                    if mode.marks() {
-                        crate::mark::route_applied_to(&mut response);
-                    }
-                    if let Some(note) = &decided.note {
-                        note.log(None);
-                    }
-                    Ok(response)
-                }
-                (None, Err(e)) => Err(e),
             },
         })
     }
 }
 
+/// What a response future answers with `result`, the inner service's (`None` when it was not
+/// called), after `decided`.
+#[inline(always)]
+fn finish<B, E>(
+    result: Option<Result<Response<B>, E>>,
+    decided: &mut Decided,
+    mode: Mode,
+    forwarded: Option<(&Shared, &Uri)>,
+) -> Result<Response<B>, E>
+where
+    B: Default + From<&'static str>,
+{
+    match result {
+        None => Ok(answer(decided, mode)),
+        Some(result) if mode == Mode::Pass => result,
+        Some(Ok(response)) if mode.yields_to_routes() && crate::mark::route_applied(&response) => {
+            Ok(response)
+        }
+        Some(result) => match (decided.preflight, result) {
+            // A preflight the default layer forwarded and no route policy answered: the
+            // default policy answers it, whatever the application said.
+            (Some(_), result) => {
+                if let (Ok(response), Some((shared, uri))) = (&result, forwarded) {
+                    warn_answered_inside(shared, uri, response.status());
+                }
+                Ok(answer(decided, mode))
+            }
+            (None, Ok(mut response)) => {
+                decided.headers.write(response.headers_mut());
+                if mode.marks() {
+                    crate::mark::route_applied_to(&mut response);
+                }
+                if let Some(note) = &decided.note {
+                    note.log(None);
+                }
+                Ok(response)
+            }
+            (None, Err(e)) => Err(e),
+        },
+    }
+}
+
 /// The answer to a preflight (204 or 403, the headers, an empty body) or to a write that
 /// protection refused (403, only `Vary`, the one-line [`WRITE_REFUSED_BODY`]).
-fn answer<B: Default + From<&'static str>>(decided: &Decided, mode: Mode) -> Response<B> {
+fn answer<B: Default + From<&'static str>>(decided: &mut Decided, mode: Mode) -> Response<B> {
     let mut response = if decided.write_refused {
         refused_write()
     } else {
@@ -354,15 +537,15 @@ fn refused_write<B: From<&'static str>>() -> Response<B> {
 /// another status than axum's own 404 or 405 before a route policy could: a layer added to the
 /// `Router` (an authentication layer answering 401), or a handler that takes every method
 /// (`any(handler)`, a `fallback`, a nested service).
-fn warn_answered_inside(forwarded: &Forwarded, status: StatusCode) {
+fn warn_answered_inside(shared: &Shared, uri: &Uri, status: StatusCode) {
     if matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
     ) {
         return;
     }
-    let path = forwarded.uri.path();
-    crate::log::warn_once(&forwarded.shared.warned, || {
+    let path = uri.path();
+    crate::log::warn_once(&shared.warned, || {
         format!(
             "a CORS preflight to {path} was answered with {status} inside the CORS layer before \
              any route policy saw it, by a layer added to the Router (`Router::layer`, \

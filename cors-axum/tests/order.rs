@@ -572,3 +572,37 @@ fn a_nested_application_answers_with_its_own_default_policy() {
         );
     }
 }
+
+/// A preflight that no route policy answers is decided by the default policy's version in
+/// force when it arrived, although that decision is made when it comes back from the Router:
+/// a replacement while it is inside does not change its answer.
+#[test]
+fn a_forwarded_preflight_is_decided_by_the_version_it_arrived_under() {
+    let handle = cors_axum::PolicyHandle::new(
+        PolicySpec::new()
+            .origin(APP)
+            .methods(["PUT"])
+            .validate()
+            .unwrap(),
+    );
+    let swap = handle.clone();
+    let app = Router::new()
+        .route("/plain", get(|| async { "plain" }))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let swap = swap.clone();
+            async move {
+                swap.replace(&PolicySpec::new().origin("https://other.example.re"))
+                    .unwrap();
+                next.run(req).await
+            }
+        }))
+        .with_cors(Cors::reloadable(handle.clone()));
+    let res = send(app.clone(), preflight("/plain", APP, "PUT"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.headers()["access-control-allow-origin"], APP);
+    assert_eq!(res.headers()["access-control-allow-methods"], "PUT");
+    // The next preflight arrives under the replacement.
+    let res = send(app, preflight("/plain", APP, "PUT"));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}

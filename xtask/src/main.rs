@@ -669,7 +669,7 @@ const GATE_ROWS: &[GateRow] = &[
         "rocket_preflight.no_cors",
         "rocket_preflight.floor",
     ),
-    pending(
+    row(
         "axum actual, default layer / tower-http",
         "axum_actual.ours_default",
         "axum_actual.tower_http",
@@ -681,7 +681,7 @@ const GATE_ROWS: &[GateRow] = &[
         "axum_actual.floor",
         1.2,
     ),
-    pending(
+    row(
         "axum actual, route under default / tower-http",
         "axum_actual.ours_route",
         "axum_actual.tower_http",
@@ -703,7 +703,7 @@ const GATE_ROWS: &[GateRow] = &[
         "axum_actual.no_cors",
         "axum_actual.floor",
     ),
-    pending(
+    row(
         "axum preflight, default layer / tower-http",
         "axum_preflight.ours_default",
         "axum_preflight.tower_http",
@@ -725,7 +725,7 @@ const GATE_ROWS: &[GateRow] = &[
         "axum_preflight.ours_default",
         "axum_preflight.tower_http_outside",
     ),
-    pending(
+    row(
         "axum preflight, route under default / tower-http",
         "axum_preflight.ours_route",
         "axum_preflight.tower_http",
