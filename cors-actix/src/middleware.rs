@@ -214,32 +214,40 @@ where
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
         let protection = layer.protection(req.request());
-        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
         let protects = policy.protects_writes(protection);
-        if protects {
-            protection::read(&mut view, req.head());
-        }
         // With a CORS policy inside that may cover the request, it is decided only if none did;
         // but a write this policy refuses is refused before routing, unless a route policy may
         // decide it.
         if layer.lets_inner_answer(req.request()) {
-            let write_refused = match protects.then(|| policy.decide_with(&view, protection)) {
-                Some(Decision::WriteRefused(reason, _)) => Some(Refused::keep(
-                    Some(&reason),
-                    req.method(),
-                    || path_for_log(&req),
-                    config.role,
-                )),
-                _ => None,
+            let (write_refused, mut captured) = if protects {
+                let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+                protection::read(&mut view, req.head());
+                let write_refused = match policy.decide_with(&view, protection) {
+                    Decision::WriteRefused(reason, _) => Some(Refused::keep(
+                        Some(&reason),
+                        req.method(),
+                        || path_for_log(&req),
+                        config.role,
+                    )),
+                    _ => None,
+                };
+                (write_refused, Captured::keep(req.method(), &view, reuse))
+            } else {
+                // Nothing to decide before routing: the lines go straight into what is kept.
+                let captured = Captured::read_from(req.method(), req.headers(), &policy);
+                (None, captured)
             };
             if write_refused.is_none() || nesting::route_policy_at(req.request()) {
-                let mut captured = Captured::keep(req.method(), &view, reuse);
                 captured.write_refused = write_refused;
                 drop(policy);
                 layer.mark(&mut req);
                 let kept = Kept::Undecided(Box::new(captured), pinned);
                 return self.forward(req, kept);
             }
+        }
+        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+        if protects {
+            protection::read(&mut view, req.head());
         }
         let decision = policy.decide_with(&view, protection);
         if let Decision::WriteRefused(reason, cors) = &decision {

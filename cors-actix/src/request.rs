@@ -21,31 +21,57 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(header::REQUEST_PRIVATE_NETWORK);
 
 /// The parts of an Actix request that `policy` looks at and, from the same lookups, the
-/// request's values a response may repeat. The preflight-only headers are looked up for
-/// `OPTIONS` only, `Access-Control-Request-Private-Network` only for a policy that answers it
-/// (no other policy reads it).
+/// request's values a response may repeat.
 #[inline]
 pub(crate) fn read<'a>(
     method: &'a Method,
     headers: &'a HeaderMap,
     policy: &Policy,
 ) -> (RequestView<'a>, Reuse<'a>) {
-    let (origin, origin_value) = first_and_lines(headers, &ORIGIN);
     let mut view = RequestView::new(method.as_str().as_bytes());
-    view.origin = origin;
-    let mut reuse = Reuse {
-        origin: origin_value,
-        ..Reuse::default()
-    };
+    let mut reuse = Reuse::default();
+    look_up(method, headers, policy, |name, lines, first| match name {
+        Name::Origin => (view.origin, reuse.origin) = (lines, first),
+        Name::RequestMethod => (view.request_method, reuse.request_method) = (lines, first),
+        Name::RequestHeaders => (view.request_headers, reuse.request_headers) = (lines, first),
+        Name::RequestPrivateNetwork => view.request_private_network = lines,
+    });
+    (view, reuse)
+}
+
+/// Looks up the CORS request lines `policy` reads and hands each to `found` with its name and
+/// first value: the one place that says which are read. The preflight-only headers are looked
+/// up for `OPTIONS` with `Origin` only, `Access-Control-Request-Private-Network` only for a
+/// policy that answers it (no other policy reads it).
+#[inline(always)]
+fn look_up<'a>(
+    method: &Method,
+    headers: &'a HeaderMap,
+    policy: &Policy,
+    mut found: impl FnMut(Name, HeaderLines<'a>, Option<&'a HeaderValue>),
+) {
+    let (origin, first) = first_and_lines(headers, &ORIGIN);
+    found(Name::Origin, origin, first);
     if method == Method::OPTIONS && origin != HeaderLines::Absent {
-        (view.request_method, reuse.request_method) = first_and_lines(headers, &REQUEST_METHOD);
-        (view.request_headers, reuse.request_headers) =
-            first_and_lines(headers, &REQUEST_HEADERS_NAME);
+        let mut look = |name: Name, header: &HeaderName| {
+            let (lines, first) = first_and_lines(headers, header);
+            found(name, lines, first);
+        };
+        look(Name::RequestMethod, &REQUEST_METHOD);
+        look(Name::RequestHeaders, &REQUEST_HEADERS_NAME);
         if policy.answers_private_network() {
-            view.request_private_network = first_and_lines(headers, &REQUEST_PRIVATE_NETWORK).0;
+            look(Name::RequestPrivateNetwork, &REQUEST_PRIVATE_NETWORK);
         }
     }
-    (view, reuse)
+}
+
+/// The request lines [`look_up`] reads.
+#[derive(Clone, Copy)]
+enum Name {
+    Origin,
+    RequestMethod,
+    RequestHeaders,
+    RequestPrivateNetwork,
 }
 
 /// How many lines of `name` the request has, and its first value.
@@ -131,14 +157,32 @@ impl Captured {
             origin: Line::keep(view.origin, reuse.origin),
             request_method: Line::keep(view.request_method, reuse.request_method),
             request_headers: Line::keep(view.request_headers, reuse.request_headers),
-            request_private_network: match view.request_private_network {
-                HeaderLines::Absent => HeaderLines::Absent,
-                HeaderLines::One(b"true") => HeaderLines::One(b"true"),
-                HeaderLines::One(_) => HeaderLines::One(b""),
-                HeaderLines::Many => HeaderLines::Many,
-            },
+            request_private_network: private_network(view.request_private_network),
             write_refused: None,
         }
+    }
+
+    /// Reads the request's lines as [`read`] does, straight into what is kept: for a request
+    /// forwarded undecided without being looked at first.
+    #[inline]
+    pub(crate) fn read_from(method: &Method, headers: &HeaderMap, policy: &Policy) -> Self {
+        let mut captured = Captured {
+            method: method.clone(),
+            origin: Line::Absent,
+            request_method: Line::Absent,
+            request_headers: Line::Absent,
+            request_private_network: HeaderLines::Absent,
+            write_refused: None,
+        };
+        look_up(method, headers, policy, |name, lines, first| match name {
+            Name::Origin => captured.origin = Line::keep(lines, first),
+            Name::RequestMethod => captured.request_method = Line::keep(lines, first),
+            Name::RequestHeaders => captured.request_headers = Line::keep(lines, first),
+            Name::RequestPrivateNetwork => {
+                captured.request_private_network = private_network(lines);
+            }
+        });
+        captured
     }
 
     /// The answer to the write that protection refused: 403, `Vary: Origin`, the one-line
@@ -184,6 +228,17 @@ impl Captured {
     }
 }
 
+/// `Access-Control-Request-Private-Network` as kept: only whether it is `true` is read.
+#[inline]
+fn private_network(lines: HeaderLines<'_>) -> HeaderLines<'static> {
+    match lines {
+        HeaderLines::Absent => HeaderLines::Absent,
+        HeaderLines::One(b"true") => HeaderLines::One(b"true"),
+        HeaderLines::One(_) => HeaderLines::One(b""),
+        HeaderLines::Many => HeaderLines::Many,
+    }
+}
+
 /// The method a preflight asks for, for the log: its one `Access-Control-Request-Method` line.
 pub(crate) fn requested_method(headers: &HeaderMap) -> Option<String> {
     let mut lines = headers.get_all(REQUEST_METHOD);
@@ -226,6 +281,9 @@ mod tests {
         );
         // Kept and read back: the same view.
         let captured = Captured::keep(&Method::OPTIONS, &v, reuse);
+        assert_eq!(captured.read().0, v);
+        // Read straight into what is kept: the same view again.
+        let captured = Captured::read_from(&Method::OPTIONS, &m, &policy);
         assert_eq!(captured.read().0, v);
     }
 }
