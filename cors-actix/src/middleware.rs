@@ -241,7 +241,7 @@ where
                 captured.write_refused = write_refused;
                 drop(policy);
                 layer.mark(&mut req);
-                let kept = Kept::Undecided(Box::new(captured), pinned);
+                let kept = Kept::Undecided(captured, pinned);
                 return self.forward(req, kept);
             }
         }

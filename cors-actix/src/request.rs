@@ -109,6 +109,7 @@ enum Line {
 }
 
 impl Line {
+    #[inline]
     fn keep(lines: HeaderLines<'_>, first: Option<&HeaderValue>) -> Self {
         match (lines, first) {
             (HeaderLines::One(_), Some(value)) => Line::One(value.clone()),
