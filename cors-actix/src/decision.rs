@@ -18,8 +18,9 @@ use crate::request::{Captured, Reuse};
 #[derive(Debug)]
 pub(crate) enum Kept {
     Decided(Verdict, Option<Arc<Policy>>),
-    /// Kept in place, in the box the response future already lives in: no allocation.
-    Undecided(Captured, Option<Arc<Policy>>),
+    /// Boxed, in a box the worker reuses: it is large, and the requests of layers with nothing
+    /// inside never have one.
+    Undecided(Box<Captured>, Option<Arc<Policy>>),
 }
 
 impl Kept {

@@ -78,6 +78,11 @@ struct Worker<F> {
     /// around it move several times, is two pointers, and no request allocates once there are
     /// as many boxes as requests in flight on this worker.
     spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
+    /// Boxes reused likewise for what a request forwarded undecided keeps: apart from the
+    /// response future's box, which every request moves, so that the others do not move it too.
+    #[allow(clippy::vec_box)]
+    // The boxes are what is reused: each moves into a request's `Kept`.
+    spare_captured: RefCell<Vec<Box<Captured>>>,
 }
 
 impl<F> fmt::Debug for Worker<F> {
@@ -114,6 +119,7 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
                 inner_policies: Cell::new(inner_policies),
                 inherited: OnceCell::new(),
                 spare: RefCell::new(Vec::new()),
+                spare_captured: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -184,9 +190,28 @@ impl<F> Worker<F> {
         }
     }
 
-    /// Empties a box and keeps it for the next request.
+    /// A box holding `captured`: a spare one if there is one.
+    #[inline]
+    fn captured(&self, captured: Captured) -> Box<Captured> {
+        match self.spare_captured.borrow_mut().pop() {
+            Some(mut spare) => {
+                *spare = captured;
+                spare
+            }
+            None => Box::new(captured),
+        }
+    }
+
+    /// Empties a box and keeps it for the next request, with the box of what the request kept
+    /// undecided, if any, emptied too (no request's values outlive it).
     #[inline(always)]
     fn give_back(&self, mut slot: Pin<Box<Slot<F>>>) {
+        if let SlotProj::Forwarded { kept, .. } = slot.as_mut().project() {
+            if let Some(Kept::Undecided(mut captured, _)) = kept.take() {
+                captured.clear();
+                self.spare_captured.borrow_mut().push(captured);
+            }
+        }
         slot.as_mut().set(Slot::Empty);
         self.spare.borrow_mut().push(slot);
     }
@@ -241,7 +266,7 @@ where
                 captured.write_refused = write_refused;
                 drop(policy);
                 layer.mark(&mut req);
-                let kept = Kept::Undecided(captured, pinned);
+                let kept = Kept::Undecided(layer.captured(captured), pinned);
                 return self.forward(req, kept);
             }
         }

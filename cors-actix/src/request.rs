@@ -186,6 +186,15 @@ impl Captured {
         captured
     }
 
+    /// Drops the request's values, for a box kept to be reused.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.origin = Line::Absent;
+        self.request_method = Line::Absent;
+        self.request_headers = Line::Absent;
+        self.write_refused = None;
+    }
+
     /// The answer to the write that protection refused: 403, `Vary: Origin`, the one-line
     /// body.
     #[cold]
