@@ -78,10 +78,10 @@ struct Worker<F> {
     /// around it move several times, is two pointers, and no request allocates once there are
     /// as many boxes as requests in flight on this worker.
     spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
-    /// Boxes reused likewise for what a request forwarded undecided keeps: apart from the
-    /// response future's box, which every request moves, so that the others do not move it too.
+    /// Boxes reused likewise for what a request forwarded undecided keeps (the boxes are what
+    /// is reused: each moves into the request's `Kept`), apart from the response future's box,
+    /// which every request moves, so that the others do not move it too.
     #[allow(clippy::vec_box)]
-    // The boxes are what is reused: each moves into a request's `Kept`.
     spare_captured: RefCell<Vec<Box<Captured>>>,
 }
 

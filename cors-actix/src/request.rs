@@ -22,7 +22,7 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 
 /// The parts of an Actix request that `policy` looks at and, from the same lookups, the
 /// request's values a response may repeat.
-#[inline]
+#[inline(always)]
 pub(crate) fn read<'a>(
     method: &'a Method,
     headers: &'a HeaderMap,
