@@ -190,16 +190,13 @@ impl<F> Worker<F> {
         }
     }
 
-    /// A box holding `captured`: a spare one if there is one.
-    #[inline]
-    fn captured(&self, captured: Captured) -> Box<Captured> {
-        match self.spare_captured.borrow_mut().pop() {
-            Some(mut spare) => {
-                *spare = captured;
-                spare
-            }
-            None => Box::new(captured),
-        }
+    /// A box for what a request forwarded undecided keeps, filled by `fill`: a spare one if
+    /// there is one.
+    #[inline(always)]
+    fn captured(&self, fill: impl FnOnce(&mut Captured)) -> Box<Captured> {
+        let mut captured = self.spare_captured.borrow_mut().pop().unwrap_or_default();
+        fill(&mut captured);
+        captured
     }
 
     /// Empties a box and keeps it for the next request, with the box of what the request kept
@@ -256,17 +253,19 @@ where
                     )),
                     _ => None,
                 };
-                (write_refused, Captured::keep(req.method(), &view, reuse))
+                let captured = layer.captured(|c| *c = Captured::keep(req.method(), &view, reuse));
+                (write_refused, captured)
             } else {
                 // Nothing to decide before routing: the lines go straight into what is kept.
-                let captured = Captured::read_from(req.method(), req.headers(), &policy);
+                let captured =
+                    layer.captured(|c| c.read_into(req.method(), req.headers(), &policy));
                 (None, captured)
             };
             if write_refused.is_none() || nesting::route_policy_at(req.request()) {
                 captured.write_refused = write_refused;
                 drop(policy);
                 layer.mark(&mut req);
-                let kept = Kept::Undecided(layer.captured(captured), pinned);
+                let kept = Kept::Undecided(captured, pinned);
                 return self.forward(req, kept);
             }
         }

@@ -137,7 +137,7 @@ impl Line {
 /// What a request is decided on, kept while it goes through routing to the CORS layers inside,
 /// to be decided only if none of them covers it (the request moves into the inner service and
 /// does not come back on an error): its method and a few reference-counted copies.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Captured {
     method: Method,
     origin: Line,
@@ -163,27 +163,20 @@ impl Captured {
         }
     }
 
-    /// Reads the request's lines as [`read`] does, straight into what is kept: for a request
-    /// forwarded undecided without being looked at first.
-    #[inline]
-    pub(crate) fn read_from(method: &Method, headers: &HeaderMap, policy: &Policy) -> Self {
-        let mut captured = Captured {
-            method: method.clone(),
-            origin: Line::Absent,
-            request_method: Line::Absent,
-            request_headers: Line::Absent,
-            request_private_network: HeaderLines::Absent,
-            write_refused: None,
-        };
+    /// Reads the request's lines as [`read`] does, straight into what is kept, in place (the
+    /// box a worker reuses): for a request forwarded undecided without being looked at first.
+    #[inline(always)]
+    pub(crate) fn read_into(&mut self, method: &Method, headers: &HeaderMap, policy: &Policy) {
+        self.method = method.clone();
+        self.clear();
         look_up(method, headers, policy, |name, lines, first| match name {
-            Name::Origin => captured.origin = Line::keep(lines, first),
-            Name::RequestMethod => captured.request_method = Line::keep(lines, first),
-            Name::RequestHeaders => captured.request_headers = Line::keep(lines, first),
+            Name::Origin => self.origin = Line::keep(lines, first),
+            Name::RequestMethod => self.request_method = Line::keep(lines, first),
+            Name::RequestHeaders => self.request_headers = Line::keep(lines, first),
             Name::RequestPrivateNetwork => {
-                captured.request_private_network = private_network(lines);
+                self.request_private_network = private_network(lines);
             }
         });
-        captured
     }
 
     /// Drops the request's values, for a box kept to be reused.
@@ -192,6 +185,7 @@ impl Captured {
         self.origin = Line::Absent;
         self.request_method = Line::Absent;
         self.request_headers = Line::Absent;
+        self.request_private_network = HeaderLines::Absent;
         self.write_refused = None;
     }
 
@@ -292,8 +286,15 @@ mod tests {
         // Kept and read back: the same view.
         let captured = Captured::keep(&Method::OPTIONS, &v, reuse);
         assert_eq!(captured.read().0, v);
-        // Read straight into what is kept: the same view again.
-        let captured = Captured::read_from(&Method::OPTIONS, &m, &policy);
+        // Read straight into what is kept, over what another request left: the same view again.
+        let mut captured = Captured::keep(&Method::GET, &v, reuse);
+        captured.read_into(&Method::OPTIONS, &m, &policy);
         assert_eq!(captured.read().0, v);
+        let mut other = HeaderMap::new();
+        other.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+        captured.read_into(&Method::GET, &other, &policy);
+        let mut alone = RequestView::new(b"GET");
+        alone.origin = HeaderLines::One(b"https://a.example");
+        assert_eq!(captured.read().0, alone);
     }
 }
