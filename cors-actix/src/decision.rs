@@ -18,7 +18,8 @@ use crate::request::{Captured, Reuse};
 #[derive(Debug)]
 pub(crate) enum Kept {
     Decided(Verdict, Option<Arc<Policy>>),
-    /// Boxed: it is large, and the requests of layers with nothing inside never have one.
+    /// Boxed, in a box the worker reuses: it is large, and the requests of layers with nothing
+    /// inside never have one.
     Undecided(Box<Captured>, Option<Arc<Policy>>),
 }
 

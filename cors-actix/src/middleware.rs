@@ -78,6 +78,11 @@ struct Worker<F> {
     /// around it move several times, is two pointers, and no request allocates once there are
     /// as many boxes as requests in flight on this worker.
     spare: RefCell<Vec<Pin<Box<Slot<F>>>>>,
+    /// Boxes reused likewise for what a request forwarded undecided keeps (the boxes are what
+    /// is reused: each moves into the request's `Kept`), apart from the response future's box,
+    /// which every request moves, so that the others do not move it too.
+    #[allow(clippy::vec_box)]
+    spare_captured: RefCell<Vec<Box<Captured>>>,
 }
 
 impl<F> fmt::Debug for Worker<F> {
@@ -114,6 +119,7 @@ impl<S: Service<ServiceRequest>> CorsMiddleware<S> {
                 inner_policies: Cell::new(inner_policies),
                 inherited: OnceCell::new(),
                 spare: RefCell::new(Vec::new()),
+                spare_captured: RefCell::new(Vec::new()),
             }),
         }
     }
@@ -184,9 +190,25 @@ impl<F> Worker<F> {
         }
     }
 
-    /// Empties a box and keeps it for the next request.
+    /// A box for what a request forwarded undecided keeps, filled by `fill`: a spare one if
+    /// there is one.
+    #[inline(always)]
+    fn captured(&self, fill: impl FnOnce(&mut Captured)) -> Box<Captured> {
+        let mut captured = self.spare_captured.borrow_mut().pop().unwrap_or_default();
+        fill(&mut captured);
+        captured
+    }
+
+    /// Empties a box and keeps it for the next request, with the box of what the request kept
+    /// undecided, if any, emptied too (no request's values outlive it).
     #[inline(always)]
     fn give_back(&self, mut slot: Pin<Box<Slot<F>>>) {
+        if let SlotProj::Forwarded { kept, .. } = slot.as_mut().project() {
+            if let Some(Kept::Undecided(mut captured, _)) = kept.take() {
+                captured.clear();
+                self.spare_captured.borrow_mut().push(captured);
+            }
+        }
         slot.as_mut().set(Slot::Empty);
         self.spare.borrow_mut().push(slot);
     }
@@ -214,32 +236,42 @@ where
         let pinned = layer.pin();
         let policy = config.policy(pinned.as_ref());
         let protection = layer.protection(req.request());
-        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
         let protects = policy.protects_writes(protection);
-        if protects {
-            protection::read(&mut view, req.head());
-        }
         // With a CORS policy inside that may cover the request, it is decided only if none did;
         // but a write this policy refuses is refused before routing, unless a route policy may
         // decide it.
         if layer.lets_inner_answer(req.request()) {
-            let write_refused = match protects.then(|| policy.decide_with(&view, protection)) {
-                Some(Decision::WriteRefused(reason, _)) => Some(Refused::keep(
-                    Some(&reason),
-                    req.method(),
-                    || path_for_log(&req),
-                    config.role,
-                )),
-                _ => None,
+            let (write_refused, mut captured) = if protects {
+                let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+                protection::read(&mut view, req.head());
+                let write_refused = match policy.decide_with(&view, protection) {
+                    Decision::WriteRefused(reason, _) => Some(Refused::keep(
+                        Some(&reason),
+                        req.method(),
+                        || path_for_log(&req),
+                        config.role,
+                    )),
+                    _ => None,
+                };
+                let captured = layer.captured(|c| *c = Captured::keep(req.method(), &view, reuse));
+                (write_refused, captured)
+            } else {
+                // Nothing to decide before routing: the lines go straight into what is kept.
+                let captured =
+                    layer.captured(|c| c.read_into(req.method(), req.headers(), &policy));
+                (None, captured)
             };
             if write_refused.is_none() || nesting::route_policy_at(req.request()) {
-                let mut captured = Captured::keep(req.method(), &view, reuse);
                 captured.write_refused = write_refused;
                 drop(policy);
                 layer.mark(&mut req);
-                let kept = Kept::Undecided(Box::new(captured), pinned);
+                let kept = Kept::Undecided(captured, pinned);
                 return self.forward(req, kept);
             }
+        }
+        let (mut view, reuse) = request::read(req.method(), req.headers(), &policy);
+        if protects {
+            protection::read(&mut view, req.head());
         }
         let decision = policy.decide_with(&view, protection);
         if let Decision::WriteRefused(reason, cors) = &decision {

@@ -21,31 +21,57 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(header::REQUEST_PRIVATE_NETWORK);
 
 /// The parts of an Actix request that `policy` looks at and, from the same lookups, the
-/// request's values a response may repeat. The preflight-only headers are looked up for
-/// `OPTIONS` only, `Access-Control-Request-Private-Network` only for a policy that answers it
-/// (no other policy reads it).
-#[inline]
+/// request's values a response may repeat.
+#[inline(always)]
 pub(crate) fn read<'a>(
     method: &'a Method,
     headers: &'a HeaderMap,
     policy: &Policy,
 ) -> (RequestView<'a>, Reuse<'a>) {
-    let (origin, origin_value) = first_and_lines(headers, &ORIGIN);
     let mut view = RequestView::new(method.as_str().as_bytes());
-    view.origin = origin;
-    let mut reuse = Reuse {
-        origin: origin_value,
-        ..Reuse::default()
-    };
+    let mut reuse = Reuse::default();
+    look_up(method, headers, policy, |name, lines, first| match name {
+        Name::Origin => (view.origin, reuse.origin) = (lines, first),
+        Name::RequestMethod => (view.request_method, reuse.request_method) = (lines, first),
+        Name::RequestHeaders => (view.request_headers, reuse.request_headers) = (lines, first),
+        Name::RequestPrivateNetwork => view.request_private_network = lines,
+    });
+    (view, reuse)
+}
+
+/// Looks up the CORS request lines `policy` reads and hands each to `found` with its name and
+/// first value: the one place that says which are read. The preflight-only headers are looked
+/// up for `OPTIONS` with `Origin` only, `Access-Control-Request-Private-Network` only for a
+/// policy that answers it (no other policy reads it).
+#[inline(always)]
+fn look_up<'a>(
+    method: &Method,
+    headers: &'a HeaderMap,
+    policy: &Policy,
+    mut found: impl FnMut(Name, HeaderLines<'a>, Option<&'a HeaderValue>),
+) {
+    let (origin, first) = first_and_lines(headers, &ORIGIN);
+    found(Name::Origin, origin, first);
     if method == Method::OPTIONS && origin != HeaderLines::Absent {
-        (view.request_method, reuse.request_method) = first_and_lines(headers, &REQUEST_METHOD);
-        (view.request_headers, reuse.request_headers) =
-            first_and_lines(headers, &REQUEST_HEADERS_NAME);
+        let mut look = |name: Name, header: &HeaderName| {
+            let (lines, first) = first_and_lines(headers, header);
+            found(name, lines, first);
+        };
+        look(Name::RequestMethod, &REQUEST_METHOD);
+        look(Name::RequestHeaders, &REQUEST_HEADERS_NAME);
         if policy.answers_private_network() {
-            view.request_private_network = first_and_lines(headers, &REQUEST_PRIVATE_NETWORK).0;
+            look(Name::RequestPrivateNetwork, &REQUEST_PRIVATE_NETWORK);
         }
     }
-    (view, reuse)
+}
+
+/// The request lines [`look_up`] reads.
+#[derive(Clone, Copy)]
+enum Name {
+    Origin,
+    RequestMethod,
+    RequestHeaders,
+    RequestPrivateNetwork,
 }
 
 /// How many lines of `name` the request has, and its first value.
@@ -83,6 +109,7 @@ enum Line {
 }
 
 impl Line {
+    #[inline]
     fn keep(lines: HeaderLines<'_>, first: Option<&HeaderValue>) -> Self {
         match (lines, first) {
             (HeaderLines::One(_), Some(value)) => Line::One(value.clone()),
@@ -110,7 +137,7 @@ impl Line {
 /// What a request is decided on, kept while it goes through routing to the CORS layers inside,
 /// to be decided only if none of them covers it (the request moves into the inner service and
 /// does not come back on an error): its method and a few reference-counted copies.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Captured {
     method: Method,
     origin: Line,
@@ -131,14 +158,35 @@ impl Captured {
             origin: Line::keep(view.origin, reuse.origin),
             request_method: Line::keep(view.request_method, reuse.request_method),
             request_headers: Line::keep(view.request_headers, reuse.request_headers),
-            request_private_network: match view.request_private_network {
-                HeaderLines::Absent => HeaderLines::Absent,
-                HeaderLines::One(b"true") => HeaderLines::One(b"true"),
-                HeaderLines::One(_) => HeaderLines::One(b""),
-                HeaderLines::Many => HeaderLines::Many,
-            },
+            request_private_network: private_network(view.request_private_network),
             write_refused: None,
         }
+    }
+
+    /// Reads the request's lines as [`read`] does, straight into what is kept, in place (the
+    /// box a worker reuses): for a request forwarded undecided without being looked at first.
+    #[inline(always)]
+    pub(crate) fn read_into(&mut self, method: &Method, headers: &HeaderMap, policy: &Policy) {
+        self.method = method.clone();
+        self.clear();
+        look_up(method, headers, policy, |name, lines, first| match name {
+            Name::Origin => self.origin = Line::keep(lines, first),
+            Name::RequestMethod => self.request_method = Line::keep(lines, first),
+            Name::RequestHeaders => self.request_headers = Line::keep(lines, first),
+            Name::RequestPrivateNetwork => {
+                self.request_private_network = private_network(lines);
+            }
+        });
+    }
+
+    /// Drops the request's values, for a box kept to be reused.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.origin = Line::Absent;
+        self.request_method = Line::Absent;
+        self.request_headers = Line::Absent;
+        self.request_private_network = HeaderLines::Absent;
+        self.write_refused = None;
     }
 
     /// The answer to the write that protection refused: 403, `Vary: Origin`, the one-line
@@ -181,6 +229,17 @@ impl Captured {
     /// The method the preflight asks for, for the log.
     pub(crate) fn requested_method(&self) -> Option<String> {
         text(self.request_method.first())
+    }
+}
+
+/// `Access-Control-Request-Private-Network` as kept: only whether it is `true` is read.
+#[inline]
+fn private_network(lines: HeaderLines<'_>) -> HeaderLines<'static> {
+    match lines {
+        HeaderLines::Absent => HeaderLines::Absent,
+        HeaderLines::One(b"true") => HeaderLines::One(b"true"),
+        HeaderLines::One(_) => HeaderLines::One(b""),
+        HeaderLines::Many => HeaderLines::Many,
     }
 }
 
@@ -227,5 +286,15 @@ mod tests {
         // Kept and read back: the same view.
         let captured = Captured::keep(&Method::OPTIONS, &v, reuse);
         assert_eq!(captured.read().0, v);
+        // Read straight into what is kept, over what another request left: the same view again.
+        let mut captured = Captured::keep(&Method::GET, &v, reuse);
+        captured.read_into(&Method::OPTIONS, &m, &policy);
+        assert_eq!(captured.read().0, v);
+        let mut other = HeaderMap::new();
+        other.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+        captured.read_into(&Method::GET, &other, &policy);
+        let mut alone = RequestView::new(b"GET");
+        alone.origin = HeaderLines::One(b"https://a.example");
+        assert_eq!(captured.read().0, alone);
     }
 }
