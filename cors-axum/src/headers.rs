@@ -101,10 +101,22 @@ pub(crate) struct Owned {
     vary: Vary,
 }
 
+/// Writes the headers of a decision on a response at once, as [`Owned::write`] does.
+#[inline(always)]
+pub(crate) fn write_decision(
+    prepared: &Prepared,
+    cors: &CorsHeaders<'_>,
+    request: Reuse<'_>,
+    response: &mut HeaderMap,
+) {
+    Owned::new(prepared, cors, request).write(response);
+}
+
 impl Owned {
     /// Takes every header of a decision, reusing prepared values and the request's own. The
     /// pattern names every field of `CorsHeaders`: a header the core adds does not compile here
     /// until it is written.
+    #[inline(always)]
     pub(crate) fn new(prepared: &Prepared, cors: &CorsHeaders<'_>, request: Reuse<'_>) -> Self {
         let CorsHeaders {
             allow_origin,
@@ -144,7 +156,7 @@ impl Owned {
     /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
     /// is merged with what the response already has into one line. The values move to the
     /// response: a decision is written once. The only place this crate writes CORS headers.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(&mut self, response: &mut HeaderMap) {
         let Owned {
             allow_origin,
@@ -195,7 +207,7 @@ fn vary_value(vary: Vary) -> HeaderValue {
 
 /// Merges CORS tokens into the response's `Vary` (one line) with the core's helper, keeping
 /// whatever was there. One lookup of `Vary` in the common case, a response without one.
-#[inline]
+#[inline(always)]
 fn write_vary(vary: Vary, response: &mut HeaderMap) {
     match response.entry(VARY) {
         Entry::Vacant(entry) => {

@@ -53,7 +53,7 @@ pub(crate) struct Note {
 impl Note {
     /// What to log about `decision`, when debug events are recorded and there is something to
     /// say (a refusal, or a preflight's answer).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn of(
         decision: &Decision<'_>,
         method: &Method,
@@ -63,6 +63,16 @@ impl Note {
         if decision.refusal().is_none() && decision.preflight_status().is_none() {
             return None;
         }
+        Self::build(decision, method, path, role)
+    }
+
+    /// [`Note::of`] for a decision there is something to say about.
+    fn build(
+        decision: &Decision<'_>,
+        method: &Method,
+        path: &str,
+        role: Role,
+    ) -> Option<Box<Note>> {
         debug_enabled().then(|| {
             Box::new(Note {
                 method: method.clone(),

@@ -166,6 +166,38 @@ impl Kept {
     }
 }
 
+/// What [`read`] reads of an ordinary request (not a preflight), kept by reference count so
+/// that the request can move on and be decided when its response comes back: its method and
+/// its `Origin`, all that such a decision reads.
+#[derive(Clone, Debug)]
+pub(crate) struct KeptOrigin {
+    pub(crate) method: Method,
+    origin: Line,
+}
+
+impl KeptOrigin {
+    /// Keeps what [`read`] read of an ordinary request with `method`.
+    #[inline]
+    pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+        KeptOrigin {
+            method: method.clone(),
+            origin: Line::keep(view.origin, reuse.origin),
+        }
+    }
+
+    /// The view a decision reads and the values a response may repeat, as [`read`] gave them.
+    #[inline(always)]
+    pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {
+        let mut view = RequestView::new(self.method.as_str().as_bytes());
+        view.origin = self.origin.lines();
+        let reuse = Reuse {
+            origin: self.origin.value(),
+            ..Reuse::default()
+        };
+        (view, reuse)
+    }
+}
+
 /// The lines write protection reads: `Sec-Fetch-Site`, `Upgrade`, and `Host` as the client
 /// sent it (on HTTP/2 and later, the URI's authority when there is no `Host` line), never a
 /// header a proxy adds such as `X-Forwarded-Host`, which anyone can send.

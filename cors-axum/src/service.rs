@@ -2,6 +2,7 @@
 //! each decides once, as the request arrives, with one version of its policy, and writes the
 //! headers of that decision on whatever response comes back.
 
+use std::borrow::BorrowMut;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
@@ -18,7 +19,7 @@ use crate::cors::{Shared, Version};
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
 use crate::mark::Kind;
-use crate::request::{Kept, Parts, Reuse};
+use crate::request::{Kept, KeptOrigin, Parts, Reuse};
 
 /// What one policy said about one request, owned.
 #[derive(Debug)]
@@ -51,38 +52,53 @@ pub(crate) fn decide<B>(
     role: Role,
     protection: &WriteProtection,
 ) -> Decided {
-    match decide_or_defer(policy, prepared, request, role, protection, false) {
+    match decide_or_defer(policy, prepared, request, role, protection, None) {
         Arrival::Decided(decided) => decided,
         // Never asked to defer.
-        Arrival::Deferred(kept) => {
+        Arrival::Preflight(kept) => {
             Deferred::decide_kept(policy, prepared, &kept, request.uri().path(), role)
+        }
+        Arrival::Ordinary(kept) => {
+            let (view, reuse) = kept.view();
+            let decision = policy.decide(&view);
+            let path = request.uri().path();
+            Decided::new(&decision, prepared, reuse, request.method(), path, role)
         }
     }
 }
 
 /// What the default layer does as a request arrives: decides it, or keeps what a decision
-/// reads for later. Neither is boxed: the request path does not allocate.
+/// reads for later, a preflight's lines or an ordinary request's `Origin`. None is boxed: the
+/// request path does not allocate.
 enum Arrival {
     Decided(Decided),
-    Deferred(Kept),
+    Preflight(Kept),
+    Ordinary(KeptOrigin),
 }
 
-/// [`decide`], or, when `defer_preflight` is set and the request is a preflight that write
-/// protection does not judge, what its decision reads, kept for later: the default layer
-/// around a Router decides a preflight only if no route policy inside answers it.
-#[inline]
+/// [`decide`], or, for the default layer around `inner` (`defer`), what the decision of a
+/// request that write protection does not judge reads, kept for later: the default layer
+/// decides such a request when its response comes back, and not at all when a route policy
+/// inside answered it. A preflight is kept only around a Router: around another service the
+/// layer answers it at once.
+#[inline(always)]
 fn decide_or_defer<B>(
     policy: &Policy,
     prepared: &Prepared,
     request: &Request<B>,
     role: Role,
     protection: &WriteProtection,
-    defer_preflight: bool,
+    defer: Option<Inner>,
 ) -> Arrival {
     let protects = policy.protects_writes(protection);
     let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
-    if defer_preflight && !protects && view.is_preflight() {
-        return Arrival::Deferred(Kept::new(&view, reuse));
+    if let (Some(inner), false) = (defer, protects) {
+        if !view.is_preflight() {
+            return Arrival::Ordinary(KeptOrigin::new(request.method(), &view, reuse));
+        }
+        if inner == Inner::Router {
+            return Arrival::Preflight(Kept::new(&view, reuse));
+        }
     }
     // Without protection, `decide` is the same decision (it applies a policy's own
     // `protect_writes = true`, which `protects` covers) at the cost it always had.
@@ -203,12 +219,30 @@ where
             &request,
             Role::Default,
             shared.protection(),
-            self.inner_kind == Inner::Router,
+            Some(self.inner_kind),
         );
-        let decided = match decided {
-            Arrival::Decided(decided) => decided,
-            Arrival::Deferred(kept) => return self.defer(request, kept, version, mode),
-        };
+        match decided {
+            Arrival::Decided(decided) => self.answer_or_forward(request, decided, mode),
+            Arrival::Preflight(kept) => self.defer(request, kept, version, mode),
+            Arrival::Ordinary(kept) => self.defer_ordinary(request, kept, version, mode),
+        }
+    }
+}
+
+impl<S> CorsService<S> {
+    /// Acts on a decision made as the request arrived: one that write protection judged, or a
+    /// preflight around another service than a Router.
+    #[inline(never)]
+    fn answer_or_forward<B, ResBody>(
+        &mut self,
+        mut request: Request<B>,
+        decided: Decided,
+        mode: Mode,
+    ) -> CorsFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response<ResBody>>,
+    {
+        let shared = &*self.shared;
         match (decided.preflight, self.inner_kind) {
             (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
             (Some(_), Inner::Router) => {
@@ -225,7 +259,7 @@ where
             // route and no handler runs.
             (None, _) if decided.write_refused => CorsFuture::answer(decided, mode),
             (None, inner_kind) => {
-                if inner_kind == Inner::Router && outside.is_none() {
+                if inner_kind == Inner::Router && mode == Mode::Default {
                     self.mark(&mut request, Kind::Request);
                 }
                 CorsFuture::forward(self.inner.call(request), decided, mode)
@@ -235,6 +269,39 @@ where
 }
 
 impl<S> CorsService<S> {
+    /// Sends an ordinary request on undecided (marked for the route policies inside a
+    /// Router) and leaves the decision to the response: a route policy that answers makes it
+    /// unneeded.
+    #[inline]
+    fn defer_ordinary<B, ResBody>(
+        &mut self,
+        mut request: Request<B>,
+        kept: KeptOrigin,
+        version: Version,
+        mode: Mode,
+    ) -> CorsFuture<S::Future>
+    where
+        S: Service<Request<B>, Response = Response<ResBody>>,
+    {
+        // The path, for the debug log.
+        let path = crate::log::debug_enabled().then(|| Box::from(request.uri().path()));
+        if self.inner_kind == Inner::Router && mode == Mode::Default {
+            self.mark(&mut request, Kind::Request);
+        }
+        CorsFuture {
+            state: State::Inner {
+                future: self.inner.call(request),
+            },
+            then: Then::Ordinary(Ordinary {
+                shared: Arc::clone(&self.shared),
+                version,
+                kept,
+                path,
+                mode,
+            }),
+        }
+    }
+
     /// Sends a preflight on to the Router inside, marked for its route policies, and leaves
     /// the decision to the response: a route policy that answers makes it unneeded.
     #[inline]
@@ -326,18 +393,53 @@ struct Deferred {
 }
 
 impl Deferred {
-    /// The default policy's decision, now that no route policy answered.
-    #[inline]
-    fn decide(&self) -> Decided {
+    /// The answer with `result`, the inner service's, now that no route policy answered: the
+    /// default policy decides and its headers go straight to the response.
+    #[inline(always)]
+    fn finish<B, E>(&self, result: Result<Response<B>, E>) -> Result<Response<B>, E>
+    where
+        B: Default,
+    {
         let Deferred {
             shared,
             version,
             kept,
             uri,
-            ..
+            mode,
         } = self;
+        let (view, reuse) = kept.view();
+        let decision = version.decide(&view);
+        let preflight = decision
+            .preflight_status()
+            .and_then(|s| StatusCode::from_u16(s).ok());
+        let mut response = match (preflight, result) {
+            // A preflight no route policy answered: the default policy answers it, whatever
+            // the application said.
+            (Some(status), result) => {
+                if let (Ok(response), Some(uri)) = (&result, uri) {
+                    warn_answered_inside(shared, uri, response.status());
+                }
+                let mut response = Response::new(B::default());
+                *response.status_mut() = status;
+                response
+            }
+            (None, Ok(response)) => response,
+            (None, Err(e)) => return Err(e),
+        };
+        crate::headers::write_decision(
+            &shared.prepared,
+            decision.headers(),
+            reuse,
+            response.headers_mut(),
+        );
+        if mode.marks() {
+            crate::mark::route_applied_to(&mut response);
+        }
         let path = uri.as_ref().map_or("", Uri::path);
-        Self::decide_kept(version, &shared.prepared, kept, path, Role::Default)
+        if let Some(note) = Note::of(&decision, &Method::OPTIONS, path, Role::Default) {
+            note.log(preflight);
+        }
+        Ok(response)
     }
 
     /// The decision of `policy` on the preflight `kept`.
@@ -352,6 +454,48 @@ impl Deferred {
         let (view, reuse) = kept.view();
         let decision = policy.decide(&view);
         Decided::new(&decision, prepared, reuse, &Method::OPTIONS, path, role)
+    }
+}
+
+/// An ordinary request the default layer sent on undecided: what it decides with when no route
+/// policy answered.
+#[derive(Debug)]
+struct Ordinary {
+    shared: Arc<Shared>,
+    version: Version,
+    kept: KeptOrigin,
+    /// The request's path, when the debug log may name it.
+    path: Option<Box<str>>,
+    mode: Mode,
+}
+
+impl Ordinary {
+    /// The response, with the default policy's headers now that no route policy answered.
+    #[inline(always)]
+    fn finish<B>(&self, mut response: Response<B>) -> Response<B> {
+        let Ordinary {
+            shared,
+            version,
+            kept,
+            path,
+            mode,
+        } = self;
+        let (view, reuse) = kept.view();
+        let decision = version.decide(&view);
+        crate::headers::write_decision(
+            &shared.prepared,
+            decision.headers(),
+            reuse,
+            response.headers_mut(),
+        );
+        if mode.marks() {
+            crate::mark::route_applied_to(&mut response);
+        }
+        let path = path.as_deref().unwrap_or("");
+        if let Some(note) = Note::of(&decision, &kept.method, path, Role::Default) {
+            note.log(None);
+        }
+        response
     }
 }
 
@@ -374,8 +518,10 @@ enum Then {
         // A preflight the default layer forwarded to the route policies inside.
         forwarded: Option<Forwarded>,
     },
-    /// Decides with the default policy, unless a route policy answered.
+    /// Decides a preflight with the default policy, unless a route policy answered.
     Deferred(Deferred),
+    /// Decides an ordinary request with the default policy, unless a route policy answered.
+    Ordinary(Ordinary),
 }
 
 pin_project! {
@@ -444,26 +590,31 @@ where
                 forwarded,
             } => {
                 let forwarded = forwarded.as_ref().map(|f| (&*f.shared, &f.uri));
-                finish(result, decided, *mode, forwarded)
+                finish(result, || decided, *mode, forwarded)
             }
             Then::Deferred(deferred) => match result {
                 Some(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
-                result => {
-                    let mut decided = deferred.decide();
-                    let forwarded = deferred.uri.as_ref().map(|uri| (&*deferred.shared, uri));
-                    finish(result, &mut decided, deferred.mode, forwarded)
-                }
+                // The inner service is always called.
+                None => Ok(Response::new(B::default())),
+                Some(result) => deferred.finish(result),
+            },
+            Then::Ordinary(ordinary) => match result {
+                Some(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                Some(Ok(response)) => Ok(ordinary.finish(response)),
+                Some(Err(e)) => Err(e),
+                // The inner service is always called.
+                None => Ok(Response::new(B::default())),
             },
         })
     }
 }
 
 /// What a response future answers with `result`, the inner service's (`None` when it was not
-/// called), after `decided`.
+/// called), after the decision `decided` gives, asked for only when it is written.
 #[inline(always)]
-fn finish<B, E>(
+fn finish<B, E, D: BorrowMut<Decided>>(
     result: Option<Result<Response<B>, E>>,
-    decided: &mut Decided,
+    decided: impl FnOnce() -> D,
     mode: Mode,
     forwarded: Option<(&Shared, &Uri)>,
 ) -> Result<Response<B>, E>
@@ -471,32 +622,46 @@ where
     B: Default + From<&'static str>,
 {
     match result {
-        None => Ok(answer(decided, mode)),
+        None => Ok(answer(decided().borrow_mut(), mode)),
         Some(result) if mode == Mode::Pass => result,
         Some(Ok(response)) if mode.yields_to_routes() && crate::mark::route_applied(&response) => {
             Ok(response)
         }
-        Some(result) => match (decided.preflight, result) {
-            // A preflight the default layer forwarded and no route policy answered: the
-            // default policy answers it, whatever the application said.
-            (Some(_), result) => {
-                if let (Ok(response), Some((shared, uri))) = (&result, forwarded) {
-                    warn_answered_inside(shared, uri, response.status());
-                }
-                Ok(answer(decided, mode))
+        Some(result) => finish_decided(result, decided().borrow_mut(), mode, forwarded),
+    }
+}
+
+/// [`finish`] once the decision is known.
+#[inline(always)]
+fn finish_decided<B, E>(
+    result: Result<Response<B>, E>,
+    decided: &mut Decided,
+    mode: Mode,
+    forwarded: Option<(&Shared, &Uri)>,
+) -> Result<Response<B>, E>
+where
+    B: Default + From<&'static str>,
+{
+    match (decided.preflight, result) {
+        // A preflight the default layer forwarded and no route policy answered: the
+        // default policy answers it, whatever the application said.
+        (Some(_), result) => {
+            if let (Ok(response), Some((shared, uri))) = (&result, forwarded) {
+                warn_answered_inside(shared, uri, response.status());
             }
-            (None, Ok(mut response)) => {
-                decided.headers.write(response.headers_mut());
-                if mode.marks() {
-                    crate::mark::route_applied_to(&mut response);
-                }
-                if let Some(note) = &decided.note {
-                    note.log(None);
-                }
-                Ok(response)
+            Ok(answer(decided, mode))
+        }
+        (None, Ok(mut response)) => {
+            decided.headers.write(response.headers_mut());
+            if mode.marks() {
+                crate::mark::route_applied_to(&mut response);
             }
-            (None, Err(e)) => Err(e),
-        },
+            if let Some(note) = &decided.note {
+                note.log(None);
+            }
+            Ok(response)
+        }
+        (None, Err(e)) => Err(e),
     }
 }
 

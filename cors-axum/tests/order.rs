@@ -606,3 +606,34 @@ fn a_forwarded_preflight_is_decided_by_the_version_it_arrived_under() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// An ordinary request is decided by the default policy's version in force when it arrived,
+/// although that decision is made when its response comes back: a replacement while the
+/// handler runs does not change its headers.
+#[test]
+fn an_ordinary_request_is_decided_by_the_version_it_arrived_under() {
+    let handle = cors_axum::PolicyHandle::new(PolicySpec::new().origin(APP).validate().unwrap());
+    let swap = handle.clone();
+    let app = Router::new()
+        .route(
+            "/plain",
+            get(move || {
+                let swap = swap.clone();
+                async move {
+                    swap.replace(&PolicySpec::new().origin("https://other.example.re"))
+                        .unwrap();
+                    "plain"
+                }
+            }),
+        )
+        .with_cors(Cors::reloadable(handle));
+    let res = send(
+        app.clone(),
+        request(Method::GET, "/plain", &[("origin", APP)]),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["access-control-allow-origin"], APP);
+    // The next request arrives under the replacement.
+    let res = send(app, request(Method::GET, "/plain", &[("origin", APP)]));
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
