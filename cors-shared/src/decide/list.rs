@@ -171,6 +171,8 @@ pub(crate) fn check<'a>(raw: &RawPolicy, value: &'a [u8]) -> Result<Option<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PolicySpec;
+    use proptest::prelude::*;
 
     #[test]
     fn ascii_is_from_utf8() {
@@ -183,6 +185,147 @@ mod tests {
             b"\xff\xfe",
         ] {
             assert_eq!(ascii(bytes), std::str::from_utf8(bytes).unwrap_or(""));
+        }
+    }
+
+    /// The check as first written, element by element with a second pass for duplicates:
+    /// the reference the one-pass check must agree with on every input.
+    fn reference<'a>(raw: &RawPolicy, value: &'a [u8]) -> Result<Option<&'a str>, Refusal<'a>> {
+        fn allowed(raw: &RawPolicy, name: &[u8]) -> bool {
+            raw.headers
+                .iter()
+                .any(|h| token::eq_ignore_case(h.as_bytes(), name))
+                || (raw.any_header && !fetch::is_non_wildcard_request_header_bytes(name))
+        }
+        let max_count = if raw.any_header {
+            MAX_REQUESTED_HEADERS.max(raw.headers.len())
+        } else {
+            raw.headers.len()
+        };
+        let longest = raw.headers.iter().map(|h| h.len()).max().unwrap_or(0);
+        let max_len = longest.max(MAX_HEADER_NAME_LEN);
+        let (mut pos, mut count, mut empties) = (0usize, 0usize, 0usize);
+        loop {
+            pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
+            let start = pos;
+            while value.get(pos).copied().is_some_and(token::is_tchar) {
+                if pos - start == max_len {
+                    return Err(Refusal::HeaderNameTooLong(&value[start..pos]));
+                }
+                pos += 1;
+            }
+            let name = &value[start..pos];
+            pos = skip_ows(value, pos).ok_or(Refusal::MalformedRequestHeaders)?;
+            let last = match value.get(pos) {
+                None => true,
+                Some(b',') => {
+                    pos += 1;
+                    false
+                }
+                Some(_) => return Err(Refusal::MalformedRequestHeaders),
+            };
+            if name.is_empty() {
+                empties += 1;
+                if empties > MAX_EMPTY_ELEMENTS {
+                    return Err(Refusal::MalformedRequestHeaders);
+                }
+            } else {
+                if !allowed(raw, name) {
+                    return Err(Refusal::HeaderNotAllowed(name));
+                }
+                count += 1;
+                if count > max_count {
+                    return Err(Refusal::TooManyRequestHeaders);
+                }
+                if value[..start]
+                    .split(|&b| b == b',')
+                    .any(|e| token::eq_ignore_case(trim_ows(e), name))
+                {
+                    return Err(Refusal::DuplicateRequestHeader(name));
+                }
+            }
+            if last {
+                break;
+            }
+        }
+        Ok((count > 0).then(|| std::str::from_utf8(trim_ows(value)).unwrap_or("")))
+    }
+
+    fn long_name(len: usize) -> String {
+        "x".repeat(len)
+    }
+
+    /// Pieces of a request header list: names in several cases, a name the policies never
+    /// list, forbidden ones, names around the length bounds, separators and bytes outside the
+    /// grammar.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("content-type".to_owned()),
+            Just("Content-Type".to_owned()),
+            Just("x-custom".to_owned()),
+            Just("X-CUSTOM".to_owned()),
+            Just("x-other".to_owned()),
+            Just("authorization".to_owned()),
+            Just("cookie".to_owned()),
+            Just(long_name(MAX_HEADER_NAME_LEN)),
+            Just(long_name(MAX_HEADER_NAME_LEN + 1)),
+            Just(long_name(300)),
+            Just(long_name(301)),
+            (0..80usize).prop_map(|i| format!("x-h{i}")),
+            Just(",".to_owned()),
+            Just(", ".to_owned()),
+            Just(" ,".to_owned()),
+            Just("\t".to_owned()),
+            Just(" ".repeat(MAX_WHITESPACE_RUN + 1)),
+            Just("@".to_owned()),
+            Just("\u{e9}".to_owned()),
+        ]
+    }
+
+    fn policy(listed: &[String], any: bool) -> RawPolicy {
+        let mut headers: Vec<String> = listed.to_vec();
+        if any {
+            headers.push("*".to_owned());
+        }
+        let policy = PolicySpec::new()
+            .origin("https://app.example.re")
+            .headers(headers)
+            .validate();
+        match policy {
+            Ok(p) => p.raw,
+            Err(e) => panic!("the test's policy is valid: {e:?}"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn one_pass_agrees_with_the_reference(
+            listed in prop::sample::subsequence(
+                vec!["content-type".to_owned(), "x-custom".to_owned(), long_name(300),
+                     "x-h1".to_owned(), "x-h2".to_owned(), "x-h3".to_owned()],
+                0..6,
+            ),
+            many in any::<bool>(),
+            any in any::<bool>(),
+            pieces in prop::collection::vec(piece(), 0..24),
+            joined in any::<bool>(),
+        ) {
+            let mut listed = listed;
+            if many {
+                // More listed names than the bits of the duplicate mask.
+                listed.extend((0..140).map(|i| format!("x-h{i}")));
+            }
+            let mut unique = Vec::new();
+            for name in listed {
+                if !unique.contains(&name) {
+                    unique.push(name);
+                }
+            }
+            let raw = policy(&unique, any);
+            let value = if joined { pieces.join(",") } else { pieces.concat() };
+            prop_assert_eq!(check(&raw, value.as_bytes()), reference(&raw, value.as_bytes()));
         }
     }
 }
