@@ -227,5 +227,29 @@ mod tests {
             assert_eq!(hash(&[a, b"", b]), hash(&[whole]));
         }
         assert_ne!(hash(&[b"ab"]), hash(&[b"ab\0"]));
+        for len in 0..40 {
+            let whole = &whole[..len.min(whole.len())];
+            assert_eq!(hash(&[whole, b""]), hash_one(whole), "length {len}");
+        }
+    }
+
+    #[test]
+    fn keys_are_found_from_pieces_however_long() {
+        // The longest key is longer than the room pieces are joined in.
+        let long = format!("https://{}.example.re", "a".repeat(JOIN_LEN));
+        let keys = ["https://app.example.re".to_owned(), long.clone()];
+        let slots = build_slots(&keys);
+        for key in &keys {
+            let key = key.as_bytes();
+            for split in [0, 5, 9, key.len() - 3, key.len()] {
+                let (a, b) = key.split_at(split);
+                assert_eq!(find(&slots, &keys, &[a, b]), find(&slots, &keys, &[key]));
+                assert!(find(&slots, &keys, &[a, b]).is_some());
+            }
+        }
+        assert_eq!(find(&slots, &keys, &[b"https://app.", b"example.r"]), None);
+        let longer = format!("{long}x");
+        assert_eq!(find(&slots, &keys, &[long.as_bytes(), b"x"]), None);
+        assert_eq!(find(&slots, &keys, &[longer.as_bytes()]), None);
     }
 }
