@@ -131,20 +131,36 @@ pub(crate) fn host_kind(host: &[u8]) -> Option<HostKind> {
     if numeric_last {
         return is_canonical_ipv4(host).then_some(HostKind::Ipv4);
     }
-    host.split(|&b| b == b'.')
-        .all(is_ldh_label)
-        .then_some(HostKind::Domain)
+    is_ldh_domain(host).then_some(HostKind::Domain)
 }
 
-/// One lower-case LDH label: 1-63 letters, digits and inner hyphens.
-pub(crate) fn is_ldh_label(label: &[u8]) -> bool {
-    !label.is_empty()
-        && label.len() <= MAX_LABEL_LEN
-        && label.first() != Some(&b'-')
-        && label.last() != Some(&b'-')
-        && label
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+/// True when every dot-separated label of `host` is a lower-case LDH label (1-63 letters, digits
+/// and inner hyphens), read in one pass.
+fn is_ldh_domain(host: &[u8]) -> bool {
+    // Length of the label read so far, and its last byte.
+    let (mut len, mut prev) = (0usize, b'.');
+    for &b in host {
+        match b {
+            b'.' => {
+                if len == 0 || prev == b'-' {
+                    return false;
+                }
+                len = 0;
+            }
+            b'a'..=b'z' | b'0'..=b'9' | b'-' => {
+                if b == b'-' && len == 0 {
+                    return false;
+                }
+                len += 1;
+                if len > MAX_LABEL_LEN {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        prev = b;
+    }
+    len != 0 && prev != b'-'
 }
 
 /// Four decimal parts 0-255 without leading zeros.
@@ -311,6 +327,39 @@ mod tests {
         // A single zero group is never compressed.
         assert!(is_canonical_ipv6(b"2001:db8:0:1:1:1:1:1"));
         assert!(!is_canonical_ipv6(b"2001:db8::1:1:1:1:1"));
+    }
+
+    #[test]
+    fn ldh_domains_label_by_label() {
+        fn by_labels(host: &[u8]) -> bool {
+            host.split(|&b| b == b'.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= MAX_LABEL_LEN
+                    && label.first() != Some(&b'-')
+                    && label.last() != Some(&b'-')
+                    && label
+                        .iter()
+                        .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+        }
+        let long = "a".repeat(MAX_LABEL_LEN);
+        let hosts = [
+            "a".to_owned(),
+            "app.example.re".to_owned(),
+            "x-1.b2".to_owned(),
+            format!("{long}.re"),
+            format!("{long}a.re"),
+            format!("re.{long}"),
+            format!("re.{long}a"),
+        ];
+        let odd = [
+            "", ".", "a.", ".a", "a..b", "-a.b", "a-.b", "a.-b", "a.b-", "-", "A.b", "a_b", "a b",
+            "a.b\u{e9}",
+        ];
+        for host in hosts.iter().map(String::as_str).chain(odd) {
+            assert_eq!(is_ldh_domain(host.as_bytes()), by_labels(host.as_bytes()), "{host:?}");
+        }
+        assert!(is_ldh_domain(b"app.example.re") && !is_ldh_domain(b"a..b"));
     }
 
     #[test]
