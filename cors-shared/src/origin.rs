@@ -43,8 +43,13 @@ pub(crate) fn parse(input: &[u8]) -> Option<OriginParts<'_>> {
     if input.len() > MAX_ORIGIN_LEN {
         return None;
     }
-    let sep = find(input, b"://")?;
-    let (scheme, rest) = (input.get(..sep)?, input.get(sep + 3..)?);
+    // The scheme runs up to its first byte that no scheme holds, which must begin `://`: the
+    // same as finding the first `://` and checking all before it, in one pass over the scheme.
+    let sep = input
+        .iter()
+        .take(MAX_SCHEME_LEN + 1)
+        .position(|&b| !is_scheme_byte(b))?;
+    let (scheme, rest) = (input.get(..sep)?, input.get(sep..)?.strip_prefix(b"://")?);
     if !is_scheme(scheme) {
         return None;
     }
@@ -86,12 +91,15 @@ pub(crate) fn is_scheme(s: &[u8]) -> bool {
         Some((first, rest)) => {
             s.len() <= MAX_SCHEME_LEN
                 && first.is_ascii_lowercase()
-                && rest.iter().all(|&b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-                })
+                && rest.iter().all(|&b| is_scheme_byte(b))
         }
         None => false,
     }
+}
+
+/// A byte a scheme may hold after its first letter.
+fn is_scheme_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
 }
 
 /// The default port of the special schemes of the URL Standard, which browsers omit.
@@ -135,33 +143,54 @@ pub(crate) fn host_kind(host: &[u8]) -> Option<HostKind> {
 }
 
 /// True when every dot-separated label of `host` is a lower-case LDH label (1-63 letters, digits
-/// and inner hyphens), read in one pass.
+/// and inner hyphens), read in one pass: each byte is classed by one table lookup, and each
+/// label's length and ends are checked at the dot that closes it.
 fn is_ldh_domain(host: &[u8]) -> bool {
-    // Length of the label read so far, and its last byte.
-    let (mut len, mut prev) = (0usize, b'.');
-    for &b in host {
-        match b {
-            b'.' => {
-                if len == 0 || prev == b'-' {
+    let mut start = 0usize;
+    for (i, &b) in host.iter().enumerate() {
+        match LDH_CLASS.get(usize::from(b)) {
+            Some(&LDH) => {}
+            Some(&DOT) => {
+                if !is_label(host.get(start..i).unwrap_or_default()) {
                     return false;
                 }
-                len = 0;
-            }
-            b'a'..=b'z' | b'0'..=b'9' | b'-' => {
-                if b == b'-' && len == 0 {
-                    return false;
-                }
-                len += 1;
-                if len > MAX_LABEL_LEN {
-                    return false;
-                }
+                start = i + 1;
             }
             _ => return false,
         }
-        prev = b;
     }
-    len != 0 && prev != b'-'
+    is_label(host.get(start..).unwrap_or_default())
 }
+
+/// The length and ends of one label whose bytes are letters, digits and hyphens.
+fn is_label(label: &[u8]) -> bool {
+    (1..=MAX_LABEL_LEN).contains(&label.len())
+        && label.first() != Some(&b'-')
+        && label.last() != Some(&b'-')
+}
+
+/// Classes of [`LDH_CLASS`]: a byte of no label, a lower-case letter, digit or hyphen, a dot.
+const OTHER: u8 = 0;
+const LDH: u8 = 1;
+const DOT: u8 = 2;
+
+/// The class of every byte in a host name, built at compile time (an index out of bounds here
+/// would fail the build, not a request).
+#[allow(clippy::indexing_slicing)]
+const LDH_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' {
+            table[b] = LDH;
+        } else if byte == b'.' {
+            table[b] = DOT;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Four decimal parts 0-255 without leading zeros.
 pub(crate) fn is_canonical_ipv4(host: &[u8]) -> bool {
@@ -360,6 +389,45 @@ mod tests {
             assert_eq!(is_ldh_domain(host.as_bytes()), by_labels(host.as_bytes()), "{host:?}");
         }
         assert!(is_ldh_domain(b"app.example.re") && !is_ldh_domain(b"a..b"));
+    }
+
+    #[test]
+    fn the_scheme_ends_at_the_first_separator() {
+        fn by_separator(input: &[u8]) -> Option<(&[u8], &[u8])> {
+            let sep = find(input, b"://")?;
+            let scheme = &input[..sep];
+            is_scheme(scheme).then(|| (scheme, &input[sep + 3..]))
+        }
+        let long = "a".repeat(MAX_SCHEME_LEN);
+        let inputs = [
+            "https://app.example.re".to_owned(),
+            "ht:tp://a.b".to_owned(),
+            "http//a.b".to_owned(),
+            "://a.b".to_owned(),
+            "h://a.b".to_owned(),
+            "h+1.-x://a.b".to_owned(),
+            format!("{long}://a.b"),
+            format!("{long}a://a.b"),
+            "Http://a.b".to_owned(),
+            "1http://a.b".to_owned(),
+            "http:/a.b".to_owned(),
+            "http:://a.b".to_owned(),
+            "https://a.b://c.d".to_owned(),
+            "http".to_owned(),
+            "".to_owned(),
+        ];
+        for input in &inputs {
+            let got = parse(input.as_bytes()).map(|p| p.scheme);
+            let want = by_separator(input.as_bytes())
+                .and_then(|(scheme, _)| parse(input.as_bytes()).map(|_| scheme));
+            assert_eq!(got, want, "{input:?}");
+            if let Some((scheme, rest)) = by_separator(input.as_bytes()) {
+                let ok = host_kind(rest).is_some();
+                assert_eq!(got, ok.then_some(scheme), "{input:?}");
+            }
+        }
+        assert!(parse(b"https://app.example.re").is_some());
+        assert!(parse(b"ht:tp://a.b").is_none());
     }
 
     #[test]
