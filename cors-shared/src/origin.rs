@@ -382,11 +382,27 @@ mod tests {
             format!("re.{long}a"),
         ];
         let odd = [
-            "", ".", "a.", ".a", "a..b", "-a.b", "a-.b", "a.-b", "a.b-", "-", "A.b", "a_b", "a b",
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "a.-b",
+            "a.b-",
+            "-",
+            "A.b",
+            "a_b",
+            "a b",
             "a.b\u{e9}",
         ];
         for host in hosts.iter().map(String::as_str).chain(odd) {
-            assert_eq!(is_ldh_domain(host.as_bytes()), by_labels(host.as_bytes()), "{host:?}");
+            assert_eq!(
+                is_ldh_domain(host.as_bytes()),
+                by_labels(host.as_bytes()),
+                "{host:?}"
+            );
         }
         assert!(is_ldh_domain(b"app.example.re") && !is_ldh_domain(b"a..b"));
     }

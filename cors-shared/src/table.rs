@@ -183,7 +183,10 @@ fn probe<S: AsRef<str>>(
             return None;
         }
         let index = usize::try_from(slot).ok()?;
-        if keys.get(index).is_some_and(|k| is_key(k.as_ref().as_bytes())) {
+        if keys
+            .get(index)
+            .is_some_and(|k| is_key(k.as_ref().as_bytes()))
+        {
             return Some(index);
         }
         at = (at + 1) & mask;
