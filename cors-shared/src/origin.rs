@@ -43,8 +43,13 @@ pub(crate) fn parse(input: &[u8]) -> Option<OriginParts<'_>> {
     if input.len() > MAX_ORIGIN_LEN {
         return None;
     }
-    let sep = find(input, b"://")?;
-    let (scheme, rest) = (input.get(..sep)?, input.get(sep + 3..)?);
+    // The scheme runs up to its first byte that no scheme holds, which must begin `://`: the
+    // same as finding the first `://` and checking all before it, in one pass over the scheme.
+    let sep = input
+        .iter()
+        .take(MAX_SCHEME_LEN + 1)
+        .position(|&b| !is_scheme_byte(b))?;
+    let (scheme, rest) = (input.get(..sep)?, input.get(sep..)?.strip_prefix(b"://")?);
     if !is_scheme(scheme) {
         return None;
     }
@@ -86,12 +91,15 @@ pub(crate) fn is_scheme(s: &[u8]) -> bool {
         Some((first, rest)) => {
             s.len() <= MAX_SCHEME_LEN
                 && first.is_ascii_lowercase()
-                && rest.iter().all(|&b| {
-                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
-                })
+                && rest.iter().all(|&b| is_scheme_byte(b))
         }
         None => false,
     }
+}
+
+/// A byte a scheme may hold after its first letter.
+fn is_scheme_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
 }
 
 /// The default port of the special schemes of the URL Standard, which browsers omit.
@@ -131,21 +139,58 @@ pub(crate) fn host_kind(host: &[u8]) -> Option<HostKind> {
     if numeric_last {
         return is_canonical_ipv4(host).then_some(HostKind::Ipv4);
     }
-    host.split(|&b| b == b'.')
-        .all(is_ldh_label)
-        .then_some(HostKind::Domain)
+    is_ldh_domain(host).then_some(HostKind::Domain)
 }
 
-/// One lower-case LDH label: 1-63 letters, digits and inner hyphens.
-pub(crate) fn is_ldh_label(label: &[u8]) -> bool {
-    !label.is_empty()
-        && label.len() <= MAX_LABEL_LEN
+/// True when every dot-separated label of `host` is a lower-case LDH label (1-63 letters, digits
+/// and inner hyphens), read in one pass: each byte is classed by one table lookup, and each
+/// label's length and ends are checked at the dot that closes it.
+fn is_ldh_domain(host: &[u8]) -> bool {
+    let mut start = 0usize;
+    for (i, &b) in host.iter().enumerate() {
+        match LDH_CLASS.get(usize::from(b)) {
+            Some(&LDH) => {}
+            Some(&DOT) => {
+                if !is_label(host.get(start..i).unwrap_or_default()) {
+                    return false;
+                }
+                start = i + 1;
+            }
+            _ => return false,
+        }
+    }
+    is_label(host.get(start..).unwrap_or_default())
+}
+
+/// The length and ends of one label whose bytes are letters, digits and hyphens.
+fn is_label(label: &[u8]) -> bool {
+    (1..=MAX_LABEL_LEN).contains(&label.len())
         && label.first() != Some(&b'-')
         && label.last() != Some(&b'-')
-        && label
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
+
+/// Classes of [`LDH_CLASS`]: a byte of no label, a lower-case letter, digit or hyphen, a dot.
+const OTHER: u8 = 0;
+const LDH: u8 = 1;
+const DOT: u8 = 2;
+
+/// The class of every byte in a host name, built at compile time (an index out of bounds here
+/// would fail the build, not a request).
+#[allow(clippy::indexing_slicing)]
+const LDH_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' {
+            table[b] = LDH;
+        } else if byte == b'.' {
+            table[b] = DOT;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Four decimal parts 0-255 without leading zeros.
 pub(crate) fn is_canonical_ipv4(host: &[u8]) -> bool {
@@ -311,6 +356,94 @@ mod tests {
         // A single zero group is never compressed.
         assert!(is_canonical_ipv6(b"2001:db8:0:1:1:1:1:1"));
         assert!(!is_canonical_ipv6(b"2001:db8::1:1:1:1:1"));
+    }
+
+    #[test]
+    fn ldh_domains_label_by_label() {
+        fn by_labels(host: &[u8]) -> bool {
+            host.split(|&b| b == b'.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= MAX_LABEL_LEN
+                    && label.first() != Some(&b'-')
+                    && label.last() != Some(&b'-')
+                    && label
+                        .iter()
+                        .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            })
+        }
+        let long = "a".repeat(MAX_LABEL_LEN);
+        let hosts = [
+            "a".to_owned(),
+            "app.example.re".to_owned(),
+            "x-1.b2".to_owned(),
+            format!("{long}.re"),
+            format!("{long}a.re"),
+            format!("re.{long}"),
+            format!("re.{long}a"),
+        ];
+        let odd = [
+            "",
+            ".",
+            "a.",
+            ".a",
+            "a..b",
+            "-a.b",
+            "a-.b",
+            "a.-b",
+            "a.b-",
+            "-",
+            "A.b",
+            "a_b",
+            "a b",
+            "a.b\u{e9}",
+        ];
+        for host in hosts.iter().map(String::as_str).chain(odd) {
+            assert_eq!(
+                is_ldh_domain(host.as_bytes()),
+                by_labels(host.as_bytes()),
+                "{host:?}"
+            );
+        }
+        assert!(is_ldh_domain(b"app.example.re") && !is_ldh_domain(b"a..b"));
+    }
+
+    #[test]
+    fn the_scheme_ends_at_the_first_separator() {
+        fn by_separator(input: &[u8]) -> Option<(&[u8], &[u8])> {
+            let sep = find(input, b"://")?;
+            let scheme = &input[..sep];
+            is_scheme(scheme).then(|| (scheme, &input[sep + 3..]))
+        }
+        let long = "a".repeat(MAX_SCHEME_LEN);
+        let inputs = [
+            "https://app.example.re".to_owned(),
+            "ht:tp://a.b".to_owned(),
+            "http//a.b".to_owned(),
+            "://a.b".to_owned(),
+            "h://a.b".to_owned(),
+            "h+1.-x://a.b".to_owned(),
+            format!("{long}://a.b"),
+            format!("{long}a://a.b"),
+            "Http://a.b".to_owned(),
+            "1http://a.b".to_owned(),
+            "http:/a.b".to_owned(),
+            "http:://a.b".to_owned(),
+            "https://a.b://c.d".to_owned(),
+            "http".to_owned(),
+            "".to_owned(),
+        ];
+        for input in &inputs {
+            let got = parse(input.as_bytes()).map(|p| p.scheme);
+            let want = by_separator(input.as_bytes())
+                .and_then(|(scheme, _)| parse(input.as_bytes()).map(|_| scheme));
+            assert_eq!(got, want, "{input:?}");
+            if let Some((scheme, rest)) = by_separator(input.as_bytes()) {
+                let ok = host_kind(rest).is_some();
+                assert_eq!(got, ok.then_some(scheme), "{input:?}");
+            }
+        }
+        assert!(parse(b"https://app.example.re").is_some());
+        assert!(parse(b"ht:tp://a.b").is_none());
     }
 
     #[test]

@@ -211,8 +211,8 @@ impl Policy {
         {
             return Verdict::Allowed(Some(index));
         }
-        let exactable = !is_null && short && !value.contains(&b'*');
-        self.check_origin_further(value, is_null, exactable)
+        // A value holding `*` equals no exact entry of the set: `exact` tells patterns apart.
+        self.check_origin_further(value, is_null, !is_null && short)
     }
 
     /// The rest of [`Policy::check_origin`], for a value that is not an exact origin of the

@@ -23,41 +23,62 @@ fn finish(h: u64, tail: u64, len: usize) -> u64 {
     h ^ (h >> 29)
 }
 
-/// A hash of the concatenation of `parts`, eight bytes at a time: a probe hashes the incoming
-/// `Origin` in one pass, and pattern probes hash borrowed pieces without building a string.
+/// A hash of the concatenation of `parts`: the same value as [`hash_one`] of the whole, so that
+/// pattern probes hash borrowed pieces without building a string.
 pub(crate) fn hash(parts: &[&[u8]]) -> u64 {
     if let [one] = parts {
         return hash_one(one);
     }
-    let (mut h, mut tail, mut n, mut len) = (SEED, 0u64, 0u32, 0usize);
+    // The last eight bytes seen, the latest in the high byte: every eighth byte it is the
+    // whole word just read, and at the end it is the (overlapping) last word.
+    let (mut h, mut last, mut len) = (SEED, 0u64, 0usize);
     for part in parts {
         for &b in *part {
-            tail |= u64::from(b) << (8 * n);
-            n += 1;
-            if n == 8 {
-                h = mix(h, tail);
-                (tail, n) = (0, 0);
+            last = (last >> 8) | (u64::from(b) << 56);
+            len += 1;
+            if len % 8 == 0 {
+                h = mix(h, last);
             }
         }
-        len += part.len();
     }
+    let tail = match len {
+        0 => 0,
+        // Fewer than eight bytes: they sit in the high bytes of `last`.
+        1..=7 => last >> (8 * (8 - len)),
+        _ if len % 8 == 0 => 0,
+        _ => last,
+    };
     finish(h, tail, len)
 }
 
-/// [`hash`] of one piece, reading whole words.
-fn hash_one(bytes: &[u8]) -> u64 {
+/// A hash of `bytes`, eight bytes at a time: one word per whole eight bytes, then, when bytes
+/// are left over, the last eight bytes read as one word (overlapping the previous one), so that
+/// an origin is hashed in a few loads whatever its length. Fewer than eight bytes are one
+/// zero-padded word. The seed keeps values from coinciding with those of other tables.
+pub(crate) fn hash_one(bytes: &[u8]) -> u64 {
     let mut h = SEED;
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = mix(h, u64::from_le_bytes(word));
+        h = mix(h, word(chunk));
     }
-    let mut tail = 0u64;
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        tail |= u64::from(b) << (8 * i);
-    }
+    let tail = match bytes.len() {
+        len @ 1..=7 => {
+            let mut padded = [0u8; 8];
+            if let Some(head) = padded.get_mut(..len) {
+                head.copy_from_slice(bytes);
+            }
+            u64::from_le_bytes(padded)
+        }
+        len if len % 8 != 0 => bytes.get(len - 8..).map_or(0, word),
+        _ => 0,
+    };
     finish(h, tail, bytes.len())
+}
+
+/// Eight bytes as a little-endian word (zero when `bytes` is not eight long: never, by the
+/// callers).
+fn word(bytes: &[u8]) -> u64 {
+    <[u8; 8]>::try_from(bytes).map_or(0, u64::from_le_bytes)
 }
 
 /// True when `stored` equals the concatenation of `parts`.
@@ -120,13 +141,42 @@ pub(crate) fn contains<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]
 }
 
 /// The index in `keys` of the concatenation of `parts`, looked up in a table built by
-/// [`build_slots`].
+/// [`build_slots`]. Pieces that fit [`JOIN_LEN`] are copied side by side first, to be hashed a
+/// word at a time and compared at once.
 pub(crate) fn find<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) -> Option<usize> {
     if slots.is_empty() {
         return None;
     }
-    let mask = slots.len() - 1;
-    let mut at = (hash(parts) as usize) & mask;
+    if let [one] = parts {
+        return probe(slots, keys, hash_one(one), |k| k == *one);
+    }
+    let mut joined = [0u8; JOIN_LEN];
+    let mut len = 0usize;
+    for part in parts {
+        match joined.get_mut(len..len + part.len()) {
+            Some(room) => room.copy_from_slice(part),
+            None => return probe(slots, keys, hash(parts), |k| eq_parts(k, parts)),
+        }
+        len += part.len();
+    }
+    let whole = joined.get(..len).unwrap_or_default();
+    probe(slots, keys, hash_one(whole), |k| k == whole)
+}
+
+/// Room for the pieces of a pattern probe: a serialized origin and a few bytes of pattern.
+const JOIN_LEN: usize = crate::origin::MAX_ORIGIN_LEN + 16;
+
+/// Walks the probe sequence of `hash` until `is_key` accepts a key or an empty slot ends it.
+#[inline(always)]
+fn probe<S: AsRef<str>>(
+    slots: &[u32],
+    keys: &[S],
+    hash: u64,
+    is_key: impl Fn(&[u8]) -> bool,
+) -> Option<usize> {
+    let mask = slots.len().wrapping_sub(1);
+    // Truncation is intended: only the low bits pick the slot.
+    let mut at = (hash as usize) & mask;
     for _ in 0..slots.len() {
         let slot = *slots.get(at)?;
         if slot == EMPTY {
@@ -135,7 +185,7 @@ pub(crate) fn find<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) ->
         let index = usize::try_from(slot).ok()?;
         if keys
             .get(index)
-            .is_some_and(|k| eq_parts(k.as_ref().as_bytes(), parts))
+            .is_some_and(|k| is_key(k.as_ref().as_bytes()))
         {
             return Some(index);
         }
@@ -180,5 +230,29 @@ mod tests {
             assert_eq!(hash(&[a, b"", b]), hash(&[whole]));
         }
         assert_ne!(hash(&[b"ab"]), hash(&[b"ab\0"]));
+        for len in 0..40 {
+            let whole = &whole[..len.min(whole.len())];
+            assert_eq!(hash(&[whole, b""]), hash_one(whole), "length {len}");
+        }
+    }
+
+    #[test]
+    fn keys_are_found_from_pieces_however_long() {
+        // The longest key is longer than the room pieces are joined in.
+        let long = format!("https://{}.example.re", "a".repeat(JOIN_LEN));
+        let keys = ["https://app.example.re".to_owned(), long.clone()];
+        let slots = build_slots(&keys);
+        for key in &keys {
+            let key = key.as_bytes();
+            for split in [0, 5, 9, key.len() - 3, key.len()] {
+                let (a, b) = key.split_at(split);
+                assert_eq!(find(&slots, &keys, &[a, b]), find(&slots, &keys, &[key]));
+                assert!(find(&slots, &keys, &[a, b]).is_some());
+            }
+        }
+        assert_eq!(find(&slots, &keys, &[b"https://app.", b"example.r"]), None);
+        let longer = format!("{long}x");
+        assert_eq!(find(&slots, &keys, &[long.as_bytes(), b"x"]), None);
+        assert_eq!(find(&slots, &keys, &[longer.as_bytes()]), None);
     }
 }
