@@ -185,6 +185,17 @@ impl KeptOrigin {
         }
     }
 
+    /// What [`read`] keeps of `request`, not an `OPTIONS` request (never a preflight), when
+    /// write protection does not apply: one lookup of `Origin`, and no view.
+    #[inline(always)]
+    pub(crate) fn of_ordinary(request: Parts<'_>) -> Self {
+        let (origin, value) = lines(request.headers, &ORIGIN);
+        KeptOrigin {
+            method: request.method.clone(),
+            origin: Line::keep(origin, value),
+        }
+    }
+
     /// The view a decision reads and the values a response may repeat, as [`read`] gave them.
     #[inline(always)]
     pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {

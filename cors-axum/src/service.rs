@@ -213,6 +213,12 @@ where
         let shared = &*self.shared;
         // One version of a reloadable policy decides the whole request.
         let version = shared.hold();
+        // The common case first: a request that is no preflight (not `OPTIONS`) and that write
+        // protection does not judge, kept as `decide_or_defer` keeps it, without a view.
+        if request.method() != Method::OPTIONS && !version.protects_writes(shared.protection()) {
+            let kept = KeptOrigin::of_ordinary(Parts::of(&request));
+            return self.defer_ordinary(request, kept, version, mode);
+        }
         let decided = decide_or_defer(
             &version,
             &shared.prepared,
