@@ -278,7 +278,7 @@ impl<S> CorsService<S> {
     /// Sends an ordinary request on undecided (marked for the route policies inside a
     /// Router) and leaves the decision to the response: a route policy that answers makes it
     /// unneeded.
-    #[inline]
+    #[inline(always)]
     fn defer_ordinary<B, ResBody>(
         &mut self,
         mut request: Request<B>,
@@ -294,18 +294,14 @@ impl<S> CorsService<S> {
         if self.inner_kind == Inner::Router && mode == Mode::Default {
             self.mark(&mut request, Kind::Request);
         }
-        CorsFuture {
-            state: State::Inner {
-                future: self.inner.call(request),
-            },
-            then: Then::Ordinary(Ordinary {
-                shared: Arc::clone(&self.shared),
-                version,
-                kept,
-                path,
-                mode,
-            }),
-        }
+        let then = Then::Ordinary(Ordinary {
+            shared: Arc::clone(&self.shared),
+            version,
+            kept,
+            path,
+            mode,
+        });
+        CorsFuture::called(self.inner.call(request), then)
     }
 
     /// Sends a preflight on to the Router inside, marked for its route policies, and leaves
@@ -541,6 +537,15 @@ pin_project! {
 }
 
 impl<F> CorsFuture<F> {
+    /// The future of the inner service's response, then `then`.
+    #[inline(always)]
+    fn called(future: F, then: Then) -> Self {
+        CorsFuture {
+            state: State::Inner { future },
+            then,
+        }
+    }
+
     pub(crate) fn answer(decided: Decided, mode: Mode) -> Self {
         CorsFuture {
             state: State::Answer,
