@@ -176,7 +176,9 @@ where
             Role::Route,
             protection,
         );
-        if request.extensions().get::<RouteClaimed>().is_some() {
+        // Only a request that a route policy outside did not answer, never a preflight, can
+        // reach this one claimed.
+        if decided.preflight.is_none() && request.extensions().get::<RouteClaimed>().is_some() {
             warn_once(&shared.warned_twice, || {
                 format!(
                     "two CORS route policies apply to {}: `.cors(...)` covers every method of \
