@@ -14,6 +14,7 @@ use tower_service::Service;
 
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
+use crate::mark::{Kind, Outside};
 use crate::service::{decide, CorsFuture, CorsService, Inner, Mode};
 use crate::Cors;
 
@@ -163,10 +164,16 @@ where
         let shared = &self.shared;
         // A preflight the default layer forwarded gets its `OPTIONS` back here.
         let outside = crate::mark::outside(&mut request);
-        // The application's write protection, which a policy that does not say inherits.
+        // The application's write protection, which a policy that does not say inherits. A
+        // forwarded preflight is decided without it: protection never judges a preflight.
         let app_protection = match outside {
-            Some(_) => crate::mark::app_protection(&request),
-            None => None,
+            Some(Outside {
+                kind: Kind::Request,
+            }) => crate::mark::app_protection(&request),
+            Some(Outside {
+                kind: Kind::Preflight,
+            })
+            | None => None,
         };
         let protection = app_protection.as_deref().unwrap_or(&crate::mark::OFF);
         let decided = decide(
