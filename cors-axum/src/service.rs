@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use cors_shared::{Decision, Policy, WriteProtection, WRITE_REFUSED_BODY};
+use cors_shared::{Decision, Policy, RequestView, WriteProtection, WRITE_REFUSED_BODY};
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::{Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
@@ -52,19 +52,9 @@ pub(crate) fn decide<B>(
     role: Role,
     protection: &WriteProtection,
 ) -> Decided {
-    match decide_or_defer(policy, prepared, request, role, protection, None) {
-        Arrival::Decided(decided) => decided,
-        // Never asked to defer.
-        Arrival::Preflight(kept) => {
-            Deferred::decide_kept(policy, prepared, &kept, request.uri().path(), role)
-        }
-        Arrival::Ordinary(kept) => {
-            let (view, reuse) = kept.view();
-            let decision = policy.decide(&view);
-            let path = request.uri().path();
-            Decided::new(&decision, prepared, reuse, request.method(), path, role)
-        }
-    }
+    let protects = policy.protects_writes(protection);
+    let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
+    decide_read(policy, prepared, request, role, protection, &view, reuse)
 }
 
 /// What the default layer does as a request arrives: decides it, or keeps what a decision
@@ -100,21 +90,37 @@ fn decide_or_defer<B>(
             return Arrival::Preflight(Kept::new(&view, reuse));
         }
     }
+    Arrival::Decided(decide_read(
+        policy, prepared, request, role, protection, &view, reuse,
+    ))
+}
+
+/// The decision of `policy` on `view`, what [`crate::request::read`] read of `request`, owned.
+#[inline(always)]
+fn decide_read<B>(
+    policy: &Policy,
+    prepared: &Prepared,
+    request: &Request<B>,
+    role: Role,
+    protection: &WriteProtection,
+    view: &RequestView<'_>,
+    reuse: Reuse<'_>,
+) -> Decided {
     // Without protection, `decide` is the same decision (it applies a policy's own
-    // `protect_writes = true`, which `protects` covers) at the cost it always had.
-    let decision = if protects {
-        policy.decide_with(&view, protection)
+    // `protect_writes = true`, which `protects_writes` covers) at the cost it always had.
+    let decision = if policy.protects_writes(protection) {
+        policy.decide_with(view, protection)
     } else {
-        policy.decide(&view)
+        policy.decide(view)
     };
-    Arrival::Decided(Decided::new(
+    Decided::new(
         &decision,
         prepared,
         reuse,
         request.method(),
         request.uri().path(),
         role,
-    ))
+    )
 }
 
 impl Decided {
@@ -442,20 +448,6 @@ impl Deferred {
             note.log(preflight);
         }
         Ok(response)
-    }
-
-    /// The decision of `policy` on the preflight `kept`.
-    #[inline]
-    fn decide_kept(
-        policy: &Policy,
-        prepared: &Prepared,
-        kept: &Kept,
-        path: &str,
-        role: Role,
-    ) -> Decided {
-        let (view, reuse) = kept.view();
-        let decision = policy.decide(&view);
-        Decided::new(&decision, prepared, reuse, &Method::OPTIONS, path, role)
     }
 }
 
