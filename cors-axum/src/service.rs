@@ -57,44 +57,6 @@ pub(crate) fn decide<B>(
     decide_read(policy, prepared, request, role, protection, &view, reuse)
 }
 
-/// What the default layer does as a request arrives: decides it, or keeps what a decision
-/// reads for later, a preflight's lines or an ordinary request's `Origin`. None is boxed: the
-/// request path does not allocate.
-enum Arrival {
-    Decided(Decided),
-    Preflight(Kept),
-    Ordinary(KeptOrigin),
-}
-
-/// [`decide`], or, for the default layer around `inner` (`defer`), what the decision of a
-/// request that write protection does not judge reads, kept for later: the default layer
-/// decides such a request when its response comes back, and not at all when a route policy
-/// inside answered it. A preflight is kept only around a Router: around another service the
-/// layer answers it at once.
-#[inline(always)]
-fn decide_or_defer<B>(
-    policy: &Policy,
-    prepared: &Prepared,
-    request: &Request<B>,
-    role: Role,
-    protection: &WriteProtection,
-    defer: Option<Inner>,
-) -> Arrival {
-    let protects = policy.protects_writes(protection);
-    let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
-    if let (Some(inner), false) = (defer, protects) {
-        if !view.is_preflight() {
-            return Arrival::Ordinary(KeptOrigin::new(request.method(), &view, reuse));
-        }
-        if inner == Inner::Router {
-            return Arrival::Preflight(Kept::new(&view, reuse));
-        }
-    }
-    Arrival::Decided(decide_read(
-        policy, prepared, request, role, protection, &view, reuse,
-    ))
-}
-
 /// The decision of `policy` on `view`, what [`crate::request::read`] read of `request`, owned.
 #[inline(always)]
 fn decide_read<B>(
@@ -219,25 +181,39 @@ where
         let shared = &*self.shared;
         // One version of a reloadable policy decides the whole request.
         let version = shared.hold();
-        // The common case first: a request that is no preflight (not `OPTIONS`) and that write
-        // protection does not judge, kept as `decide_or_defer` keeps it, without a view.
-        if request.method() != Method::OPTIONS && !version.protects_writes(shared.protection()) {
+        // A request that write protection does not judge is decided when its response comes
+        // back, and not at all when a route policy inside answered it: what its decision reads
+        // is kept for then. None of it is boxed: the request path does not allocate.
+        let protects = version.protects_writes(shared.protection());
+        // The common case first: a request that is no preflight (not `OPTIONS`), kept with one
+        // lookup of `Origin` and no view.
+        if request.method() != Method::OPTIONS && !protects {
             let kept = KeptOrigin::of_ordinary(Parts::of(&request));
             return self.defer_ordinary(request, kept, version, mode);
         }
-        let decided = decide_or_defer(
+        let (view, reuse) = crate::request::read(Parts::of(&request), &version, protects);
+        if !protects {
+            if !view.is_preflight() {
+                let kept = KeptOrigin::new(request.method(), &view, reuse);
+                return self.defer_ordinary(request, kept, version, mode);
+            }
+            // A preflight is kept only around a Router: around another service the layer
+            // answers it at once.
+            if self.inner_kind == Inner::Router {
+                let kept = Kept::new(&view, reuse);
+                return self.defer(request, kept, version, mode);
+            }
+        }
+        let decided = decide_read(
             &version,
             &shared.prepared,
             &request,
             Role::Default,
             shared.protection(),
-            Some(self.inner_kind),
+            &view,
+            reuse,
         );
-        match decided {
-            Arrival::Decided(decided) => self.answer_or_forward(request, decided, mode),
-            Arrival::Preflight(kept) => self.defer(request, kept, version, mode),
-            Arrival::Ordinary(kept) => self.defer_ordinary(request, kept, version, mode),
-        }
+        self.answer_or_forward(request, decided, mode)
     }
 }
 
