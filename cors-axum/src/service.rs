@@ -305,18 +305,14 @@ impl<S> CorsService<S> {
         .then(|| request.uri().clone());
         self.mark(&mut request, Kind::Preflight);
         *request.method_mut() = self.shared.forwarded_method.clone();
-        CorsFuture {
-            state: State::Inner {
-                future: self.inner.call(request),
-            },
-            then: Then::Deferred(Deferred {
-                shared: Arc::clone(&self.shared),
-                version,
-                kept,
-                uri,
-                mode,
-            }),
-        }
+        let then = Then::Deferred(Deferred {
+            shared: Arc::clone(&self.shared),
+            version,
+            kept,
+            uri,
+            mode,
+        });
+        CorsFuture::called(self.inner.call(request), then)
     }
 }
 
