@@ -18,7 +18,7 @@ const UPGRADE: HeaderName = HeaderName::from_static(header::UPGRADE);
 
 /// The request's values that an allowed response repeats byte for byte (`Origin`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers`), copied by reference
-/// count instead of by content: the first line of each header [`read`] looks up.
+/// count instead of by content: the first line of each header [`read_into`] looks up.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Reuse<'a> {
     pub(crate) origin: Option<&'a HeaderValue>,
@@ -50,21 +50,22 @@ impl<'a> Parts<'a> {
     }
 }
 
-/// The parts of a request that `policy` looks at and, from the same lookups, the values a
-/// response may repeat. The preflight-only headers are looked up for `OPTIONS` with an `Origin`
-/// only, `Access-Control-Request-Private-Network` only for a policy that answers it, and the
-/// lines write protection reads only when it applies (`protects`).
+/// The parts of a request that `policy` looks at, written into `view` (made for the request's
+/// method, where the caller keeps it), and, from the same lookups, the values a response may
+/// repeat. The preflight-only headers are looked up for `OPTIONS` with an `Origin` only,
+/// `Access-Control-Request-Private-Network` only for a policy that answers it, and the lines
+/// write protection reads only when it applies (`protects`).
 #[inline(always)]
-pub(crate) fn read<'a>(
+pub(crate) fn read_into<'a>(
     request: Parts<'a>,
     policy: &Policy,
     protects: bool,
-) -> (RequestView<'a>, Reuse<'a>) {
+    view: &mut RequestView<'a>,
+) -> Reuse<'a> {
     let Parts {
         method, headers, ..
     } = request;
     let (origin, origin_value) = lines(headers, &ORIGIN);
-    let mut view = RequestView::new(method.as_str().as_bytes());
     view.origin = origin;
     let mut reuse = Reuse {
         origin: origin_value,
@@ -79,8 +80,20 @@ pub(crate) fn read<'a>(
         }
     }
     if protects {
-        read_protection(&mut view, request);
+        read_protection(view, request);
     }
+    reuse
+}
+
+/// [`read_into`] a view of its own.
+#[cfg(test)]
+pub(crate) fn read<'a>(
+    request: Parts<'a>,
+    policy: &Policy,
+    protects: bool,
+) -> (RequestView<'a>, Reuse<'a>) {
+    let mut view = RequestView::new(request.method.as_str().as_bytes());
+    let reuse = read_into(request, policy, protects, &mut view);
     (view, reuse)
 }
 
@@ -122,9 +135,9 @@ impl Line {
     }
 }
 
-/// What [`read`] reads of a preflight, kept by reference count so that the request can move on
-/// and be decided later: the default layer around a `Router` decides a preflight only when no
-/// route policy inside answered it.
+/// What [`read_into`] reads of a preflight, kept by reference count so that the request can
+/// move on and be decided later: the default layer around a `Router` decides a preflight only
+/// when no route policy inside answered it.
 #[derive(Clone, Debug)]
 pub(crate) struct Kept {
     origin: Line,
@@ -134,7 +147,7 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
-    /// Keeps what [`read`] read of an `OPTIONS` request.
+    /// Keeps what [`read_into`] read of an `OPTIONS` request.
     #[inline]
     pub(crate) fn new(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
         Kept {
@@ -148,7 +161,7 @@ impl Kept {
         }
     }
 
-    /// The view a decision reads and the values a response may repeat, as [`read`] gave them.
+    /// The view a decision reads and the values a response may repeat, as [`read_into`] gave them.
     #[inline]
     pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {
         let mut view = RequestView::new(Method::OPTIONS.as_str().as_bytes());
@@ -166,7 +179,7 @@ impl Kept {
     }
 }
 
-/// What [`read`] reads of an ordinary request (not a preflight), kept by reference count so
+/// What [`read_into`] reads of an ordinary request (not a preflight), kept by reference count so
 /// that the request can move on and be decided when its response comes back: its method and
 /// its `Origin`, all that such a decision reads.
 #[derive(Clone, Debug)]
@@ -176,7 +189,7 @@ pub(crate) struct KeptOrigin {
 }
 
 impl KeptOrigin {
-    /// Keeps what [`read`] read of an ordinary request with `method`.
+    /// Keeps what [`read_into`] read of an ordinary request with `method`.
     #[inline]
     pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
         KeptOrigin {
@@ -185,7 +198,7 @@ impl KeptOrigin {
         }
     }
 
-    /// What [`read`] keeps of `request`, not an `OPTIONS` request (never a preflight), when
+    /// What [`read_into`] keeps of `request`, not an `OPTIONS` request (never a preflight), when
     /// write protection does not apply: one lookup of `Origin`, and no view.
     #[inline(always)]
     pub(crate) fn of_ordinary(request: Parts<'_>) -> Self {
@@ -196,7 +209,7 @@ impl KeptOrigin {
         }
     }
 
-    /// The view a decision reads and the values a response may repeat, as [`read`] gave them.
+    /// The view a decision reads and the values a response may repeat, as [`read_into`] gave them.
     #[inline(always)]
     pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {
         let mut view = RequestView::new(self.method.as_str().as_bytes());

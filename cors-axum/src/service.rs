@@ -53,11 +53,13 @@ pub(crate) fn decide<B>(
     protection: &WriteProtection,
 ) -> Decided {
     let protects = policy.protects_writes(protection);
-    let (view, reuse) = crate::request::read(Parts::of(request), policy, protects);
+    let mut view = RequestView::new(request.method().as_str().as_bytes());
+    let reuse = crate::request::read_into(Parts::of(request), policy, protects, &mut view);
     decide_read(policy, prepared, request, role, protection, &view, reuse)
 }
 
-/// The decision of `policy` on `view`, what [`crate::request::read`] read of `request`, owned.
+/// The decision of `policy` on `view`, what [`crate::request::read_into`] read of `request`,
+/// owned.
 #[inline(always)]
 fn decide_read<B>(
     policy: &Policy,
@@ -191,7 +193,8 @@ where
             let kept = KeptOrigin::of_ordinary(Parts::of(&request));
             return self.defer_ordinary(request, kept, version, mode);
         }
-        let (view, reuse) = crate::request::read(Parts::of(&request), &version, protects);
+        let mut view = RequestView::new(request.method().as_str().as_bytes());
+        let reuse = crate::request::read_into(Parts::of(&request), &version, protects, &mut view);
         if !protects {
             if !view.is_preflight() {
                 let kept = KeptOrigin::new(request.method(), &view, reuse);
