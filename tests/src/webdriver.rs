@@ -24,7 +24,7 @@ use std::fmt;
 use std::fs;
 use std::net::SocketAddr;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -436,11 +436,36 @@ impl Browser {
         )
     }
 
-    /// Navigates to `url` and waits for the page to load.
+    /// Navigates to `url` and waits until scripts run in the new page, loaded.
+    ///
+    /// The navigation command returns once the new page has loaded, but Firefox may still send
+    /// the next script to the page it left when the two are on different sites (each site has
+    /// its own process): the script then never runs in the new page, and the driver answers
+    /// `null` or "Document was unloaded". So, when the page changes, the wait goes on until a
+    /// script sees a loaded document other than the one left.
     pub fn goto(&self, url: &str) -> Result<(), Error> {
+        let left = self.current_url().ok();
         self.command("POST", "/url", Some(&json!({ "url": url })))
-            .map(drop)
-            .map_err(|e| Error::new(format!("cannot open {url}: {e}")))
+            .map_err(|e| Error::new(format!("cannot open {url}: {e}")))?;
+        let Some(left) = left.filter(|left| left != url) else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let seen = self.execute(
+                "return document.readyState === 'complete' ? location.href : null;",
+                &[],
+            );
+            match seen {
+                Ok(Value::String(href)) if href != left => return Ok(()),
+                _ if Instant::now() > deadline => {
+                    return Err(Error::new(format!(
+                        "opened {url}, but after 10 s scripts still ran in {left} ({seen:?})"
+                    )))
+                }
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
     }
 
     /// The URL of the current page.

@@ -1303,52 +1303,6 @@ fn wait_for_request(pages: &Pages, from: usize, start: &str) -> Vec<String> {
     }
 }
 
-/// Waits (up to 10 s) until the browser shows the page a form was sent to. The server may log
-/// the form's request before the browser has replaced the page with the answer; a step that
-/// navigated before then could see that answer replace its own page (and its script's
-/// promise vanish with it).
-fn settle(browser: &Browser, url: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if browser.current_url().is_ok_and(|now| now.starts_with(url)) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Opens the probe page of `page` and runs `script` there, as a page's own script would. Firefox
-/// under load now and then unloads the probe page while the script runs, so that its request
-/// is never sent and its promise never settles (the script's result is `null`, or an error
-/// says the document was unloaded). Then, and only when the API has not seen the step's
-/// request (`seen`, the start of its log line), the page is opened and the script run once
-/// more: a request that did go out is never sent twice.
-fn run_on_probe_page(
-    browser: &Browser,
-    pages: &Pages,
-    from: usize,
-    page: &str,
-    (script, args): (&str, &[Value]),
-    seen: &str,
-) -> Result<Value, String> {
-    let mut result = Err(String::new());
-    for _ in 0..2 {
-        result = browser
-            .goto(&format!("{page}/probe.html"))
-            .and_then(|()| browser.execute_async(script, args))
-            .map_err(|e| e.to_string());
-        let unloaded = match &result {
-            Ok(value) => value.is_null(),
-            Err(e) => e.contains("Document was unloaded"),
-        };
-        let (lines, _) = api_log_since(pages, from);
-        if !unloaded || lines.iter().any(|l| l.starts_with(seen)) {
-            break;
-        }
-    }
-    result
-}
-
 /// Runs one step; `Err` says what the browser did wrong.
 fn run_write_step(
     browser: &Browser,
@@ -1361,31 +1315,33 @@ fn run_write_step(
         WriteAction::Form(path) => {
             let sent = goto(&format!("{}/write.html?action={API}{path}", step.page));
             let lines = wait_for_request(pages, from, &format!("POST {path} "));
-            settle(browser, &format!("{API}{path}"));
             (sent.map(|()| "form submitted".to_owned()), lines)
         }
         WriteAction::NoCorsFetch(path) => {
-            let seen = format!("POST {path} ");
-            let args = [json!(format!("{API}{path}"))];
-            let result =
-                run_on_probe_page(browser, pages, from, step.page, (NO_CORS, &args), &seen);
-            let lines = wait_for_request(pages, from, &seen);
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                browser
+                    .execute_async(NO_CORS, &[json!(format!("{API}{path}"))])
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, &format!("POST {path} "));
             (result.map(|r| format!("fetch settled: {r}")), lines)
         }
         WriteAction::TrustedFetch(path) => {
-            let request = json!({
-                "url": format!("{API}{path}"),
-                "method": "POST",
-                "headers": { "content-type": "application/json" },
-                "body": "{\"note\":1}",
-                "credentials": true,
-                "sandboxed": false,
-                "readHeaders": [],
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                let request = json!({
+                    "url": format!("{API}{path}"),
+                    "method": "POST",
+                    "headers": { "content-type": "application/json" },
+                    "body": "{\"note\":1}",
+                    "credentials": true,
+                    "sandboxed": false,
+                    "readHeaders": [],
+                });
+                browser
+                    .execute_async(PROBE, &[request])
+                    .map_err(|e| e.to_string())
             });
-            let seen = format!("POST {path} ");
-            let result =
-                run_on_probe_page(browser, pages, from, step.page, (PROBE, &[request]), &seen);
-            let lines = wait_for_request(pages, from, &seen);
+            let lines = wait_for_request(pages, from, &format!("POST {path} "));
             let verdict = result.and_then(|r| {
                 if r["verdict"] == "read" && r["status"] == 200 && r["body"] == "noted" {
                     Ok(describe(&r))
@@ -1409,14 +1365,15 @@ fn run_write_step(
                     .map_err(|e| e.to_string())
             });
             let lines = wait_for_request(pages, from, "POST /notes ");
-            settle(browser, &format!("{API}/notes"));
             (pressed.map(|()| "button pressed".to_owned()), lines)
         }
         WriteAction::Socket { opens } => {
-            let seen = "GET /notes/socket ";
-            let args = [json!("wss://api.example.re/notes/socket")];
-            let result = run_on_probe_page(browser, pages, from, step.page, (SOCKET, &args), seen);
-            let lines = wait_for_request(pages, from, seen);
+            let result = goto(&format!("{}/probe.html", step.page)).and_then(|()| {
+                browser
+                    .execute_async(SOCKET, &[json!("wss://api.example.re/notes/socket")])
+                    .map_err(|e| e.to_string())
+            });
+            let lines = wait_for_request(pages, from, "GET /notes/socket ");
             let verdict = result.and_then(|r| {
                 let opened = r["opened"] == true;
                 let echoed = r["echo"]
