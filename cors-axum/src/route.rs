@@ -15,7 +15,7 @@ use tower_service::Service;
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
 use crate::mark::{Kind, Outside};
-use crate::service::{decide, CorsFuture, CorsService, Inner, Mode};
+use crate::service::{decide, CorsFuture, CorsService, Inner, Mode, Spare};
 use crate::Cors;
 
 /// The path of type `T`, without its type arguments.
@@ -212,7 +212,7 @@ where
         // A preflight, or a write that protection refused: answered before the handler and
         // the route's other layers.
         if decided.answered() {
-            return CorsFuture::answer(decided, Mode::Route);
+            return CorsFuture::answer(decided, Mode::Route, Spare::of(request));
         }
         request.extensions_mut().insert(RouteClaimed);
         CorsFuture::forward(self.inner.call(request), decided, Mode::Route)

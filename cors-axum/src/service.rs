@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use cors_shared::{Decision, Policy, RequestView, WriteProtection, WRITE_REFUSED_BODY};
-use http::header::{HeaderValue, CONTENT_TYPE};
-use http::{Method, Request, Response, StatusCode, Uri};
+use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+use http::{Extensions, Method, Request, Response, StatusCode, Uri};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
@@ -235,7 +235,7 @@ impl<S> CorsService<S> {
     {
         let shared = &*self.shared;
         match (decided.preflight, self.inner_kind) {
-            (Some(_), Inner::Service) => CorsFuture::answer(decided, mode),
+            (Some(_), Inner::Service) => CorsFuture::answer(decided, mode, Spare::of(request)),
             (Some(_), Inner::Router) => {
                 let warns = !shared.warned.load(Ordering::Relaxed) && crate::log::warn_enabled();
                 let forwarded = warns.then(|| Forwarded {
@@ -248,7 +248,9 @@ impl<S> CorsService<S> {
             }
             // A write that protection refuses: answered here, whatever is inside, so that no
             // route and no handler runs.
-            (None, _) if decided.write_refused => CorsFuture::answer(decided, mode),
+            (None, _) if decided.write_refused => {
+                CorsFuture::answer(decided, mode, Spare::of(request))
+            }
             (None, inner_kind) => {
                 if inner_kind == Inner::Router && mode == Mode::Default {
                     self.mark(&mut request, Kind::Request);
@@ -402,7 +404,7 @@ impl Deferred {
                 if let (Ok(response), Some(uri)) = (&result, uri) {
                     warn_answered_inside(shared, uri, response.status());
                 }
-                let mut response = Response::new(B::default());
+                let mut response = Spare::of_response(result).response();
                 *response.status_mut() = status;
                 response
             }
@@ -468,11 +470,69 @@ impl Ordinary {
     }
 }
 
+/// The header and extension maps of a request answered without calling the inner service, or
+/// of a response replaced by an answer, emptied: the answer is made in their memory instead of
+/// allocating maps of its own. Nothing of what they held is kept.
+#[derive(Debug, Default)]
+pub(crate) struct Spare {
+    headers: HeaderMap,
+    extensions: Extensions,
+}
+
+impl Spare {
+    /// The emptied maps of `request`, which is dropped.
+    #[inline]
+    pub(crate) fn of<B>(mut request: Request<B>) -> Self {
+        Spare::emptied(
+            std::mem::take(request.headers_mut()),
+            std::mem::take(request.extensions_mut()),
+        )
+    }
+
+    /// The emptied maps of the response in `result`, which is dropped, if there is one.
+    #[inline]
+    fn of_response<B, E>(result: Result<Response<B>, E>) -> Self {
+        match result {
+            Ok(mut response) => Spare::emptied(
+                std::mem::take(response.headers_mut()),
+                std::mem::take(response.extensions_mut()),
+            ),
+            Err(_) => Spare::default(),
+        }
+    }
+
+    #[inline]
+    fn emptied(mut headers: HeaderMap, mut extensions: Extensions) -> Self {
+        headers.clear();
+        extensions.clear();
+        Spare {
+            headers,
+            extensions,
+        }
+    }
+
+    /// A response with an empty body in these maps.
+    #[inline]
+    fn response<B: Default>(self) -> Response<B> {
+        self.response_with(B::default())
+    }
+
+    /// A response with `body` in these maps.
+    #[inline]
+    fn response_with<B>(self, body: B) -> Response<B> {
+        let mut response = Response::new(body);
+        *response.headers_mut() = self.headers;
+        *response.extensions_mut() = self.extensions;
+        response
+    }
+}
+
 pin_project! {
     #[project = StateProj]
     enum State<F> {
-        /// Answered without calling the inner service: a preflight.
-        Answer,
+        /// Answered without calling the inner service (a preflight, or a refused write), in the
+        /// request's own maps.
+        Answer { spare: Spare },
         Inner { #[pin] future: F },
     }
 }
@@ -513,9 +573,10 @@ impl<F> CorsFuture<F> {
         }
     }
 
-    pub(crate) fn answer(decided: Decided, mode: Mode) -> Self {
+    /// The answer to a request that the inner service does not see, made in its `spare` maps.
+    pub(crate) fn answer(decided: Decided, mode: Mode, spare: Spare) -> Self {
         CorsFuture {
-            state: State::Answer,
+            state: State::Answer { spare },
             then: Then::Decided {
                 decided,
                 mode,
@@ -558,8 +619,8 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = match this.state.project() {
-            StateProj::Answer => None,
-            StateProj::Inner { future } => Some(ready!(future.poll(cx))),
+            StateProj::Answer { spare } => Err(std::mem::take(spare)),
+            StateProj::Inner { future } => Ok(ready!(future.poll(cx))),
         };
         Poll::Ready(match this.then {
             Then::Decided {
@@ -571,27 +632,28 @@ where
                 finish(result, || decided, *mode, forwarded)
             }
             Then::Deferred(deferred) => match result {
-                Some(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                Ok(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                Ok(result) => deferred.finish(result),
                 // The inner service is always called.
-                None => Ok(Response::new(B::default())),
-                Some(result) => deferred.finish(result),
+                Err(spare) => Ok(spare.response()),
             },
             Then::Ordinary(ordinary) => match result {
-                Some(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
-                Some(Ok(response)) => Ok(ordinary.finish(response)),
-                Some(Err(e)) => Err(e),
+                Ok(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                Ok(Ok(response)) => Ok(ordinary.finish(response)),
+                Ok(Err(e)) => Err(e),
                 // The inner service is always called.
-                None => Ok(Response::new(B::default())),
+                Err(spare) => Ok(spare.response()),
             },
         })
     }
 }
 
-/// What a response future answers with `result`, the inner service's (`None` when it was not
-/// called), after the decision `decided` gives, asked for only when it is written.
+/// What a response future answers with `result`, the inner service's (or the request's spare
+/// maps when it was not called), after the decision `decided` gives, asked for only when it is
+/// written.
 #[inline(always)]
 fn finish<B, E, D: BorrowMut<Decided>>(
-    result: Option<Result<Response<B>, E>>,
+    result: Result<Result<Response<B>, E>, Spare>,
     decided: impl FnOnce() -> D,
     mode: Mode,
     forwarded: Option<(&Shared, &Uri)>,
@@ -600,12 +662,12 @@ where
     B: Default + From<&'static str>,
 {
     match result {
-        None => Ok(answer(decided().borrow_mut(), mode)),
-        Some(result) if mode == Mode::Pass => result,
-        Some(Ok(response)) if mode.yields_to_routes() && crate::mark::route_applied(&response) => {
+        Err(spare) => Ok(answer(decided().borrow_mut(), mode, spare)),
+        Ok(result) if mode == Mode::Pass => result,
+        Ok(Ok(response)) if mode.yields_to_routes() && crate::mark::route_applied(&response) => {
             Ok(response)
         }
-        Some(result) => finish_decided(result, decided().borrow_mut(), mode, forwarded),
+        Ok(result) => finish_decided(result, decided().borrow_mut(), mode, forwarded),
     }
 }
 
@@ -627,7 +689,7 @@ where
             if let (Ok(response), Some((shared, uri))) = (&result, forwarded) {
                 warn_answered_inside(shared, uri, response.status());
             }
-            Ok(answer(decided, mode))
+            Ok(answer(decided, mode, Spare::of_response(result)))
         }
         (None, Ok(mut response)) => {
             decided.headers.write(response.headers_mut());
@@ -644,12 +706,16 @@ where
 }
 
 /// The answer to a preflight (204 or 403, the headers, an empty body) or to a write that
-/// protection refused (403, only `Vary`, the one-line [`WRITE_REFUSED_BODY`]).
-fn answer<B: Default + From<&'static str>>(decided: &mut Decided, mode: Mode) -> Response<B> {
+/// protection refused (403, only `Vary`, the one-line [`WRITE_REFUSED_BODY`]), made in `spare`.
+fn answer<B: Default + From<&'static str>>(
+    decided: &mut Decided,
+    mode: Mode,
+    spare: Spare,
+) -> Response<B> {
     let mut response = if decided.write_refused {
-        refused_write()
+        refused_write(spare)
     } else {
-        Response::new(B::default())
+        spare.response()
     };
     if let Some(status) = decided.preflight {
         *response.status_mut() = status;
@@ -666,8 +732,8 @@ fn answer<B: Default + From<&'static str>>(decided: &mut Decided, mode: Mode) ->
 
 /// The 403 of a refused write, before its `Vary`.
 #[cold]
-fn refused_write<B: From<&'static str>>() -> Response<B> {
-    let mut response = Response::new(B::from(WRITE_REFUSED_BODY));
+fn refused_write<B: From<&'static str>>(spare: Spare) -> Response<B> {
+    let mut response = spare.response_with(B::from(WRITE_REFUSED_BODY));
     *response.status_mut() = StatusCode::FORBIDDEN;
     response.headers_mut().insert(
         CONTENT_TYPE,

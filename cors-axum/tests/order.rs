@@ -637,3 +637,90 @@ fn an_ordinary_request_is_decided_by_the_version_it_arrived_under() {
     let res = send(app, request(Method::GET, "/plain", &[("origin", APP)]));
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+/// Something the application put in a request's or a response's extensions.
+#[derive(Clone, Debug)]
+struct Private(&'static str);
+
+/// The names of `res`'s headers, sorted.
+fn names(res: &Response) -> Vec<String> {
+    let mut names: Vec<String> = res.headers().keys().map(|n| n.to_string()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_preflight_answer_carries_nothing_of_the_request_or_the_response_it_replaces() {
+    // The request brings headers and extensions of its own; the application's 405 for the
+    // forwarded preflight brings headers and extensions too. The answer holds only CORS.
+    let preflight_with_extras = |origin: &'static str, method: &'static str| {
+        let mut req = preflight("/x", origin, method);
+        req.headers_mut()
+            .insert("cookie", "session=secret".parse().unwrap());
+        req.extensions_mut().insert(Private("request"));
+        req
+    };
+    // Answered by a route policy, without calling the route's handler. axum's method router,
+    // outside the route policy, adds its own `allow` and `content-length` on the way out.
+    let expected_route = [
+        "access-control-allow-methods",
+        "access-control-allow-origin",
+        "access-control-max-age",
+        "allow",
+        "content-length",
+        "vary",
+    ];
+    let app = Router::new()
+        .route("/x", get(|| async { "x" }).cors(&ROUTE))
+        .with_cors(default_cors());
+    let res = send(
+        app,
+        preflight_with_extras("https://route.example.re", "PUT"),
+    );
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(names(&res), expected_route);
+    assert!(res.extensions().get::<Private>().is_none());
+
+    // Answered by the default policy, replacing what the application answered (a 405 with
+    // headers and extensions of its own).
+    let app = Router::new()
+        .route("/x", get(|| async { "x" }))
+        .layer(middleware::from_fn(|req: Request, next: Next| async move {
+            let mut res = next.run(req).await;
+            res.headers_mut().insert("x-inner", "1".parse().unwrap());
+            res.extensions_mut().insert(Private("response"));
+            res
+        }))
+        .with_cors(default_cors());
+    let res = send(app, preflight_with_extras(APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        names(&res),
+        [
+            "access-control-allow-methods",
+            "access-control-allow-origin",
+            "vary"
+        ]
+    );
+    assert!(res.extensions().get::<Private>().is_none());
+
+    // Answered by the default policy around another service, which never sees it.
+    let service = default_cors().layer(tower::service_fn(|_req: Request| async {
+        Ok::<_, Infallible>(Response::new(Body::from("inner")))
+    }));
+    let res = send(service.clone(), preflight_with_extras(APP, "GET"));
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        names(&res),
+        [
+            "access-control-allow-methods",
+            "access-control-allow-origin",
+            "vary"
+        ]
+    );
+    assert!(res.extensions().get::<Private>().is_none());
+    // Refused: only `Vary`.
+    let res = send(service, preflight_with_extras(EVIL, "GET"));
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(names(&res), ["vary"]);
+}
