@@ -11,7 +11,8 @@ use std::task::{ready, Context, Poll};
 
 use cors_shared::{Decision, Policy, RequestView, WriteProtection, WRITE_REFUSED_BODY};
 use http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-use http::{Extensions, Method, Request, Response, StatusCode, Uri};
+use http::uri::PathAndQuery;
+use http::{Extensions, Method, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
@@ -195,17 +196,16 @@ where
         }
         let mut view = RequestView::new(request.method().as_str().as_bytes());
         let reuse = crate::request::read_into(Parts::of(&request), &version, protects, &mut view);
-        if !protects {
-            if !view.is_preflight() {
-                let kept = KeptOrigin::new(request.method(), &view, reuse);
-                return self.defer_ordinary(request, kept, version, mode);
-            }
-            // A preflight is kept only around a Router: around another service the layer
-            // answers it at once.
-            if self.inner_kind == Inner::Router {
-                let kept = Kept::new(&view, reuse);
-                return self.defer(request, kept, version, mode);
-            }
+        let preflight = view.is_preflight();
+        if !protects && !preflight {
+            let kept = KeptOrigin::new(request.method(), &view, reuse);
+            return self.defer_ordinary(request, kept, version, mode);
+        }
+        // A preflight is kept only around a Router: around another service the layer answers
+        // it at once. Write protection never judges a preflight.
+        if preflight && self.inner_kind == Inner::Router {
+            let kept = Kept::new(&view, reuse);
+            return self.defer(request, kept, version, mode);
         }
         let decided = decide_read(
             &version,
@@ -222,7 +222,7 @@ where
 
 impl<S> CorsService<S> {
     /// Acts on a decision made as the request arrived: one that write protection judged, or a
-    /// preflight around another service than a Router.
+    /// preflight around another service than a Router (a Router's are deferred).
     #[inline(never)]
     fn answer_or_forward<B, ResBody>(
         &mut self,
@@ -233,31 +233,15 @@ impl<S> CorsService<S> {
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
     {
-        let shared = &*self.shared;
-        match (decided.preflight, self.inner_kind) {
-            (Some(_), Inner::Service) => CorsFuture::answer(decided, mode, Spare::of(request)),
-            (Some(_), Inner::Router) => {
-                let warns = !shared.warned.load(Ordering::Relaxed) && crate::log::warn_enabled();
-                let forwarded = warns.then(|| Forwarded {
-                    shared: Arc::clone(&self.shared),
-                    uri: request.uri().clone(),
-                });
-                self.mark(&mut request, Kind::Preflight);
-                *request.method_mut() = self.shared.forwarded_method.clone();
-                CorsFuture::forwarded(self.inner.call(request), decided, mode, forwarded)
-            }
-            // A write that protection refuses: answered here, whatever is inside, so that no
-            // route and no handler runs.
-            (None, _) if decided.write_refused => {
-                CorsFuture::answer(decided, mode, Spare::of(request))
-            }
-            (None, inner_kind) => {
-                if inner_kind == Inner::Router && mode == Mode::Default {
-                    self.mark(&mut request, Kind::Request);
-                }
-                CorsFuture::forward(self.inner.call(request), decided, mode)
-            }
+        // A preflight, or a write that protection refuses: answered here, whatever is inside,
+        // so that no route and no handler runs.
+        if decided.answered() {
+            return CorsFuture::answer(decided, mode, Spare::of(request));
         }
+        if self.inner_kind == Inner::Router && mode == Mode::Default {
+            self.mark(&mut request, Kind::Request);
+        }
+        CorsFuture::forward(self.inner.call(request), decided, mode)
     }
 }
 
@@ -307,7 +291,8 @@ impl<S> CorsService<S> {
         // The path, for the warning about a preflight answered inside and for the debug log.
         let uri = ((!self.shared.warned.load(Ordering::Relaxed) && crate::log::warn_enabled())
             || crate::log::debug_enabled())
-        .then(|| request.uri().clone());
+        .then(|| request.uri().path_and_query().cloned())
+        .flatten();
         self.mark(&mut request, Kind::Preflight);
         *request.method_mut() = self.shared.forwarded_method.clone();
         let then = Then::Deferred(Deferred {
@@ -356,15 +341,6 @@ impl Mode {
     }
 }
 
-/// A preflight the default layer forwarded: the layer's warning flag and the request's URI,
-/// for the warning when something else than a route policy answered it (kept until the layer
-/// has warned once).
-#[derive(Debug)]
-struct Forwarded {
-    shared: Arc<Shared>,
-    uri: Uri,
-}
-
 /// A preflight the default layer sent on to a Router undecided: what it decides with when no
 /// route policy answered.
 #[derive(Debug)]
@@ -372,8 +348,8 @@ struct Deferred {
     shared: Arc<Shared>,
     version: Version,
     kept: Kept,
-    /// The request's URI, when a warning or the debug log may name its path.
-    uri: Option<Uri>,
+    /// The request's path and query, when a warning or the debug log may name its path.
+    uri: Option<PathAndQuery>,
     mode: Mode,
 }
 
@@ -420,7 +396,7 @@ impl Deferred {
         if mode.marks() {
             crate::mark::route_applied_to(&mut response);
         }
-        let path = uri.as_ref().map_or("", Uri::path);
+        let path = uri.as_ref().map_or("", PathAndQuery::path);
         if let Some(note) = Note::of(&decision, &Method::OPTIONS, path, Role::Default) {
             note.log(preflight);
         }
@@ -541,12 +517,7 @@ pin_project! {
 #[derive(Debug)]
 enum Then {
     /// Writes the headers of the decision made when the request arrived.
-    Decided {
-        decided: Decided,
-        mode: Mode,
-        // A preflight the default layer forwarded to the route policies inside.
-        forwarded: Option<Forwarded>,
-    },
+    Decided { decided: Decided, mode: Mode },
     /// Decides a preflight with the default policy, unless a route policy answered.
     Deferred(Deferred),
     /// Decides an ordinary request with the default policy, unless a route policy answered.
@@ -577,26 +548,15 @@ impl<F> CorsFuture<F> {
     pub(crate) fn answer(decided: Decided, mode: Mode, spare: Spare) -> Self {
         CorsFuture {
             state: State::Answer { spare },
-            then: Then::Decided {
-                decided,
-                mode,
-                forwarded: None,
-            },
+            then: Then::Decided { decided, mode },
         }
     }
 
+    /// The future of the inner service's response, with the headers of `decided` written on it.
     pub(crate) fn forward(future: F, decided: Decided, mode: Mode) -> Self {
-        Self::forwarded(future, decided, mode, None)
-    }
-
-    fn forwarded(future: F, decided: Decided, mode: Mode, forwarded: Option<Forwarded>) -> Self {
         CorsFuture {
             state: State::Inner { future },
-            then: Then::Decided {
-                decided,
-                mode,
-                forwarded,
-            },
+            then: Then::Decided { decided, mode },
         }
     }
 }
@@ -623,14 +583,7 @@ where
             StateProj::Inner { future } => Ok(ready!(future.poll(cx))),
         };
         Poll::Ready(match this.then {
-            Then::Decided {
-                decided,
-                mode,
-                forwarded,
-            } => {
-                let forwarded = forwarded.as_ref().map(|f| (&*f.shared, &f.uri));
-                finish(result, || decided, *mode, forwarded)
-            }
+            Then::Decided { decided, mode } => finish(result, || decided, *mode),
             Then::Deferred(deferred) => match result {
                 Ok(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
                 Ok(result) => deferred.finish(result),
@@ -656,7 +609,6 @@ fn finish<B, E, D: BorrowMut<Decided>>(
     result: Result<Result<Response<B>, E>, Spare>,
     decided: impl FnOnce() -> D,
     mode: Mode,
-    forwarded: Option<(&Shared, &Uri)>,
 ) -> Result<Response<B>, E>
 where
     B: Default + From<&'static str>,
@@ -667,7 +619,7 @@ where
         Ok(Ok(response)) if mode.yields_to_routes() && crate::mark::route_applied(&response) => {
             Ok(response)
         }
-        Ok(result) => finish_decided(result, decided().borrow_mut(), mode, forwarded),
+        Ok(result) => finish_decided(result, decided().borrow_mut(), mode),
     }
 }
 
@@ -677,20 +629,15 @@ fn finish_decided<B, E>(
     result: Result<Response<B>, E>,
     decided: &mut Decided,
     mode: Mode,
-    forwarded: Option<(&Shared, &Uri)>,
 ) -> Result<Response<B>, E>
 where
     B: Default + From<&'static str>,
 {
     match (decided.preflight, result) {
-        // A preflight the default layer forwarded and no route policy answered: the
-        // default policy answers it, whatever the application said.
-        (Some(_), result) => {
-            if let (Ok(response), Some((shared, uri))) = (&result, forwarded) {
-                warn_answered_inside(shared, uri, response.status());
-            }
-            Ok(answer(decided, mode, Spare::of_response(result)))
-        }
+        // A decided preflight is answered without calling the inner service (a Router's
+        // preflights are deferred, `Then::Deferred`); were one called, the answer would still
+        // be the policy's, whatever the service said.
+        (Some(_), result) => Ok(answer(decided, mode, Spare::of_response(result))),
         (None, Ok(mut response)) => {
             decided.headers.write(response.headers_mut());
             if mode.marks() {
@@ -746,7 +693,7 @@ fn refused_write<B: From<&'static str>>(spare: Spare) -> Response<B> {
 /// another status than axum's own 404 or 405 before a route policy could: a layer added to the
 /// `Router` (an authentication layer answering 401), or a handler that takes every method
 /// (`any(handler)`, a `fallback`, a nested service).
-fn warn_answered_inside(shared: &Shared, uri: &Uri, status: StatusCode) {
+fn warn_answered_inside(shared: &Shared, uri: &PathAndQuery, status: StatusCode) {
     if matches!(
         status,
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
