@@ -3,6 +3,7 @@
 
 use super::refusal::Refusal;
 use super::{MAX_EMPTY_ELEMENTS, MAX_HEADER_NAME_LEN, MAX_REQUESTED_HEADERS, MAX_WHITESPACE_RUN};
+use crate::bytes;
 use crate::fetch;
 use crate::policy::RawPolicy;
 use crate::token;
@@ -56,7 +57,7 @@ fn listed_index(raw: &RawPolicy, name: &[u8]) -> Option<usize> {
     // case in one comparison, without folding case byte by byte.
     raw.headers.iter().position(|h| {
         let h = h.as_bytes();
-        h == name || token::eq_ignore_case(h, name)
+        bytes::eq(h, name) || token::eq_ignore_case(h, name)
     })
 }
 
@@ -93,7 +94,7 @@ fn check_listed<'a>(raw: &'a RawPolicy, value: &'a [u8]) -> Option<&'a str> {
                 && matches!(rest.get(h.len()), None | Some(b','))
                 && rest
                     .get(..h.len())
-                    .is_some_and(|head| head == h || token::eq_ignore_case(head, h))
+                    .is_some_and(|head| bytes::eq(head, h) || token::eq_ignore_case(head, h))
         })?;
         let bit = u32::try_from(index)
             .ok()

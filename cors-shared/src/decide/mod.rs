@@ -5,6 +5,7 @@
 //! headers; a preflight also has its method, its request headers (`list`) and private network
 //! access checked.
 
+use crate::bytes;
 use crate::fetch;
 use crate::policy::{Policy, Verdict};
 use crate::token;
@@ -286,7 +287,7 @@ impl Policy {
             raw.methods
                 .iter()
                 .map(AsRef::as_ref)
-                .find(|m: &&str| m.as_bytes() == method)
+                .find(|m: &&str| bytes::eq(m.as_bytes(), method))
         });
         match named {
             Some(text) => Ok(text),
