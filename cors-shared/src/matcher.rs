@@ -25,7 +25,7 @@ impl<K: AsRef<str>> Allowlist<'_, K> {
 
     /// The index among the keys of the exact origin `value`, as [`Allowlist::exact`] finds it.
     pub(crate) fn exact_index(&self, value: &[u8]) -> Option<usize> {
-        table::find(self.slots, self.keys, &[value]).filter(|_| !is_pattern_key(value))
+        table::find_one(self.slots, self.keys, value).filter(|_| !is_pattern_key(value))
     }
 
     /// Whether a port or subdomain pattern allows the well-formed origin `parts`. Work does
