@@ -111,7 +111,15 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 
 /// [`is_cors_safelisted_method`] on the raw bytes of a request line.
 pub(crate) fn is_safelisted_method_bytes(method: &[u8]) -> bool {
-    SAFELISTED_METHODS.iter().any(|m| m.as_bytes() == method)
+    safelisted_method(method).is_some()
+}
+
+/// The [CORS-safelisted method](SAFELISTED_METHODS) equal byte for byte to `method`, as text.
+pub(crate) fn safelisted_method(method: &[u8]) -> Option<&'static str> {
+    SAFELISTED_METHODS
+        .iter()
+        .copied()
+        .find(|m| m.as_bytes() == method)
 }
 
 /// Whether a page can never set a request header of this name (a

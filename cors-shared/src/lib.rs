@@ -61,6 +61,7 @@
 //! [guide-rules]: https://example.invalid/cors-suite/blob/main/docs/guide/src/rules.md
 //! [guide-runtime]: https://example.invalid/cors-suite/blob/main/docs/guide/src/runtime.md
 
+mod bytes;
 mod decide;
 mod error;
 pub mod fetch;

@@ -45,12 +45,13 @@ pub(crate) fn parse(input: &[u8]) -> Option<OriginParts<'_>> {
     }
     // The scheme runs up to its first byte that no scheme holds, which must begin `://`: the
     // same as finding the first `://` and checking all before it, in one pass over the scheme.
+    // That pass has checked every byte and the length, so only the first letter is left.
     let sep = input
         .iter()
         .take(MAX_SCHEME_LEN + 1)
         .position(|&b| !is_scheme_byte(b))?;
     let (scheme, rest) = (input.get(..sep)?, input.get(sep..)?.strip_prefix(b"://")?);
-    if !is_scheme(scheme) {
+    if !scheme.first().is_some_and(u8::is_ascii_lowercase) {
         return None;
     }
     let (host, kind, after_host) = if rest.first() == Some(&b'[') {
@@ -97,10 +98,27 @@ pub(crate) fn is_scheme(s: &[u8]) -> bool {
     }
 }
 
-/// A byte a scheme may hold after its first letter.
+/// A byte a scheme may hold after its first letter: one lookup in [`SCHEME_BYTE`], since the
+/// request path reads every byte of a scheme with it.
 fn is_scheme_byte(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')
+    SCHEME_BYTE.get(usize::from(b)).copied().unwrap_or(false)
 }
+
+/// Which bytes a scheme may hold after its first letter, built at compile time (an index out of
+/// bounds here would fail the build, not a request).
+#[allow(clippy::indexing_slicing)]
+const SCHEME_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_lowercase()
+            || byte.is_ascii_digit()
+            || matches!(byte, b'+' | b'-' | b'.');
+        b += 1;
+    }
+    table
+};
 
 /// The default port of the special schemes of the URL Standard, which browsers omit.
 pub(crate) fn default_port(scheme: &[u8]) -> Option<u16> {
@@ -132,34 +150,36 @@ pub(crate) fn host_kind(host: &[u8]) -> Option<HostKind> {
     if host.is_empty() || host.len() > MAX_HOST_LEN {
         return None;
     }
-    // The URL Standard parses a host whose last label is numeric as IPv4.
-    let last = host.rsplit(|&b| b == b'.').next()?;
+    // The URL Standard parses a host whose last label is numeric as IPv4. The one pass over
+    // the labels comes first, and finds the last label: a canonical IPv4 address passes it too
+    // (digits, dots, labels of one to three bytes), so a host that fails it is neither.
+    let last = ldh_last_label(host)?;
     let numeric_last = last.first().is_some_and(u8::is_ascii_digit)
         && (last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x"));
     if numeric_last {
         return is_canonical_ipv4(host).then_some(HostKind::Ipv4);
     }
-    is_ldh_domain(host).then_some(HostKind::Domain)
+    Some(HostKind::Domain)
 }
 
-/// True when every dot-separated label of `host` is a lower-case LDH label (1-63 letters, digits
-/// and inner hyphens), read in one pass: each byte is classed by one table lookup, and each
-/// label's length and ends are checked at the dot that closes it.
-fn is_ldh_domain(host: &[u8]) -> bool {
+/// The last label of `host` when every dot-separated label is a lower-case LDH label (1-63
+/// letters, digits and inner hyphens), read in one pass: each byte is classed by one table
+/// lookup, and each label's length and ends are checked at the dot that closes it.
+fn ldh_last_label(host: &[u8]) -> Option<&[u8]> {
     let mut start = 0usize;
     for (i, &b) in host.iter().enumerate() {
         match LDH_CLASS.get(usize::from(b)) {
             Some(&LDH) => {}
             Some(&DOT) => {
                 if !is_label(host.get(start..i).unwrap_or_default()) {
-                    return false;
+                    return None;
                 }
                 start = i + 1;
             }
-            _ => return false,
+            _ => return None,
         }
     }
-    is_label(host.get(start..).unwrap_or_default())
+    host.get(start..).filter(|last| is_label(last))
 }
 
 /// The length and ends of one label whose bytes are letters, digits and hyphens.
@@ -398,13 +418,65 @@ mod tests {
             "a.b\u{e9}",
         ];
         for host in hosts.iter().map(String::as_str).chain(odd) {
+            let last = ldh_last_label(host.as_bytes());
+            assert_eq!(last.is_some(), by_labels(host.as_bytes()), "{host:?}");
+            if let Some(last) = last {
+                assert_eq!(Some(last), host.as_bytes().rsplit(|&b| b == b'.').next());
+            }
+        }
+        assert_eq!(ldh_last_label(b"app.example.re"), Some(&b"re"[..]));
+        assert_eq!(ldh_last_label(b"a..b"), None);
+    }
+
+    #[test]
+    fn hosts_are_classed_as_by_their_last_label_first() {
+        // The order the URL Standard reads a host in: the last label says IPv4 or not, then
+        // the whole host is checked as that.
+        fn by_last_label(host: &[u8]) -> Option<HostKind> {
+            if host.is_empty() || host.len() > MAX_HOST_LEN {
+                return None;
+            }
+            let last = host.rsplit(|&b| b == b'.').next()?;
+            let numeric_last = last.first().is_some_and(u8::is_ascii_digit)
+                && (last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x"));
+            if numeric_last {
+                return is_canonical_ipv4(host).then_some(HostKind::Ipv4);
+            }
+            ldh_last_label(host).map(|_| HostKind::Domain)
+        }
+        let long = "a".repeat(MAX_HOST_LEN);
+        let hosts = [
+            "127.0.0.1",
+            "10.0.0.256",
+            "1.2.3",
+            "1.2.3.4.5",
+            "01.2.3.4",
+            "0x7f.0.0.1",
+            "1.2.3.0x4",
+            "a.0x1f",
+            "a.1f",
+            "example.123",
+            "123.example",
+            "1-2.3.4.5",
+            "1.2.3.4.",
+            ".1.2.3.4",
+            "1..2.3",
+            "a.b-",
+            "app.example.re",
+            "A.example",
+            "",
+            ".",
+            "9",
+            "9a",
+            long.as_str(),
+        ];
+        for host in hosts {
             assert_eq!(
-                is_ldh_domain(host.as_bytes()),
-                by_labels(host.as_bytes()),
+                host_kind(host.as_bytes()),
+                by_last_label(host.as_bytes()),
                 "{host:?}"
             );
         }
-        assert!(is_ldh_domain(b"app.example.re") && !is_ldh_domain(b"a..b"));
     }
 
     #[test]

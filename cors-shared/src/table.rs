@@ -144,11 +144,11 @@ pub(crate) fn contains<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]
 /// [`build_slots`]. Pieces that fit [`JOIN_LEN`] are copied side by side first, to be hashed a
 /// word at a time and compared at once.
 pub(crate) fn find<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) -> Option<usize> {
+    if let [one] = parts {
+        return find_one(slots, keys, one);
+    }
     if slots.is_empty() {
         return None;
-    }
-    if let [one] = parts {
-        return probe(slots, keys, hash_one(one), |k| k == *one);
     }
     let mut joined = [0u8; JOIN_LEN];
     let mut len = 0usize;
@@ -161,6 +161,15 @@ pub(crate) fn find<S: AsRef<str>>(slots: &[u32], keys: &[S], parts: &[&[u8]]) ->
     }
     let whole = joined.get(..len).unwrap_or_default();
     probe(slots, keys, hash_one(whole), |k| k == whole)
+}
+
+/// [`find`] for a value in one piece: the exact-origin lookup every request makes, apart so
+/// that it runs without setting up the room that pieces are joined in.
+pub(crate) fn find_one<S: AsRef<str>>(slots: &[u32], keys: &[S], value: &[u8]) -> Option<usize> {
+    if slots.is_empty() {
+        return None;
+    }
+    probe(slots, keys, hash_one(value), |k| k == value)
 }
 
 /// Room for the pieces of a pattern probe: a serialized origin and a few bytes of pattern.
