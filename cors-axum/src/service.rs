@@ -380,7 +380,10 @@ impl Deferred {
                 if let (Ok(response), Some(uri)) = (&result, uri) {
                     warn_answered_inside(shared, uri, response.status());
                 }
-                let mut response = Spare::of_response(result).response();
+                let mut response = match result {
+                    Ok(response) => emptied(response),
+                    Err(_) => Response::new(B::default()),
+                };
                 *response.status_mut() = status;
                 response
             }
@@ -444,6 +447,16 @@ impl Ordinary {
         }
         response
     }
+}
+
+/// `response` emptied in place for an answer that replaces it: no header, no extension, an
+/// empty body. Its maps keep their memory for the answer's headers.
+#[inline]
+fn emptied<B: Default>(mut response: Response<B>) -> Response<B> {
+    response.headers_mut().clear();
+    response.extensions_mut().clear();
+    *response.body_mut() = B::default();
+    response
 }
 
 /// The header and extension maps of a request answered without calling the inner service, or
