@@ -101,7 +101,9 @@ pub(crate) struct Owned {
     vary: Vary,
 }
 
-/// Writes the headers of a decision on a response at once, as [`Owned::write`] does.
+/// Writes the headers of a decision on a response at once: the values [`Owned::new`] would
+/// take, set as [`Owned::write`] sets them, without holding them in between. The pattern names
+/// every field of `CorsHeaders`, as theirs do.
 #[inline(always)]
 pub(crate) fn write_decision(
     prepared: &Prepared,
@@ -109,7 +111,61 @@ pub(crate) fn write_decision(
     request: Reuse<'_>,
     response: &mut HeaderMap,
 ) {
-    Owned::new(prepared, cors, request).write(response);
+    let CorsHeaders {
+        allow_origin,
+        fixed_origin,
+        allow_credentials,
+        allow_methods,
+        allow_headers,
+        allow_private_network,
+        max_age,
+        expose_headers,
+        vary,
+    } = *cors;
+    if let Some(value) = allow_origin_value(prepared, allow_origin, fixed_origin, request) {
+        response.insert(ALLOW_ORIGIN, value);
+    }
+    if allow_credentials {
+        response.insert(ALLOW_CREDENTIALS, TRUE);
+    }
+    if let Some(value) = allow_methods.and_then(|v| reuse(request.request_method, v)) {
+        response.insert(ALLOW_METHODS, value);
+    }
+    if let Some(value) = allow_headers.and_then(|v| reuse(request.request_headers, v)) {
+        response.insert(ALLOW_HEADERS, value);
+    }
+    if allow_private_network {
+        response.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+    }
+    if let Some(value) = max_age.and_then(|v| reuse(prepared.max_age.as_ref(), v)) {
+        response.insert(MAX_AGE, value);
+    }
+    if let Some(value) = expose_headers.and_then(|v| reuse(prepared.expose.as_ref(), v)) {
+        response.insert(EXPOSE_HEADERS, value);
+    }
+    write_vary(vary, response);
+}
+
+/// The value of `Access-Control-Allow-Origin` for `allow_origin`: `*`, the prepared value of
+/// the exact origin `fixed_origin`, or the request's own `Origin` (a pattern's match).
+#[inline(always)]
+fn allow_origin_value(
+    prepared: &Prepared,
+    allow_origin: Option<&str>,
+    fixed_origin: Option<usize>,
+    request: Reuse<'_>,
+) -> Option<HeaderValue> {
+    let value = allow_origin?;
+    if value == "*" {
+        return Some(STAR);
+    }
+    let prepared = fixed_origin
+        .and_then(|i| prepared.origins.get(i))
+        .and_then(Option::as_ref);
+    match prepared {
+        Some(v) => Some(v.clone()),
+        None => reuse(request.origin, value),
+    }
 }
 
 impl Owned {
@@ -129,20 +185,8 @@ impl Owned {
             expose_headers,
             vary,
         } = *cors;
-        let allow_origin = allow_origin.and_then(|value| {
-            if value == "*" {
-                return Some(STAR);
-            }
-            let prepared = fixed_origin
-                .and_then(|i| prepared.origins.get(i))
-                .and_then(Option::as_ref);
-            match prepared {
-                Some(v) => Some(v.clone()),
-                None => reuse(request.origin, value),
-            }
-        });
         Owned {
-            allow_origin,
+            allow_origin: allow_origin_value(prepared, allow_origin, fixed_origin, request),
             allow_credentials,
             allow_methods: allow_methods.and_then(|v| reuse(request.request_method, v)),
             allow_headers: allow_headers.and_then(|v| reuse(request.request_headers, v)),
@@ -341,6 +385,10 @@ mod tests {
         let mut response = HeaderMap::new();
         let prepared = Prepared::new(&PolicySource::from(policy));
         Owned::new(&prepared, &cors, Reuse::default()).write(&mut response);
+        // Written at once, the same headers.
+        let mut direct = HeaderMap::new();
+        write_decision(&prepared, &cors, Reuse::default(), &mut direct);
+        assert_eq!(direct, response);
         for (name, value) in cors.iter() {
             assert_eq!(values(&response, name), [value], "{name}");
         }
