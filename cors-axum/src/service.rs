@@ -265,14 +265,19 @@ impl<S> CorsService<S> {
         if self.inner_kind == Inner::Router && mode == Mode::Default {
             self.mark(&mut request, Kind::Request);
         }
-        let then = Then::Ordinary(Ordinary {
-            shared: Arc::clone(&self.shared),
-            version,
-            kept,
-            path,
-            mode,
-        });
-        CorsFuture::called(self.inner.call(request), then)
+        let shared = Arc::clone(&self.shared);
+        CorsFuture {
+            state: State::Inner {
+                future: self.inner.call(request),
+            },
+            then: Then::Ordinary(Ordinary {
+                shared,
+                version,
+                kept,
+                path,
+                mode,
+            }),
+        }
     }
 
     /// Sends a preflight on to the Router inside, marked for its route policies, and leaves
@@ -295,14 +300,19 @@ impl<S> CorsService<S> {
         .flatten();
         self.mark(&mut request, Kind::Preflight);
         *request.method_mut() = self.shared.forwarded_method.clone();
-        let then = Then::Deferred(Deferred {
-            shared: Arc::clone(&self.shared),
-            version,
-            kept,
-            uri,
-            mode,
-        });
-        CorsFuture::called(self.inner.call(request), then)
+        let shared = Arc::clone(&self.shared);
+        CorsFuture {
+            state: State::Inner {
+                future: self.inner.call(request),
+            },
+            then: Then::Deferred(Deferred {
+                shared,
+                version,
+                kept,
+                uri,
+                mode,
+            }),
+        }
     }
 }
 
@@ -548,15 +558,6 @@ pin_project! {
 }
 
 impl<F> CorsFuture<F> {
-    /// The future of the inner service's response, then `then`.
-    #[inline(always)]
-    fn called(future: F, then: Then) -> Self {
-        CorsFuture {
-            state: State::Inner { future },
-            then,
-        }
-    }
-
     /// The answer to a request that the inner service does not see, made in its `spare` maps.
     pub(crate) fn answer(decided: Decided, mode: Mode, spare: Spare) -> Self {
         CorsFuture {
