@@ -179,21 +179,20 @@ impl Kept {
     }
 }
 
-/// What [`read_into`] reads of an ordinary request (not a preflight), kept by reference count so
-/// that the request can move on and be decided when its response comes back: its method and
-/// its `Origin`, all that such a decision reads.
+/// What [`read_into`] reads of an ordinary request (not a preflight) that write protection does
+/// not judge, kept by reference count so that the request can move on and be decided when its
+/// response comes back: its `Origin`, all that such a decision reads. Its method is not kept:
+/// only a preflight's `OPTIONS` and write protection read one.
 #[derive(Clone, Debug)]
 pub(crate) struct KeptOrigin {
-    pub(crate) method: Method,
     origin: Line,
 }
 
 impl KeptOrigin {
-    /// Keeps what [`read_into`] read of an ordinary request with `method`.
+    /// Keeps what [`read_into`] read of an ordinary request.
     #[inline]
-    pub(crate) fn new(method: &Method, view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
+    pub(crate) fn new(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
         KeptOrigin {
-            method: method.clone(),
             origin: Line::keep(view.origin, reuse.origin),
         }
     }
@@ -204,16 +203,18 @@ impl KeptOrigin {
     pub(crate) fn of_ordinary(request: Parts<'_>) -> Self {
         let (origin, value) = lines(request.headers, &ORIGIN);
         KeptOrigin {
-            method: request.method.clone(),
             origin: Line::keep(origin, value),
         }
     }
 
-    /// The view a decision reads and the values a response may repeat, as [`read_into`] gave them.
+    /// The view a decision reads (without a method) and the values a response may repeat, as
+    /// [`read_into`] gave them.
     #[inline(always)]
     pub(crate) fn view(&self) -> (RequestView<'_>, Reuse<'_>) {
-        let mut view = RequestView::new(self.method.as_str().as_bytes());
-        view.origin = self.origin.lines();
+        let view = RequestView {
+            origin: self.origin.lines(),
+            ..RequestView::default()
+        };
         let reuse = Reuse {
             origin: self.origin.value(),
             ..Reuse::default()
@@ -285,6 +286,59 @@ mod tests {
         );
         let (v, _) = read(parts(&Method::GET), &policy, false);
         assert_eq!(v.request_method, HeaderLines::Absent);
+    }
+
+    #[test]
+    fn an_ordinary_request_is_decided_the_same_without_its_method() {
+        // What `KeptOrigin` relies on: without write protection, the decision on a request
+        // that is no preflight reads its `Origin` and never its method.
+        let policies = [
+            cors_shared::PolicySpec::new()
+                .origin("https://a.example")
+                .credentials(true)
+                .expose(["x-total"])
+                .validate()
+                .unwrap(),
+            cors_shared::PolicySpec::new()
+                .origin("https://*.a.example")
+                .validate()
+                .unwrap(),
+            cors_shared::PolicySpec::new()
+                .origin("*")
+                .validate()
+                .unwrap(),
+        ];
+        let origins = [
+            HeaderLines::Absent,
+            HeaderLines::One(b"https://a.example"),
+            HeaderLines::One(b"https://x.a.example"),
+            HeaderLines::One(b"https://b.example"),
+            HeaderLines::One(b"null"),
+            HeaderLines::One(b"https://A.example/"),
+            HeaderLines::Many,
+        ];
+        let methods: [&[u8]; 8] = [
+            b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"PATCH", b"OPTIONS", b"CUSTOM",
+        ];
+        for policy in &policies {
+            assert!(!policy.protects_writes(&crate::mark::OFF));
+            for origin in origins {
+                let without = RequestView {
+                    origin,
+                    ..RequestView::default()
+                };
+                for method in methods {
+                    let mut with = RequestView::new(method);
+                    with.origin = origin;
+                    assert_eq!(
+                        policy.decide(&with),
+                        policy.decide(&without),
+                        "{origin:?} {}",
+                        String::from_utf8_lossy(method)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -198,7 +198,7 @@ where
         let reuse = crate::request::read_into(Parts::of(&request), &version, protects, &mut view);
         let preflight = view.is_preflight();
         if !protects && !preflight {
-            let kept = KeptOrigin::new(request.method(), &view, reuse);
+            let kept = KeptOrigin::new(&view, reuse);
             return self.defer_ordinary(request, kept, version, mode);
         }
         // A preflight is kept only around a Router: around another service the layer answers
@@ -260,8 +260,13 @@ impl<S> CorsService<S> {
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
     {
-        // The path, for the debug log.
-        let path = crate::log::debug_enabled().then(|| Box::from(request.uri().path()));
+        // The method and path, for the debug log.
+        let logged = crate::log::debug_enabled().then(|| {
+            Box::new(Logged {
+                method: request.method().clone(),
+                path: Box::from(request.uri().path()),
+            })
+        });
         if self.inner_kind == Inner::Router && mode == Mode::Default {
             self.mark(&mut request, Kind::Request);
         }
@@ -274,7 +279,7 @@ impl<S> CorsService<S> {
                 shared,
                 version,
                 kept,
-                path,
+                logged,
                 mode,
             }),
         }
@@ -424,9 +429,16 @@ struct Ordinary {
     shared: Arc<Shared>,
     version: Version,
     kept: KeptOrigin,
-    /// The request's path, when the debug log may name it.
-    path: Option<Box<str>>,
+    /// The request's method and path, when the debug log may name them.
+    logged: Option<Box<Logged>>,
     mode: Mode,
+}
+
+/// What the debug log names of an ordinary request: kept only while debug events are recorded.
+#[derive(Debug)]
+struct Logged {
+    method: Method,
+    path: Box<str>,
 }
 
 impl Ordinary {
@@ -437,7 +449,7 @@ impl Ordinary {
             shared,
             version,
             kept,
-            path,
+            logged,
             mode,
         } = self;
         let (view, reuse) = kept.view();
@@ -451,9 +463,10 @@ impl Ordinary {
         if mode.marks() {
             crate::mark::route_applied_to(&mut response);
         }
-        let path = path.as_deref().unwrap_or("");
-        if let Some(note) = Note::of(&decision, &kept.method, path, Role::Default) {
-            note.log(None);
+        if let Some(Logged { method, path }) = logged.as_deref() {
+            if let Some(note) = Note::of(&decision, method, path, Role::Default) {
+                note.log(None);
+            }
         }
         response
     }
