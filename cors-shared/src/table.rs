@@ -4,7 +4,8 @@
 //! runtime ones) and looked up on every request without allocating: a key such as
 //! `https://*.example.re:8443` is hashed and compared as the concatenation of borrowed pieces of
 //! the incoming origin, so no string is ever built. Lookup cost does not depend on the number of
-//! entries (the table is at most half full).
+//! entries (the table is at most half full; a value in one piece is compared with each of up to
+//! four keys instead of hashed).
 
 /// Marks an empty slot.
 pub(crate) const EMPTY: u32 = u32::MAX;
@@ -169,8 +170,16 @@ pub(crate) fn find_one<S: AsRef<str>>(slots: &[u32], keys: &[S], value: &[u8]) -
     if slots.is_empty() {
         return None;
     }
+    // The one to few origins most policies list are compared in turn, which costs less than
+    // hashing the value; the work stays bounded by `SCAN_MAX` comparisons.
+    if keys.len() <= SCAN_MAX {
+        return keys.iter().position(|k| k.as_ref().as_bytes() == value);
+    }
     probe(slots, keys, hash_one(value), |k| k == value)
 }
+
+/// The most keys [`find_one`] compares in turn instead of hashing.
+const SCAN_MAX: usize = 4;
 
 /// Room for the pieces of a pattern probe: a serialized origin and a few bytes of pattern.
 const JOIN_LEN: usize = crate::origin::MAX_ORIGIN_LEN + 16;
@@ -228,6 +237,28 @@ mod tests {
                 &[b"https://other.example.re"]
             ));
         }
+    }
+
+    #[test]
+    fn a_few_keys_compared_in_turn_are_found_as_the_table_finds_them() {
+        // Tables of up to `SCAN_MAX` keys are searched by comparison, larger ones by hash:
+        // both find every key at its index and nothing else, whatever the size.
+        let keys: Vec<String> = (0..2 * SCAN_MAX)
+            .map(|i| format!("https://t{i}.example.re"))
+            .collect();
+        for n in 1..=keys.len() {
+            let keys = &keys[..n];
+            let slots = build_slots(keys);
+            for (i, key) in keys.iter().enumerate() {
+                let key = key.as_bytes();
+                assert_eq!(find_one(&slots, keys, key), Some(i), "{n} keys");
+                assert_eq!(probe(&slots, keys, hash_one(key), |k| k == key), Some(i));
+            }
+            for other in [&b"https://t.example.re"[..], b"https://t0.example.r", b""] {
+                assert_eq!(find_one(&slots, keys, other), None, "{n} keys");
+            }
+        }
+        assert_eq!(find_one::<String>(&[], &[], b"https://t0.example.re"), None);
     }
 
     #[test]
