@@ -673,7 +673,7 @@ const GATE_ROWS: &[GateRow] = &[
         "axum_actual.tower_http",
         1.0,
     ),
-    pending(
+    row(
         "axum actual, default layer / floor",
         "axum_actual.ours_default",
         "axum_actual.floor",
@@ -729,7 +729,7 @@ const GATE_ROWS: &[GateRow] = &[
         "axum_preflight.tower_http",
         1.0,
     ),
-    pending(
+    row(
         "axum preflight, route under default / two-layer floor",
         "axum_preflight.ours_route",
         "axum_preflight.floor_nested",
