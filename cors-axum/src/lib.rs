@@ -96,11 +96,12 @@
 //!
 //! How the default layer treats a preflight follows from what it wraps, nothing else. Around
 //! any service but an axum `Router` it answers preflights itself. Around a `Router` it cannot
-//! know before routing whether the route has a policy of its own, so it sends the preflight on,
-//! marked in the request's extensions and with the method `CORS-PREFLIGHT` instead of
-//! `OPTIONS`: axum routes that method to no `get`, `options`, ... handler but to the route's
-//! fallback (its 405), which a route policy wraps. A route policy that sees the mark answers
-//! with its own policy; any other answer is replaced by the default policy's. So no handler
+//! know before routing whether the route has a policy of its own, so it sends the preflight on
+//! with the method `CORS-PREFLIGHT` instead of `OPTIONS`, which marks it: axum routes that
+//! method to no `get`, `options`, ... handler but to the route's fallback (its 405), which a
+//! route policy wraps. A route policy that sees that method answers with its own policy; any
+//! other answer is replaced by the default policy's. A request that arrives with the method
+//! `CORS-PREFLIGHT` from a client is taken for `OPTIONS`. So no handler
 //! runs for a preflight, except one that takes every method (`any(handler)`,
 //! `MethodRouter::fallback`, `Router::fallback`, `route_service`): give such a route a policy
 //! of its own (`any(handler).cors(POLICY)`). An application with its own default layer nested

@@ -1,7 +1,8 @@
 //! How the default layer and the route policies inside it tell each other what they did,
-//! through the extensions of the request and of the response: explicit data on each request,
-//! never state kept between requests or while the application is built. A small value each;
-//! axum gives every request it routes an extension map anyway (its path parameters).
+//! through the method of a forwarded preflight and the extensions of the request and of the
+//! response: explicit data on each request, never state kept between requests or while the
+//! application is built. A small value each; axum gives every request it routes an extension
+//! map anyway (its path parameters).
 
 use std::sync::Arc;
 
@@ -18,10 +19,6 @@ pub(crate) struct Outside {
 /// data, so that leaving one on a request allocates nothing.
 #[derive(Clone, Copy, Debug)]
 struct RequestMark;
-
-/// On a request: a default layer outside forwards it as a preflight.
-#[derive(Clone, Copy, Debug)]
-struct PreflightMark;
 
 /// On a request a default layer outside forwards, when the application has write protection
 /// (which route policies that do not say inherit).
@@ -54,50 +51,51 @@ pub(crate) enum Kind {
     Preflight,
 }
 
-/// The method a forwarded preflight carries inside the default layer. An extension method no
-/// handler is registered for: axum's `MethodRouter` sends it to its fallback (the 405 that a
-/// route policy wraps), never to a `get`, `options`, ... handler.
+/// The method a forwarded preflight carries inside the default layer, which is its mark. An
+/// extension method no handler is registered for: axum's `MethodRouter` sends it to its
+/// fallback (the 405 that a route policy wraps), never to a `get`, `options`, ... handler.
+const FORWARDED_METHOD: &str = "CORS-PREFLIGHT";
+
+/// [`FORWARDED_METHOD`] as a `Method`.
 pub(crate) fn forwarded_method() -> Method {
     // Short enough to be stored inline in `Method`, so cloning it does not allocate.
-    Method::from_bytes(b"CORS-PREFLIGHT").unwrap_or(Method::OPTIONS)
+    Method::from_bytes(FORWARDED_METHOD.as_bytes()).unwrap_or(Method::OPTIONS)
 }
 
 /// What the default layer outside said about `request`, if one forwards to it; a forwarded
-/// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it.
+/// preflight gets its `OPTIONS` back, so that it is decided as the browser sent it. A request
+/// that arrives with the method `CORS-PREFLIGHT` from elsewhere is taken for `OPTIONS` as
+/// well: it is then decided as the `OPTIONS` request it names, and never reaches a handler
+/// under a method no handler expects.
 #[inline]
 pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
-    let extensions = request.extensions();
-    if extensions.get::<PreflightMark>().is_some() {
+    if request.method().as_str() == FORWARDED_METHOD {
         *request.method_mut() = Method::OPTIONS;
         return Some(Outside {
             kind: Kind::Preflight,
         });
     }
-    extensions.get::<RequestMark>().map(|_| Outside {
+    request.extensions().get::<RequestMark>().map(|_| Outside {
         kind: Kind::Request,
     })
 }
 
-/// Marks `request` for the policies inside the default layer, with the application's write
-/// `protection` if it has one.
+/// Marks an ordinary `request` for the policies inside the default layer, with the
+/// application's write `protection` if it has one.
 #[inline]
-pub(crate) fn mark<B>(
-    request: &mut Request<B>,
-    kind: Kind,
-    protection: Option<&Arc<WriteProtection>>,
-) {
-    let extensions = request.extensions_mut();
-    match kind {
-        Kind::Request => {
-            extensions.insert(RequestMark);
-        }
-        Kind::Preflight => {
-            extensions.insert(PreflightMark);
-        }
-    }
+pub(crate) fn mark<B>(request: &mut Request<B>, protection: Option<&Arc<WriteProtection>>) {
+    request.extensions_mut().insert(RequestMark);
     if let Some(protection) = protection {
         protect(request, protection);
     }
+}
+
+/// Marks a preflight for the route policies inside the default layer: it goes on with the
+/// method [`FORWARDED_METHOD`], which is its mark (write protection never judges a preflight,
+/// so the application's goes with it only on ordinary requests).
+#[inline]
+pub(crate) fn forward_preflight<B>(request: &mut Request<B>, forwarded: &Method) {
+    *request.method_mut() = forwarded.clone();
 }
 
 /// Leaves the application's write protection on `request`.

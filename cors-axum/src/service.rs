@@ -19,7 +19,7 @@ use tower_service::Service;
 use crate::cors::{Shared, Version};
 use crate::headers::{Owned, Prepared};
 use crate::log::{Note, Role};
-use crate::mark::Kind;
+use crate::mark::{Kind, Outside};
 use crate::request::{Kept, KeptOrigin, Parts, Reuse};
 
 /// What one policy said about one request, owned.
@@ -181,6 +181,15 @@ where
             Some(_) => Mode::Nested,
             None => Mode::Default,
         };
+        // Route policies inside a Router learn from a mark that a default layer is outside,
+        // unless a default layer further out marked the request already.
+        let marks = self.inner_kind == Inner::Router
+            && !matches!(
+                outside,
+                Some(Outside {
+                    kind: Kind::Request
+                })
+            );
         let shared = &*self.shared;
         // One version of a reloadable policy decides the whole request.
         let version = shared.hold();
@@ -192,14 +201,14 @@ where
         // lookup of `Origin` and no view.
         if request.method() != Method::OPTIONS && !protects {
             let kept = KeptOrigin::of_ordinary(Parts::of(&request));
-            return self.defer_ordinary(request, kept, version, mode);
+            return self.defer_ordinary(request, kept, version, mode, marks);
         }
         let mut view = RequestView::new(request.method().as_str().as_bytes());
         let reuse = crate::request::read_into(Parts::of(&request), &version, protects, &mut view);
         let preflight = view.is_preflight();
         if !protects && !preflight {
             let kept = KeptOrigin::new(&view, reuse);
-            return self.defer_ordinary(request, kept, version, mode);
+            return self.defer_ordinary(request, kept, version, mode, marks);
         }
         // A preflight is kept only around a Router: around another service the layer answers
         // it at once. Write protection never judges a preflight.
@@ -216,7 +225,7 @@ where
             &view,
             reuse,
         );
-        self.answer_or_forward(request, decided, mode)
+        self.answer_or_forward(request, decided, mode, marks)
     }
 }
 
@@ -229,6 +238,7 @@ impl<S> CorsService<S> {
         mut request: Request<B>,
         decided: Decided,
         mode: Mode,
+        marks: bool,
     ) -> CorsFuture<S::Future>
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
@@ -238,8 +248,8 @@ impl<S> CorsService<S> {
         if decided.answered() {
             return CorsFuture::answer(decided, mode, Spare::of(request));
         }
-        if self.inner_kind == Inner::Router && mode == Mode::Default {
-            self.mark(&mut request, Kind::Request);
+        if marks {
+            self.mark(&mut request);
         }
         CorsFuture::forward(self.inner.call(request), decided, mode)
     }
@@ -256,6 +266,7 @@ impl<S> CorsService<S> {
         kept: KeptOrigin,
         version: Version,
         mode: Mode,
+        marks: bool,
     ) -> CorsFuture<S::Future>
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
@@ -267,8 +278,8 @@ impl<S> CorsService<S> {
                 path: Box::from(request.uri().path()),
             })
         });
-        if self.inner_kind == Inner::Router && mode == Mode::Default {
-            self.mark(&mut request, Kind::Request);
+        if marks {
+            self.mark(&mut request);
         }
         let shared = Arc::clone(&self.shared);
         CorsFuture {
@@ -303,8 +314,7 @@ impl<S> CorsService<S> {
             || crate::log::debug_enabled())
         .then(|| request.uri().path_and_query().cloned())
         .flatten();
-        self.mark(&mut request, Kind::Preflight);
-        *request.method_mut() = self.shared.forwarded_method.clone();
+        crate::mark::forward_preflight(&mut request, &self.shared.forwarded_method);
         let shared = Arc::clone(&self.shared);
         CorsFuture {
             state: State::Inner {
@@ -322,10 +332,11 @@ impl<S> CorsService<S> {
 }
 
 impl<S> CorsService<S> {
-    /// Marks `request` for the route policies inside, with the application's write protection.
+    /// Marks an ordinary `request` for the route policies inside, with the application's write
+    /// protection.
     #[inline]
-    fn mark<B>(&self, request: &mut Request<B>, kind: Kind) {
-        crate::mark::mark(request, kind, self.shared.protection.as_ref());
+    fn mark<B>(&self, request: &mut Request<B>) {
+        crate::mark::mark(request, self.shared.protection.as_ref());
     }
 }
 

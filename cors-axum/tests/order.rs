@@ -724,3 +724,71 @@ fn a_preflight_answer_carries_nothing_of_the_request_or_the_response_it_replaces
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(names(&res), ["vary"]);
 }
+
+#[test]
+fn a_request_sent_with_the_forwarded_preflight_method_is_taken_for_options() {
+    // Inside the default layer a forwarded preflight's method is `CORS-PREFLIGHT`. A client
+    // that sends that method itself gets what `OPTIONS` gets: a preflight's answer, or the
+    // application's answer to `OPTIONS`; no handler runs under that method, and no layer
+    // reports a mistake that was not made.
+    let calls = counter();
+    let app = Router::new()
+        .route("/x", get(|| async { "x" }).cors(&ROUTE))
+        .route(
+            "/any",
+            axum::routing::any(move || async move {
+                calls.fetch_add(1, Ordering::Relaxed);
+                "any"
+            })
+            .cors(&ROUTE),
+        )
+        .with_cors(default_cors());
+    let forwarded = Method::from_bytes(b"CORS-PREFLIGHT").unwrap();
+    take_events();
+    let res = send(
+        app.clone(),
+        request(
+            forwarded.clone(),
+            "/x",
+            &[
+                ("origin", "https://route.example.re"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+    );
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://route.example.re")
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-methods").as_deref(),
+        Some("PUT")
+    );
+    // Without `Access-Control-Request-Method` it is the `OPTIONS` request it names: axum's
+    // 405 for `/x`, with the route's headers; the handler of `/any` runs as for `OPTIONS`.
+    let res = send(
+        app.clone(),
+        request(
+            forwarded.clone(),
+            "/x",
+            &[("origin", "https://route.example.re")],
+        ),
+    );
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://route.example.re")
+    );
+    let res = send(
+        app,
+        request(forwarded, "/any", &[("origin", "https://route.example.re")]),
+    );
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(calls.load(Ordering::Relaxed), 1);
+    let warnings: Vec<String> = take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+}
