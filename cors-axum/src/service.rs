@@ -282,6 +282,8 @@ impl<S> CorsService<S> {
             self.mark(&mut request);
         }
         let shared = Arc::clone(&self.shared);
+        // Built in place around the inner call: through a constructor the inner future is
+        // copied once more.
         CorsFuture {
             state: State::Inner {
                 future: self.inner.call(request),
@@ -316,6 +318,8 @@ impl<S> CorsService<S> {
         .flatten();
         crate::mark::forward_preflight(&mut request, &self.shared.forwarded_method);
         let shared = Arc::clone(&self.shared);
+        // Built in place around the inner call: through a constructor the inner future is
+        // copied once more.
         CorsFuture {
             state: State::Inner {
                 future: self.inner.call(request),
@@ -493,9 +497,9 @@ fn emptied<B: Default>(mut response: Response<B>) -> Response<B> {
     response
 }
 
-/// The header and extension maps of a request answered without calling the inner service, or
-/// of a response replaced by an answer, emptied: the answer is made in their memory instead of
-/// allocating maps of its own. Nothing of what they held is kept.
+/// The header and extension maps of a request answered without calling the inner service,
+/// emptied: the answer is made in their memory instead of allocating maps of its own. Nothing
+/// of what they held is kept.
 #[derive(Debug, Default)]
 pub(crate) struct Spare {
     headers: HeaderMap,
@@ -506,26 +510,8 @@ impl Spare {
     /// The emptied maps of `request`, which is dropped.
     #[inline]
     pub(crate) fn of<B>(mut request: Request<B>) -> Self {
-        Spare::emptied(
-            std::mem::take(request.headers_mut()),
-            std::mem::take(request.extensions_mut()),
-        )
-    }
-
-    /// The emptied maps of the response in `result`, which is dropped, if there is one.
-    #[inline]
-    fn of_response<B, E>(result: Result<Response<B>, E>) -> Self {
-        match result {
-            Ok(mut response) => Spare::emptied(
-                std::mem::take(response.headers_mut()),
-                std::mem::take(response.extensions_mut()),
-            ),
-            Err(_) => Spare::default(),
-        }
-    }
-
-    #[inline]
-    fn emptied(mut headers: HeaderMap, mut extensions: Extensions) -> Self {
+        let mut headers = std::mem::take(request.headers_mut());
+        let mut extensions = std::mem::take(request.extensions_mut());
         headers.clear();
         extensions.clear();
         Spare {
@@ -675,7 +661,7 @@ where
         // A decided preflight is answered without calling the inner service (a Router's
         // preflights are deferred, `Then::Deferred`); were one called, the answer would still
         // be the policy's, whatever the service said.
-        (Some(_), result) => Ok(answer(decided, mode, Spare::of_response(result))),
+        (Some(_), _) => Ok(answer(decided, mode, Spare::default())),
         (None, Ok(mut response)) => {
             decided.headers.write(response.headers_mut());
             if mode.marks() {
