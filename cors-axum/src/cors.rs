@@ -14,7 +14,8 @@ use crate::service::{CorsService, Inner};
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) policy: PolicySource,
-    pub(crate) prepared: Prepared,
+    /// Shared with the response futures of ordinary requests, which write with it.
+    pub(crate) prepared: Arc<Prepared>,
     /// Set once the layer warned that something inside answered a preflight.
     pub(crate) warned: AtomicBool,
     /// The method of a preflight forwarded to the route policies inside.
@@ -156,7 +157,7 @@ impl Cors {
     }
 
     fn build(policy: PolicySource) -> Self {
-        let prepared = Prepared::new(&policy);
+        let prepared = Arc::new(Prepared::new(&policy));
         Cors {
             shared: Arc::new(Shared {
                 policy,

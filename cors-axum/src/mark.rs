@@ -15,13 +15,15 @@ pub(crate) struct Outside {
     pub(crate) kind: Kind,
 }
 
-/// On a request: a default layer outside forwards it as an ordinary request. Marks carry no
-/// data, so that leaving one on a request allocates nothing.
+/// On a request: a default layer outside forwards it as an ordinary request, and the
+/// application has no write protection. Marks carry no data, so that leaving one on a request
+/// allocates nothing.
 #[derive(Clone, Copy, Debug)]
 struct RequestMark;
 
-/// On a request a default layer outside forwards, when the application has write protection
-/// (which route policies that do not say inherit).
+/// On a request a default layer outside forwards, instead of [`RequestMark`], when the
+/// application has write protection (which route policies that do not say inherit): one
+/// lookup tells a route policy both that a default layer is outside and whether it protects.
 #[derive(Clone, Debug)]
 #[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) struct AppProtection(pub(crate) Arc<WriteProtection>);
@@ -43,8 +45,9 @@ pub(crate) fn app_protection<B>(request: &Request<B>) -> Option<Arc<WriteProtect
 /// What a default layer outside forwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// An ordinary request (not a preflight).
-    Request,
+    /// An ordinary request (not a preflight), `protected` when the application has write
+    /// protection, which the request then carries ([`app_protection`]).
+    Request { protected: bool },
     /// A preflight (its method was `OPTIONS`), sent on with the private method
     /// [`forwarded_method`] so that axum routes it to no handler: a route policy answers it,
     /// and anything else leaves it to the default layer.
@@ -75,8 +78,16 @@ pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
             kind: Kind::Preflight,
         });
     }
-    request.extensions().get::<RequestMark>().map(|_| Outside {
-        kind: Kind::Request,
+    let extensions = request.extensions();
+    let protected = if extensions.get::<RequestMark>().is_some() {
+        false
+    } else if extensions.get::<AppProtection>().is_some() {
+        true
+    } else {
+        return None;
+    };
+    Some(Outside {
+        kind: Kind::Request { protected },
     })
 }
 
@@ -84,9 +95,11 @@ pub(crate) fn outside<B>(request: &mut Request<B>) -> Option<Outside> {
 /// application's write `protection` if it has one.
 #[inline]
 pub(crate) fn mark<B>(request: &mut Request<B>, protection: Option<&Arc<WriteProtection>>) {
-    request.extensions_mut().insert(RequestMark);
-    if let Some(protection) = protection {
-        protect(request, protection);
+    match protection {
+        None => {
+            request.extensions_mut().insert(RequestMark);
+        }
+        Some(protection) => protect(request, protection),
     }
 }
 
@@ -98,7 +111,7 @@ pub(crate) fn forward_preflight<B>(request: &mut Request<B>, forwarded: &Method)
     *request.method_mut() = forwarded.clone();
 }
 
-/// Leaves the application's write protection on `request`.
+/// Marks `request` with the application's write protection ([`AppProtection`]).
 #[cold]
 fn protect<B>(request: &mut Request<B>, protection: &Arc<WriteProtection>) {
     request

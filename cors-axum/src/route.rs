@@ -8,14 +8,16 @@ use std::task::{Context, Poll};
 use axum::routing::{IntoMakeService, MethodRouter, Route, RouterIntoService};
 use axum::Router;
 use cors_shared::{Policy, PolicySource};
-use http::{Request, Response};
+use http::{Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::cors::Version;
 use crate::headers::Prepared;
 use crate::log::{warn_once, Role};
 use crate::mark::{Kind, Outside};
-use crate::service::{decide, CorsFuture, CorsService, Inner, Mode, Spare};
+use crate::request::{KeptOrigin, Parts};
+use crate::service::{decide, CorsFuture, CorsService, Inner, Mode, Ordinary, Spare};
 use crate::Cors;
 
 /// The path of type `T`, without its type arguments.
@@ -108,11 +110,28 @@ pub struct RouteCors {
 #[derive(Debug)]
 struct RouteShared {
     policy: &'static Policy,
-    prepared: Prepared,
+    prepared: Arc<Prepared>,
     /// Set once the route warned that no default layer is outside it.
     warned_alone: AtomicBool,
     /// Set once the route warned that another route policy is outside it.
     warned_twice: AtomicBool,
+}
+
+impl RouteShared {
+    /// Warns (once per route) that no default layer is outside this route policy.
+    #[cold]
+    fn warn_alone<B>(&self, request: &Request<B>) {
+        warn_once(&self.warned_alone, || {
+            format!(
+                "the CORS route policy of {} has no default layer around its Router: routes \
+                 without a policy of their own, and axum's 404 and 405, get no CORS headers, and \
+                 a default layer around another service (a layer between it and the Router) \
+                 answers this route's preflights itself. Apply the default policy last, to the \
+                 whole Router: `router.with_cors(cors)` (`use cors_axum::CorsRouterExt`)",
+                request.uri().path()
+            )
+        });
+    }
 }
 
 impl RouteCors {
@@ -121,7 +140,7 @@ impl RouteCors {
         RouteCors {
             shared: Arc::new(RouteShared {
                 policy,
-                prepared: Prepared::new(&PolicySource::Static(policy)),
+                prepared: Arc::new(Prepared::new(&PolicySource::Static(policy))),
                 warned_alone: AtomicBool::new(false),
                 warned_twice: AtomicBool::new(false),
             }),
@@ -168,14 +187,35 @@ where
         // forwarded preflight is decided without it: protection never judges a preflight.
         let app_protection = match outside {
             Some(Outside {
-                kind: Kind::Request,
+                kind: Kind::Request { protected: true },
             }) => crate::mark::app_protection(&request),
             Some(Outside {
-                kind: Kind::Preflight,
+                kind: Kind::Request { protected: false } | Kind::Preflight,
             })
             | None => None,
         };
         let protection = app_protection.as_deref().unwrap_or(&crate::mark::OFF);
+        // The common case first: a request that is no preflight (not `OPTIONS`) and that write
+        // protection does not judge is never answered here, and is decided when its response
+        // comes back, from its `Origin` alone (as the default layer decides one).
+        if request.method() != Method::OPTIONS
+            && !shared.policy.protects_writes(protection)
+            && request.extensions().get::<RouteClaimed>().is_none()
+        {
+            if outside.is_none() {
+                shared.warn_alone(&request);
+            }
+            let kept = KeptOrigin::of_ordinary(Parts::of(&request));
+            let ordinary = Ordinary::new(
+                &shared.prepared,
+                Version::Static(shared.policy),
+                &request,
+                kept,
+                Mode::Route,
+            );
+            request.extensions_mut().insert(RouteClaimed);
+            return CorsFuture::ordinary(|| self.inner.call(request), ordinary);
+        }
         let decided = decide(
             shared.policy,
             &shared.prepared,
@@ -197,17 +237,7 @@ where
             return CorsFuture::forward(self.inner.call(request), decided, Mode::Pass);
         }
         if outside.is_none() {
-            warn_once(&shared.warned_alone, || {
-                format!(
-                    "the CORS route policy of {} has no default layer around its Router: routes \
-                     without a policy of their own, and axum's 404 and 405, get no CORS headers, \
-                     and a default layer around another service (a layer between it and the \
-                     Router) answers this route's preflights itself. Apply the default policy \
-                     last, to the whole Router: `router.with_cors(cors)` \
-                     (`use cors_axum::CorsRouterExt`)",
-                    request.uri().path()
-                )
-            });
+            shared.warn_alone(&request);
         }
         // A preflight, or a write that protection refused: answered before the handler and
         // the route's other layers.

@@ -187,7 +187,7 @@ where
             && !matches!(
                 outside,
                 Some(Outside {
-                    kind: Kind::Request
+                    kind: Kind::Request { .. }
                 })
             );
         let shared = &*self.shared;
@@ -271,30 +271,17 @@ impl<S> CorsService<S> {
     where
         S: Service<Request<B>, Response = Response<ResBody>>,
     {
-        // The method and path, for the debug log.
-        let logged = crate::log::debug_enabled().then(|| {
-            Box::new(Logged {
-                method: request.method().clone(),
-                path: Box::from(request.uri().path()),
-            })
-        });
         if marks {
             self.mark(&mut request);
         }
-        let shared = Arc::clone(&self.shared);
+        let ordinary = Ordinary::new(&self.shared.prepared, version, &request, kept, mode);
         // Built in place around the inner call: through a constructor the inner future is
         // copied once more.
         CorsFuture {
             state: State::Inner {
                 future: self.inner.call(request),
             },
-            then: Then::Ordinary(Ordinary {
-                shared,
-                version,
-                kept,
-                logged,
-                mode,
-            }),
+            then: Then::Ordinary(ordinary),
         }
     }
 
@@ -437,16 +424,46 @@ impl Deferred {
     }
 }
 
-/// An ordinary request the default layer sent on undecided: what it decides with when no route
-/// policy answered.
+/// An ordinary request sent on undecided: what its policy decides with when the response comes
+/// back. The default layer's decides only when no route policy answered; a route policy's always
+/// decides.
 #[derive(Debug)]
-struct Ordinary {
-    shared: Arc<Shared>,
+pub(crate) struct Ordinary {
+    /// The deciding policy's prepared header values.
+    prepared: Arc<Prepared>,
     version: Version,
     kept: KeptOrigin,
     /// The request's method and path, when the debug log may name them.
     logged: Option<Box<Logged>>,
     mode: Mode,
+}
+
+impl Ordinary {
+    /// What deciding the ordinary `request` with `version` takes once its response is back:
+    /// `kept`, what [`KeptOrigin`] read of it, and its method and path while debug events are
+    /// recorded.
+    #[inline(always)]
+    pub(crate) fn new<B>(
+        prepared: &Arc<Prepared>,
+        version: Version,
+        request: &Request<B>,
+        kept: KeptOrigin,
+        mode: Mode,
+    ) -> Self {
+        let logged = crate::log::debug_enabled().then(|| {
+            Box::new(Logged {
+                method: request.method().clone(),
+                path: Box::from(request.uri().path()),
+            })
+        });
+        Ordinary {
+            prepared: Arc::clone(prepared),
+            version,
+            kept,
+            logged,
+            mode,
+        }
+    }
 }
 
 /// What the debug log names of an ordinary request: kept only while debug events are recorded.
@@ -457,11 +474,12 @@ struct Logged {
 }
 
 impl Ordinary {
-    /// The response, with the default policy's headers now that no route policy answered.
+    /// The response, with the policy's headers: the default policy's once no route policy
+    /// answered, or the route policy's.
     #[inline(always)]
     fn finish<B>(&self, mut response: Response<B>) -> Response<B> {
         let Ordinary {
-            shared,
+            prepared,
             version,
             kept,
             logged,
@@ -469,17 +487,16 @@ impl Ordinary {
         } = self;
         let (view, reuse) = kept.view();
         let decision = version.decide(&view);
-        crate::headers::write_decision(
-            &shared.prepared,
-            decision.headers(),
-            reuse,
-            response.headers_mut(),
-        );
+        crate::headers::write_decision(prepared, decision.headers(), reuse, response.headers_mut());
         if mode.marks() {
             crate::mark::route_applied_to(&mut response);
         }
         if let Some(Logged { method, path }) = logged.as_deref() {
-            if let Some(note) = Note::of(&decision, method, path, Role::Default) {
+            let role = match mode {
+                Mode::Route => Role::Route,
+                Mode::Default | Mode::Nested | Mode::Pass => Role::Default,
+            };
+            if let Some(note) = Note::of(&decision, method, path, role) {
                 note.log(None);
             }
         }
@@ -553,7 +570,8 @@ enum Then {
     Decided { decided: Decided, mode: Mode },
     /// Decides a preflight with the default policy, unless a route policy answered.
     Deferred(Deferred),
-    /// Decides an ordinary request with the default policy, unless a route policy answered.
+    /// Decides an ordinary request with its policy: the default one unless a route policy
+    /// answered, or a route policy's own.
     Ordinary(Ordinary),
 }
 
@@ -573,6 +591,18 @@ impl<F> CorsFuture<F> {
         CorsFuture {
             state: State::Answer { spare },
             then: Then::Decided { decided, mode },
+        }
+    }
+
+    /// The future of the inner service's response, made by `call`, decided by `ordinary` when it
+    /// comes back. Built in place around the call: through a parameter, the inner future would
+    /// be copied once more.
+    #[inline(always)]
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn ordinary(call: impl FnOnce() -> F, ordinary: Ordinary) -> Self {
+        CorsFuture {
+            state: State::Inner { future: call() },
+            then: Then::Ordinary(ordinary),
         }
     }
 
@@ -615,7 +645,12 @@ where
                 Err(spare) => Ok(spare.response()),
             },
             Then::Ordinary(ordinary) => match result {
-                Ok(Ok(response)) if crate::mark::route_applied(&response) => Ok(response),
+                Ok(Ok(response))
+                    if ordinary.mode.yields_to_routes()
+                        && crate::mark::route_applied(&response) =>
+                {
+                    Ok(response)
+                }
                 Ok(Ok(response)) => Ok(ordinary.finish(response)),
                 Ok(Err(e)) => Err(e),
                 // The inner service is always called.

@@ -11,7 +11,7 @@ use axum::extract::{Path, Request};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any_service, get};
 use axum::Router;
 use cors_axum::{policy, Cors, CorsRouteExt, CorsRouterExt, CorsService, PolicySpec};
 use cors_tests::capture::take_events;
@@ -570,6 +570,36 @@ fn a_nested_application_answers_with_its_own_default_policy() {
             allowed.then_some(origin),
             "{path} from {origin}"
         );
+    }
+}
+
+/// A route policy around an application with a default policy of its own
+/// (`any_service(app).cors(...)`) is the outer policy of that route: it writes its headers on
+/// every response, although the inner default policy wrote first.
+#[test]
+fn a_route_policy_around_a_nested_application_decides_its_responses() {
+    const INNER: &str = "https://inner.example.re";
+    const ROUTE_ORIGIN: &str = "https://route.example.re";
+    let inner = Router::new()
+        .route("/x", get(|| async { "inner" }))
+        .with_cors(Cors::new(
+            PolicySpec::new().origin(INNER).validate().unwrap(),
+        ));
+    let app = Router::new()
+        .route("/x", any_service(inner).cors(&ROUTE))
+        .with_cors(default_cors());
+    for (origin, allowed) in [(ROUTE_ORIGIN, true), (APP, false)] {
+        let res = send(
+            app.clone(),
+            request(Method::GET, "/x", &[("origin", origin)]),
+        );
+        assert_eq!(res.status(), 200, "{origin}");
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            allowed.then_some(origin),
+            "{origin}"
+        );
+        assert_eq!(header(&res, "vary").as_deref(), Some("Origin"), "{origin}");
     }
 }
 
