@@ -72,17 +72,35 @@ pub(crate) fn read_into<'a>(
         ..Reuse::default()
     };
     if method == Method::OPTIONS && origin != HeaderLines::Absent {
-        (view.request_method, reuse.request_method) = lines(headers, &REQUEST_METHOD);
-        (view.request_headers, reuse.request_headers) = lines(headers, &REQUEST_HEADERS);
-        if policy.answers_private_network() {
-            (view.request_private_network, reuse.request_private_network) =
-                lines(headers, &REQUEST_PRIVATE_NETWORK);
-        }
+        let [request_method, request_headers, request_private_network] =
+            preflight_lines(headers, policy);
+        (view.request_method, reuse.request_method) = request_method;
+        (view.request_headers, reuse.request_headers) = request_headers;
+        (view.request_private_network, reuse.request_private_network) = request_private_network;
     }
     if protects {
         read_protection(view, request);
     }
     reuse
+}
+
+/// The lines an `OPTIONS` request with an `Origin` adds for a preflight, each with its first
+/// value: `Access-Control-Request-Method`, `Access-Control-Request-Headers`, and
+/// `Access-Control-Request-Private-Network` for a policy that answers it only.
+#[inline(always)]
+fn preflight_lines<'a>(
+    headers: &'a HeaderMap,
+    policy: &Policy,
+) -> [(HeaderLines<'a>, Option<&'a HeaderValue>); 3] {
+    [
+        lines(headers, &REQUEST_METHOD),
+        lines(headers, &REQUEST_HEADERS),
+        if policy.answers_private_network() {
+            lines(headers, &REQUEST_PRIVATE_NETWORK)
+        } else {
+            (HeaderLines::Absent, None)
+        },
+    ]
 }
 
 /// [`read_into`] a view of its own.
@@ -147,18 +165,31 @@ pub(crate) struct Kept {
 }
 
 impl Kept {
-    /// Keeps what [`read_into`] read of an `OPTIONS` request.
-    #[inline]
-    pub(crate) fn new(view: &RequestView<'_>, reuse: Reuse<'_>) -> Self {
-        Kept {
-            origin: Line::keep(view.origin, reuse.origin),
-            request_method: Line::keep(view.request_method, reuse.request_method),
-            request_headers: Line::keep(view.request_headers, reuse.request_headers),
-            request_private_network: Line::keep(
-                view.request_private_network,
-                reuse.request_private_network,
-            ),
+    /// Keeps what [`read_into`] reads of an `OPTIONS` request with these `headers` when it is a
+    /// preflight, read straight into the kept lines without a view; `None` when it is not one
+    /// (an ordinary `OPTIONS` request).
+    #[inline(always)]
+    pub(crate) fn of_preflight(headers: &HeaderMap, policy: &Policy) -> Option<Self> {
+        let (origin, origin_value) = lines(headers, &ORIGIN);
+        if origin == HeaderLines::Absent {
+            return None;
         }
+        let [request_method, request_headers, request_private_network] =
+            preflight_lines(headers, policy);
+        let preflight = cors_shared::is_preflight(
+            Method::OPTIONS.as_str().as_bytes(),
+            true,
+            request_method.0 != HeaderLines::Absent,
+        );
+        preflight.then(|| Kept {
+            origin: Line::keep(origin, origin_value),
+            request_method: Line::keep(request_method.0, request_method.1),
+            request_headers: Line::keep(request_headers.0, request_headers.1),
+            request_private_network: Line::keep(
+                request_private_network.0,
+                request_private_network.1,
+            ),
+        })
     }
 
     /// The view a decision reads and the values a response may repeat, as [`read_into`] gave them.

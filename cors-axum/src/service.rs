@@ -181,6 +181,9 @@ where
             Some(_) => Mode::Nested,
             None => Mode::Default,
         };
+        let shared = &*self.shared;
+        // One version of a reloadable policy decides the whole request.
+        let version = shared.hold();
         // Route policies inside a Router learn from a mark that a default layer is outside,
         // unless a default layer further out marked the request already.
         let marks = self.inner_kind == Inner::Router
@@ -190,18 +193,25 @@ where
                     kind: Kind::Request { .. }
                 })
             );
-        let shared = &*self.shared;
-        // One version of a reloadable policy decides the whole request.
-        let version = shared.hold();
         // A request that write protection does not judge is decided when its response comes
         // back, and not at all when a route policy inside answered it: what its decision reads
         // is kept for then. None of it is boxed: the request path does not allocate.
         let protects = version.protects_writes(shared.protection());
         // The common case first: a request that is no preflight (not `OPTIONS`), kept with one
         // lookup of `Origin` and no view.
-        if request.method() != Method::OPTIONS && !protects {
+        let options = request.method() == Method::OPTIONS;
+        if !options && !protects {
             let kept = KeptOrigin::of_ordinary(Parts::of(&request));
             return self.defer_ordinary(request, kept, version, mode, marks);
+        }
+        // A preflight to a Router: its lines are kept as read and it goes on, for the route
+        // policies inside; the default policy decides it only if none answered. Write
+        // protection never judges a preflight. Around another service the layer answers
+        // preflights at once, below.
+        if options && self.inner_kind == Inner::Router {
+            if let Some(kept) = Kept::of_preflight(request.headers(), &version) {
+                return self.defer(request, kept, version, mode);
+            }
         }
         let mut view = RequestView::new(request.method().as_str().as_bytes());
         let reuse = crate::request::read_into(Parts::of(&request), &version, protects, &mut view);
@@ -209,12 +219,6 @@ where
         if !protects && !preflight {
             let kept = KeptOrigin::new(&view, reuse);
             return self.defer_ordinary(request, kept, version, mode, marks);
-        }
-        // A preflight is kept only around a Router: around another service the layer answers
-        // it at once. Write protection never judges a preflight.
-        if preflight && self.inner_kind == Inner::Router {
-            let kept = Kept::new(&view, reuse);
-            return self.defer(request, kept, version, mode);
         }
         let decided = decide_read(
             &version,
