@@ -1,6 +1,7 @@
 //! The services the layers wrap around an application or a route, and their response future:
-//! each decides once, as the request arrives, with one version of its policy, and writes the
-//! headers of that decision on whatever response comes back.
+//! each decides once, with the version of its policy in force when the request arrived (as it
+//! arrives when the request is answered here or judged by write protection, otherwise when its
+//! response comes back), and writes the headers of that decision on whatever response it gives.
 
 use std::borrow::BorrowMut;
 use std::future::Future;
