@@ -2,6 +2,7 @@
 //! becomes a response header, and `Vary` is merged into one line.
 
 use std::borrow::Cow;
+use std::sync::atomic::AtomicBool;
 
 use bytes::Bytes;
 use cors_shared::{header, merge_vary_lines, CorsHeaders, Policy, PolicySource, Vary, VaryUpdate};
@@ -18,6 +19,10 @@ const ALLOW_PRIVATE_NETWORK: HeaderName = HeaderName::from_static(header::ALLOW_
 const MAX_AGE: HeaderName = HeaderName::from_static(header::MAX_AGE);
 const EXPOSE_HEADERS: HeaderName = HeaderName::from_static(header::EXPOSE_HEADERS);
 const VARY: HeaderName = HeaderName::from_static(header::VARY);
+
+/// The CORS headers an actual response may carry (the core's `CorsHeader`s that are not
+/// preflight-only): on a response a policy decides, only the decision writes them.
+static ON_ACTUAL: [HeaderName; 3] = [ALLOW_ORIGIN, ALLOW_CREDENTIALS, EXPOSE_HEADERS];
 
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const STAR: HeaderValue = HeaderValue::from_static("*");
@@ -122,6 +127,7 @@ pub(crate) fn write_decision(
         expose_headers,
         vary,
     } = *cors;
+    let has_vary = take_over(response);
     if let Some(value) = allow_origin_value(prepared, allow_origin, fixed_origin, request) {
         response.insert(ALLOW_ORIGIN, value);
     }
@@ -143,7 +149,62 @@ pub(crate) fn write_decision(
     if let Some(value) = expose_headers.and_then(|v| reuse(prepared.expose.as_ref(), v)) {
         response.insert(EXPOSE_HEADERS, value);
     }
-    write_vary(vary, response);
+    write_vary(vary, response, has_vary);
+}
+
+const VARY_LEN: usize = header::VARY.len();
+const ALLOW_ORIGIN_LEN: usize = header::ALLOW_ORIGIN.len();
+const ALLOW_CREDENTIALS_LEN: usize = header::ALLOW_CREDENTIALS.len();
+const EXPOSE_HEADERS_LEN: usize = header::EXPOSE_HEADERS.len();
+
+/// Set once a response carried CORS headers written inside a layer.
+static WARNED_INSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Makes `response` the decision's to write, and tells whether it has a `Vary` to merge, in one
+/// pass over its header names (a handful on most responses): the CORS headers a handler or a
+/// layer inside wrote (an `Access-Control-Allow-Origin` that echoes any origin, a stray
+/// `Access-Control-Allow-Credentials: true`) are removed, so that whoever may read is the
+/// policy's decision alone, and the first time this happens it is logged with the fix.
+#[inline(always)]
+fn take_over(response: &mut HeaderMap) -> bool {
+    let mut vary = false;
+    let mut inside = None;
+    // Told apart by length first: most names have none of these four lengths.
+    for name in response.keys() {
+        match name.as_str().len() {
+            VARY_LEN => vary |= *name == VARY,
+            ALLOW_ORIGIN_LEN | ALLOW_CREDENTIALS_LEN | EXPOSE_HEADERS_LEN => {
+                if let Some(i) = ON_ACTUAL.iter().position(|n| n == name) {
+                    inside = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(i) = inside {
+        remove_inside(i, response);
+    }
+    vary
+}
+
+/// [`take_over`] when the response carries CORS headers written inside: they go, and the first
+/// time this happens it is logged.
+#[cold]
+#[inline(never)]
+fn remove_inside(found: usize, response: &mut HeaderMap) {
+    crate::log::warn_once(&WARNED_INSIDE, || {
+        let found = ON_ACTUAL.get(found).map_or("", HeaderName::as_str);
+        format!(
+            "a handler or a layer inside the CORS layer wrote {found} on a response; the CORS \
+             policy decides that header on every response it covers, so it was removed and the \
+             policy's decision written instead (an origin is echoed only when the policy allows \
+             it). Remove the code that writes CORS headers by hand; a route that needs other \
+             CORS rules takes a policy of its own: `get(handler).cors(&POLICY)`"
+        )
+    });
+    for name in &ON_ACTUAL {
+        response.remove(name);
+    }
 }
 
 /// The value of `Access-Control-Allow-Origin` for `allow_origin`: `*`, the prepared value of
@@ -212,6 +273,7 @@ impl Owned {
             expose_headers,
             vary,
         } = self;
+        let has_vary = take_over(response);
         if let Some(value) = allow_origin.take() {
             response.insert(ALLOW_ORIGIN, value);
         }
@@ -233,7 +295,7 @@ impl Owned {
         if let Some(value) = expose_headers.take() {
             response.insert(EXPOSE_HEADERS, value);
         }
-        write_vary(*vary, response);
+        write_vary(*vary, response, has_vary);
     }
 }
 
@@ -249,9 +311,16 @@ fn vary_value(vary: Vary) -> HeaderValue {
 }
 
 /// Merges CORS tokens into the response's `Vary` (one line) with the core's helper, keeping
-/// whatever was there. One lookup of `Vary` in the common case, a response without one.
+/// whatever was there: `has_vary` says whether there is anything ([`take_over`] found it), and
+/// without it the tokens' own line goes in at once.
 #[inline(always)]
-fn write_vary(vary: Vary, response: &mut HeaderMap) {
+fn write_vary(vary: Vary, response: &mut HeaderMap, has_vary: bool) {
+    if !has_vary {
+        if !vary.is_empty() {
+            response.insert(VARY, vary_value(vary));
+        }
+        return;
+    }
     match response.entry(VARY) {
         Entry::Vacant(entry) => {
             if !vary.is_empty() {
@@ -346,6 +415,23 @@ mod tests {
     }
 
     #[test]
+    fn the_headers_taken_over_are_those_an_actual_response_may_carry() {
+        let core: Vec<&str> = cors_shared::CorsHeader::ALL
+            .iter()
+            .filter(|h| !h.preflight_only())
+            .map(|h| h.name())
+            .collect();
+        let ours: Vec<&str> = ON_ACTUAL.iter().map(HeaderName::as_str).collect();
+        assert_eq!(ours, core);
+        for name in &ON_ACTUAL {
+            assert!(
+                [ALLOW_ORIGIN_LEN, ALLOW_CREDENTIALS_LEN, EXPOSE_HEADERS_LEN]
+                    .contains(&name.as_str().len())
+            );
+        }
+    }
+
+    #[test]
     fn each_vary_set_is_written_as_its_own_value() {
         for vary in [
             Vary::ORIGIN,
@@ -359,10 +445,10 @@ mod tests {
     #[test]
     fn vary_star_is_kept_and_lines_become_one() {
         let mut response = map(&[("vary", "*")]);
-        write_vary(Vary::ORIGIN, &mut response);
+        write_vary(Vary::ORIGIN, &mut response, true);
         assert_eq!(values(&response, "vary"), ["*"]);
         let mut response = map(&[("vary", "Accept-Encoding"), ("vary", "accept-language")]);
-        write_vary(Vary::ORIGIN, &mut response);
+        write_vary(Vary::ORIGIN, &mut response, true);
         assert_eq!(
             values(&response, "vary"),
             ["Accept-Encoding, accept-language, Origin"]
