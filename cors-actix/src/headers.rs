@@ -1,6 +1,8 @@
 //! Writing a decision's headers on an Actix response: the one place that turns the core's
 //! [`CorsHeaders`] into Actix header lines, and `Vary` merged into one line.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use cors_shared::{merge_vary_lines, CorsHeaders, Policy, PolicySource, Vary, VaryUpdate};
@@ -128,6 +130,7 @@ pub(crate) fn write(
         expose_headers,
         vary,
     } = *cors;
+    take_over(response);
     if let Some(value) = allow_origin {
         if let Some(value) = prepared.allow_origin(value, fixed_origin, request.origin) {
             response.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
@@ -152,6 +155,60 @@ pub(crate) fn write(
         response.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, value);
     }
     write_vary(vary, response);
+}
+
+/// The CORS headers an actual response may carry (the core's `CorsHeader`s that are not
+/// preflight-only): on a response a policy decides, only the decision writes them.
+static ON_ACTUAL: [HeaderName; 3] = [
+    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+];
+
+const ALLOW_ORIGIN_LEN: usize = cors_shared::header::ALLOW_ORIGIN.len();
+const ALLOW_CREDENTIALS_LEN: usize = cors_shared::header::ALLOW_CREDENTIALS.len();
+const EXPOSE_HEADERS_LEN: usize = cors_shared::header::EXPOSE_HEADERS.len();
+
+/// Set once a response carried CORS headers written inside a layer.
+static WARNED_INSIDE: AtomicBool = AtomicBool::new(false);
+
+/// Makes `response` the decision's to write, in one pass over its header names (a handful on
+/// most responses, told apart by length first): the CORS headers a handler or a layer inside
+/// wrote (an `Access-Control-Allow-Origin` that echoes any origin, a stray
+/// `Access-Control-Allow-Credentials: true`) are removed, so that whoever may read is the
+/// policy's decision alone, and the first time this happens it is logged with the fix.
+#[inline(always)]
+fn take_over(response: &mut HeaderMap) {
+    let inside = response.keys().find_map(|name| match name.as_str().len() {
+        ALLOW_ORIGIN_LEN | ALLOW_CREDENTIALS_LEN | EXPOSE_HEADERS_LEN => {
+            ON_ACTUAL.iter().position(|n| n == name)
+        }
+        _ => None,
+    });
+    if let Some(found) = inside {
+        remove_inside(found, response);
+    }
+}
+
+/// [`take_over`] when the response carries CORS headers written inside: they go, and the first
+/// time this happens it is logged.
+#[cold]
+#[inline(never)]
+fn remove_inside(found: usize, response: &mut HeaderMap) {
+    if !WARNED_INSIDE.swap(true, Ordering::Relaxed) {
+        let found = ON_ACTUAL.get(found).map_or("", HeaderName::as_str);
+        tracing::warn!(
+            target: crate::log::TARGET,
+            "a handler or a middleware inside the CORS middleware wrote {found} on a response; \
+             the CORS policy decides that header on every response it covers, so it was \
+             removed and the policy's decision written instead (an origin is echoed only when \
+             the policy allows it). Remove the code that writes CORS headers by hand; a route \
+             that needs other CORS rules takes a policy of its own: `#[cors(...)]` on its handler"
+        );
+    }
+    for name in &ON_ACTUAL {
+        response.remove(name);
+    }
 }
 
 /// The header value of one of the core's non-empty `Vary` token sets, told apart by their number
@@ -247,6 +304,23 @@ mod tests {
         m.get_all(name)
             .map(|v| v.to_str().unwrap().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn the_headers_taken_over_are_those_an_actual_response_may_carry() {
+        let core: Vec<&str> = cors_shared::CorsHeader::ALL
+            .iter()
+            .filter(|h| !h.preflight_only())
+            .map(|h| h.name())
+            .collect();
+        let ours: Vec<&str> = ON_ACTUAL.iter().map(HeaderName::as_str).collect();
+        assert_eq!(ours, core);
+        for name in &ON_ACTUAL {
+            assert!(
+                [ALLOW_ORIGIN_LEN, ALLOW_CREDENTIALS_LEN, EXPOSE_HEADERS_LEN]
+                    .contains(&name.as_str().len())
+            );
+        }
     }
 
     #[test]

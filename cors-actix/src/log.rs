@@ -9,7 +9,7 @@ use cors_shared::Refusal;
 use crate::config::{Config, Role};
 
 /// The target of every event: the one users filter on (`RUST_LOG=cors_actix::outcome=debug`).
-const TARGET: &str = "cors_actix::outcome";
+pub(crate) const TARGET: &str = "cors_actix::outcome";
 
 /// Whether a debug event could be recorded at all, so that the path is copied for the log only
 /// when it can be written: by a `tracing` subscriber that wants debug events, or, when no
