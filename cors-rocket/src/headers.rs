@@ -97,17 +97,45 @@ pub(crate) fn is_preflight(request: &Request<'_>) -> bool {
     cors_shared::is_preflight(request.method().as_str().as_bytes(), origin, request_method)
 }
 
-/// Whether a response may have `Vary` lines. When CORS writes its headers, a response has few
-/// (those of its handler and of the fairings before this one), and a scan that compares their
-/// names costs less than the lookup, which hashes the name byte by byte; the lookup then runs
-/// only when there is a `Vary` to read.
-fn may_have_vary(response: &Response<'_>) -> bool {
+/// What writing a decision must mind on a response, from one look at its header names: whether
+/// it may have `Vary` lines to merge, and whether a handler or a fairing before this one wrote
+/// a CORS header an actual response may carry (the core's `CorsHeader`s that are not
+/// preflight-only), which the decision replaces. When CORS writes its headers, a response has
+/// few (those of its handler and of the fairings before this one), and a scan that compares
+/// their names costs less than a lookup, which hashes the name byte by byte; past a few names,
+/// the lookups run instead.
+fn scan(response: &Response<'_>) -> (bool, Option<CorsHeader>) {
     const SCAN_UP_TO: usize = 8;
     let headers = response.headers();
-    headers.len() > SCAN_UP_TO
-        || headers
-            .iter()
-            .any(|h| h.name.as_str().eq_ignore_ascii_case(header::VARY))
+    let on_actual = || CorsHeader::ALL.into_iter().filter(|h| !h.preflight_only());
+    if headers.len() > SCAN_UP_TO {
+        let inside = on_actual().find(|h| headers.contains(h.name()));
+        return (true, inside);
+    }
+    let mut vary = false;
+    let mut inside = None;
+    for h in headers.iter() {
+        let name = h.name.as_str();
+        if name.eq_ignore_ascii_case(header::VARY) {
+            vary = true;
+        } else if name.len() > header::VARY.len() {
+            inside = inside.or_else(|| on_actual().find(|c| name.eq_ignore_ascii_case(c.name())));
+        }
+    }
+    (vary, inside)
+}
+
+/// Removes the CORS headers a handler or a fairing before this one wrote (an
+/// `Access-Control-Allow-Origin` that echoes any origin, a stray
+/// `Access-Control-Allow-Credentials: true`), so that whoever may read is the policy's decision
+/// alone; the first time this happens it is logged with the fix.
+#[cold]
+#[inline(never)]
+fn remove_inside(found: CorsHeader, response: &mut Response<'_>) {
+    crate::logging::written_inside(found.name());
+    for h in CorsHeader::ALL.into_iter().filter(|h| !h.preflight_only()) {
+        response.remove_header(h.name());
+    }
 }
 
 /// The view `policy` decides on: `Access-Control-Request-Private-Network` only for a policy
@@ -141,8 +169,12 @@ pub(crate) fn write<'r>(cors: &CorsHeaders<'r>, response: &mut Response<'r>) {
         expose_headers,
         vary,
     } = *cors;
-    // `Vary` is read before the CORS headers are set, while the response has fewer headers.
-    let look = may_have_vary(response);
+    // `Vary` is read before the CORS headers are set, while the response has fewer headers; CORS
+    // headers written before are removed first, so that the decision alone says who may read.
+    let (look, inside) = scan(response);
+    if let Some(found) = inside {
+        remove_inside(found, response);
+    }
     let update = merge_vary_lines(
         || {
             look.then(|| response.headers().get(header::VARY))

@@ -1,6 +1,8 @@
 //! What the crate logs: a refused request at debug, with the reason and the policy that refused
 //! it, and which policy answered each preflight, and why.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use cors_shared::Refusal;
 use rocket::http::Status;
 use rocket::Request;
@@ -133,4 +135,22 @@ pub(crate) fn generated_answer(
             format_args!("{label}: no route of this path handles {method}"),
         ),
     }
+}
+
+/// Warns, once per process, that a handler or a fairing that ran before the CORS fairing wrote
+/// `name`, a CORS header the policy decides, which the fairing removed.
+#[cold]
+pub(crate) fn written_inside(name: &str) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if WARNED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    tracing::warn!(
+        target: TARGET,
+        "a handler or a fairing that ran before the CORS fairing wrote {name} on a response; the \
+         CORS policy decides that header on every response it covers, so it was removed and the \
+         policy's decision written instead (an origin is echoed only when the policy allows it). \
+         Remove the code that writes CORS headers by hand; a route that needs other CORS rules \
+         takes a policy of its own: `#[cors(...)]` on its handler"
+    );
 }
