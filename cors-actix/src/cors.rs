@@ -19,7 +19,8 @@ use crate::middleware::CorsMiddleware;
 /// itself (404 for unknown paths). A preflight to a path whose route has no policy of its own
 /// is answered by this policy: 204 with the CORS headers when allowed, 403 without them when
 /// not. Headers are set, never appended, and `Vary` is merged with what the response already
-/// has into one line. A response that a route policy answered, or an inner `Cors` (a
+/// has into one line; CORS headers a handler wrote itself are removed first (and the first time
+/// is logged), so that only the policy says who may read. A response that a route policy answered, or an inner `Cors` (a
 /// scope's), is left as it is: the innermost policy wins.
 ///
 /// Without a CORS policy inside it, the middleware answers preflights before routing, so

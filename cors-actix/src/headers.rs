@@ -103,7 +103,8 @@ const STAR: HeaderValue = HeaderValue::from_static("*");
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static(cors_shared::header::ALLOW_PRIVATE_NETWORK);
 
-/// Sets a decision's headers on a response: each CORS header replaces any earlier value, and
+/// Sets a decision's headers on a response, once the CORS headers written inside are removed
+/// ([`take_over`]): each CORS header replaces any earlier value, and
 /// `Vary` is merged with what the response already has into one line. Values come from
 /// `prepared` or, byte for byte the same, from the request (`request`); nothing else is copied.
 ///

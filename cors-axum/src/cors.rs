@@ -73,7 +73,8 @@ impl std::ops::Deref for Version {
 /// policy answered: handler errors, rejections of extractors, responses of layers inside it,
 /// and axum's own 404 and 405. It answers preflights to paths without a route policy itself
 /// (204 when allowed, 403 without CORS headers when not). Headers are set, never appended, and
-/// `Vary` is merged with the response's own into one line.
+/// `Vary` is merged with the response's own into one line; CORS headers a handler wrote itself
+/// are removed first (and the first time is logged), so that only the policy says who may read.
 ///
 /// With axum, apply it last with [`CorsRouterExt::with_cors`](crate::CorsRouterExt::with_cors)
 /// (or around the whole `Router` with `tower::ServiceBuilder`), never with `Router::layer`:

@@ -258,7 +258,8 @@ impl Owned {
         }
     }
 
-    /// Sets the headers on a response: each CORS header replaces any earlier value, and `Vary`
+    /// Sets the headers on a response, once the CORS headers written inside are removed
+    /// ([`take_over`]): each CORS header replaces any earlier value, and `Vary`
     /// is merged with what the response already has into one line. The values move to the
     /// response: a decision is written once. The only place this crate writes CORS headers.
     #[inline(always)]

@@ -150,7 +150,8 @@ pub(crate) fn for_policy<'r>(
     view
 }
 
-/// Sets the headers of a decision on a response: each CORS header replaces any earlier value,
+/// Sets the headers of a decision on a response, once the CORS headers written before are
+/// removed ([`scan`]): each CORS header replaces any earlier value,
 /// and `Vary` is merged with what the response already has into one line. Values borrow from
 /// the policy and the request, so nothing is copied unless an existing `Vary` must change.
 ///

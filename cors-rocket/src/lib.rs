@@ -83,7 +83,8 @@
 //!   or there is none. OPTIONS routes the application declares itself are tried first and keep
 //!   their answer (the fairing adds the CORS headers to it).
 //! - CORS headers are set, replacing any earlier value, and `Vary` is merged with what the
-//!   handler wrote, never overwritten.
+//!   handler wrote, never overwritten. CORS headers a handler wrote itself are removed first
+//!   (and the first time is logged), so that only the policy says who may read.
 //! - Refusals are logged as `tracing` events at debug level with the method, the path and the
 //!   reason ("CORS refused, no Access-Control-Allow-Origin: origin `...` is not allowed by the
 //!   policy").

@@ -166,6 +166,9 @@ impl CorsHeader {
 ///
 /// Adapters *set* each header of [`CorsHeaders::iter`] (replacing any earlier value) and merge
 /// [`CorsHeaders::vary`] into the response's `Vary` with [`merge_vary`](crate::merge_vary).
+/// On a response they did not make themselves, they first remove the headers an actual
+/// response may carry ([`CorsHeader::preflight_only`] is false), so that a value a handler
+/// wrote never grants what the decision does not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CorsHeaders<'a> {
     /// `Access-Control-Allow-Origin`: the request's origin, or `*`.
