@@ -97,33 +97,35 @@ pub(crate) fn is_preflight(request: &Request<'_>) -> bool {
     cors_shared::is_preflight(request.method().as_str().as_bytes(), origin, request_method)
 }
 
-/// What writing a decision must mind on a response, from one look at its header names: whether
-/// it may have `Vary` lines to merge, and whether a handler or a fairing before this one wrote
-/// a CORS header an actual response may carry (the core's `CorsHeader`s that are not
-/// preflight-only), which the decision replaces. When CORS writes its headers, a response has
-/// few (those of its handler and of the fairings before this one), and a scan that compares
-/// their names costs less than a lookup, which hashes the name byte by byte; past a few names,
-/// the lookups run instead.
+/// What writing a decision must mind on a response, from one scan of its header names: whether
+/// it has `Vary` lines to merge, and whether a handler or a fairing before this one wrote a CORS
+/// header an actual response may carry (the core's `CorsHeader`s that are not preflight-only),
+/// which the decision replaces. A scan that compares lengths, then names, costs less than
+/// lookups, which hash each name byte by byte.
 fn scan(response: &Response<'_>) -> (bool, Option<CorsHeader>) {
-    const SCAN_UP_TO: usize = 8;
     let headers = response.headers();
     let on_actual = || CorsHeader::ALL.into_iter().filter(|h| !h.preflight_only());
-    if headers.len() > SCAN_UP_TO {
-        let inside = on_actual().find(|h| headers.contains(h.name()));
-        return (true, inside);
-    }
     let mut vary = false;
     let mut inside = None;
+    // Told apart by length first: most names have none of these four lengths.
     for h in headers.iter() {
         let name = h.name.as_str();
-        if name.eq_ignore_ascii_case(header::VARY) {
-            vary = true;
-        } else if name.len() > header::VARY.len() {
-            inside = inside.or_else(|| on_actual().find(|c| name.eq_ignore_ascii_case(c.name())));
+        match name.len() {
+            VARY_LEN => vary |= name.eq_ignore_ascii_case(header::VARY),
+            ALLOW_ORIGIN_LEN | ALLOW_CREDENTIALS_LEN | EXPOSE_HEADERS_LEN => {
+                inside =
+                    inside.or_else(|| on_actual().find(|c| name.eq_ignore_ascii_case(c.name())));
+            }
+            _ => {}
         }
     }
     (vary, inside)
 }
+
+const VARY_LEN: usize = header::VARY.len();
+const ALLOW_ORIGIN_LEN: usize = header::ALLOW_ORIGIN.len();
+const ALLOW_CREDENTIALS_LEN: usize = header::ALLOW_CREDENTIALS.len();
+const EXPOSE_HEADERS_LEN: usize = header::EXPOSE_HEADERS.len();
 
 /// Removes the CORS headers a handler or a fairing before this one wrote (an
 /// `Access-Control-Allow-Origin` that echoes any origin, a stray
