@@ -100,11 +100,10 @@ pub(crate) fn is_preflight(request: &Request<'_>) -> bool {
 /// What writing a decision must mind on a response, from one scan of its header names: whether
 /// it has `Vary` lines to merge, and whether a handler or a fairing before this one wrote a CORS
 /// header an actual response may carry (the core's `CorsHeader`s that are not preflight-only),
-/// which the decision replaces. A scan that compares lengths, then names, costs less than
+/// ([`CorsHeader::ON_ACTUAL`]), which the decision replaces. A scan that compares lengths, then names, costs less than
 /// lookups, which hash each name byte by byte.
 fn scan(response: &Response<'_>) -> (bool, Option<CorsHeader>) {
     let headers = response.headers();
-    let on_actual = || CorsHeader::ALL.into_iter().filter(|h| !h.preflight_only());
     let mut vary = false;
     let mut inside = None;
     // Told apart by length first: most names have none of these four lengths.
@@ -113,8 +112,11 @@ fn scan(response: &Response<'_>) -> (bool, Option<CorsHeader>) {
         match name.len() {
             VARY_LEN => vary |= name.eq_ignore_ascii_case(header::VARY),
             ALLOW_ORIGIN_LEN | ALLOW_CREDENTIALS_LEN | EXPOSE_HEADERS_LEN => {
-                inside =
-                    inside.or_else(|| on_actual().find(|c| name.eq_ignore_ascii_case(c.name())));
+                inside = inside.or_else(|| {
+                    CorsHeader::ON_ACTUAL
+                        .into_iter()
+                        .find(|c| name.eq_ignore_ascii_case(c.name()))
+                });
             }
             _ => {}
         }
@@ -135,7 +137,7 @@ const EXPOSE_HEADERS_LEN: usize = header::EXPOSE_HEADERS.len();
 #[inline(never)]
 fn remove_inside(found: CorsHeader, response: &mut Response<'_>) {
     crate::logging::written_inside(found.name());
-    for h in CorsHeader::ALL.into_iter().filter(|h| !h.preflight_only()) {
+    for h in CorsHeader::ON_ACTUAL {
         response.remove_header(h.name());
     }
 }

@@ -30,3 +30,11 @@ pub fn take_events() -> Vec<String> {
 fn keep(level: &tracing::Level, _target: &str, fields: &str) {
     LINES.with(|lines| lines.borrow_mut().push(format!("{level}{fields}")));
 }
+
+/// The warnings among this thread's events so far ([`take_events`], which it empties).
+pub fn take_warnings() -> Vec<String> {
+    take_events()
+        .into_iter()
+        .filter(|e| e.starts_with("WARN"))
+        .collect()
+}

@@ -133,6 +133,15 @@ impl CorsHeader {
         CorsHeader::ExposeHeaders,
     ];
 
+    /// The headers an actual response may carry ([`CorsHeader::preflight_only`] is false), in
+    /// [`CorsHeader::ALL`]'s order: on a response a policy decides, adapters remove any of them
+    /// that a handler wrote before writing the decision, so that only the policy grants reading.
+    pub const ON_ACTUAL: [CorsHeader; 3] = [
+        CorsHeader::AllowOrigin,
+        CorsHeader::AllowCredentials,
+        CorsHeader::ExposeHeaders,
+    ];
+
     /// Whether only the answer to a preflight carries this header; the others are those an
     /// actual response may carry (`Access-Control-Allow-Origin` and
     /// `Access-Control-Allow-Credentials` on both).
@@ -167,8 +176,8 @@ impl CorsHeader {
 /// Adapters *set* each header of [`CorsHeaders::iter`] (replacing any earlier value) and merge
 /// [`CorsHeaders::vary`] into the response's `Vary` with [`merge_vary`](crate::merge_vary).
 /// On a response they did not make themselves, they first remove the headers an actual
-/// response may carry ([`CorsHeader::preflight_only`] is false), so that a value a handler
-/// wrote never grants what the decision does not.
+/// response may carry ([`CorsHeader::ON_ACTUAL`]), so that a value a handler wrote never grants
+/// what the decision does not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CorsHeaders<'a> {
     /// `Access-Control-Allow-Origin`: the request's origin, or `*`.
@@ -224,5 +233,19 @@ impl<'a> CorsHeaders<'a> {
     /// The headers to set, as (lower-case name, value) pairs, `Vary` excepted.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
         self.entries().map(|(h, v)| (h.name(), v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CorsHeader;
+
+    #[test]
+    fn the_headers_on_actual_responses_are_those_not_only_on_preflights() {
+        let not_preflight_only: Vec<CorsHeader> = CorsHeader::ALL
+            .into_iter()
+            .filter(|h| !h.preflight_only())
+            .collect();
+        assert_eq!(CorsHeader::ON_ACTUAL.to_vec(), not_preflight_only);
     }
 }
