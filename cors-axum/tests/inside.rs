@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use cors_axum::{policy, Cors, CorsRouteExt, CorsRouterExt, PolicySpec};
 use cors_tests::capture::{take_events, take_warnings};
-use cors_tests::handwritten::{self, APP};
+use cors_tests::handwritten::{self, Seen, APP};
 use tower::{Service, ServiceExt};
 
 policy! {
@@ -57,24 +57,16 @@ fn cors_headers_a_handler_writes_are_replaced_by_the_policys_decision() {
         .route(route, get(echoes_any_origin).cors(&ROUTE))
         .with_cors(Cors::new(PolicySpec::new().origin(APP).validate().unwrap()));
     take_events();
-    for (path, origin, expected) in handwritten::cases() {
+    handwritten::check_cases(|path, origin| {
         let res = send(app.clone(), origin, path);
-        assert_eq!(res.status(), 200, "{path} from {origin}");
-        let headers = res
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()));
-        assert_eq!(
-            handwritten::cors_headers(headers),
-            expected,
-            "{path} from {origin}"
-        );
-        assert_eq!(
-            res.headers().get("vary").unwrap(),
-            "Origin",
-            "{path} from {origin}"
-        );
-    }
+        let headers = res.headers().iter();
+        Seen {
+            status: res.status().as_u16(),
+            headers: headers
+                .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_owned()))
+                .collect(),
+        }
+    });
     handwritten::assert_warned_once(
         &take_warnings(),
         "a handler or a layer inside the CORS layer",

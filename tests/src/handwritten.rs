@@ -40,16 +40,38 @@ pub fn cases() -> Vec<(&'static str, &'static str, CorsLines)> {
     ]
 }
 
-/// The `access-control-*` headers of a response, as [`cases`] lists them.
-pub fn cors_headers<'a>(
-    headers: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Vec<(String, String)> {
-    let mut found: Vec<(String, String)> = headers
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.to_owned()))
-        .filter(|(n, _)| n.starts_with("access-control-"))
-        .collect();
-    found.sort();
-    found
+/// What a test saw of one response: its status and its header lines, as the framework gives
+/// them.
+pub struct Seen {
+    /// The status code.
+    pub status: u16,
+    /// Every header line: name, value.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Sends each of [`cases`] with `send` (a path and an origin, to what came back) and checks
+/// every response: 200, the `access-control-*` headers the case lists and nothing more, and
+/// `Vary: Origin` in one line.
+pub fn check_cases(mut send: impl FnMut(&str, &str) -> Seen) {
+    for (path, origin, expected) in cases() {
+        let Seen { status, headers } = send(path, origin);
+        assert_eq!(status, 200, "{path} from {origin}");
+        let lower = |(n, v): &(String, String)| (n.to_ascii_lowercase(), v.clone());
+        let mut cors: CorsLines = headers
+            .iter()
+            .map(lower)
+            .filter(|(n, _)| n.starts_with("access-control-"))
+            .collect();
+        cors.sort();
+        assert_eq!(cors, expected, "{path} from {origin}");
+        let vary: Vec<String> = headers
+            .iter()
+            .map(lower)
+            .filter(|(n, _)| n == "vary")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(vary, ["Origin"], "{path} from {origin}");
+    }
 }
 
 /// Checks the warning events of the cases: one, saying that `writer` wrote a CORS header, with
